@@ -1,0 +1,60 @@
+/**
+ * Error classes and exit codes shared by every module of awsmfa.
+ *
+ * Every failure the user can meet is an {@linkcode AwsmfaError}: one plain
+ * sentence (never a secret, never the MFA code) and the exit code of its class.
+ *
+ * @module
+ */
+
+/** Exit codes, one per class of failure. Listed in README.md. */
+export const ExitCode = {
+  /** Success, including "still valid, nothing to do". */
+  Ok: 0,
+  /** A bug: something awsmfa did not expect. */
+  Internal: 1,
+  /** Bad command line or input (unknown flag, malformed code, serial or duration). */
+  Usage: 2,
+  /** A local problem: files, profiles, locks. */
+  Local: 3,
+  /** STS refused the MFA code: wrong, expired or already used. */
+  CodeRejected: 4,
+  /** STS refused the long-term keys or the MFA serial. */
+  AuthRejected: 5,
+  /** Network failure, throttling or a server error at STS. */
+  Network: 6,
+} as const;
+
+/** One of the values of {@linkcode ExitCode}. */
+export type ExitCodeValue = typeof ExitCode[keyof typeof ExitCode];
+
+/** A failure to report to the user as one sentence with an exit code. */
+export class AwsmfaError extends Error {
+  /** The process exit code for this failure. */
+  readonly exitCode: ExitCodeValue;
+
+  /** Create an error with a user-facing message and its exit code. */
+  constructor(message: string, exitCode: ExitCodeValue) {
+    super(message);
+    this.name = "AwsmfaError";
+    this.exitCode = exitCode;
+  }
+}
+
+/** A bad command line or bad input value (exit code 2). */
+export class UsageError extends AwsmfaError {
+  /** Create a usage error. */
+  constructor(message: string) {
+    super(message, ExitCode.Usage);
+    this.name = "UsageError";
+  }
+}
+
+/** A local file or profile problem (exit code 3). */
+export class LocalError extends AwsmfaError {
+  /** Create a local error. */
+  constructor(message: string) {
+    super(message, ExitCode.Local);
+    this.name = "LocalError";
+  }
+}
