@@ -1,0 +1,134 @@
+/**
+ * The keys awsmfa owns in a credentials section, and how it recognises and
+ * dates its own sessions. Pure functions.
+ *
+ * @module
+ */
+
+import type { ProfileKeys } from "./settings.ts";
+
+/** Temporary credentials as STS returned them. */
+export interface SessionValues {
+  /** Temporary access key id (ASIA…). */
+  accessKeyId: string;
+  /** Temporary secret access key. */
+  secretAccessKey: string;
+  /** Session token. */
+  sessionToken: string;
+  /** When STS says the session ends. */
+  expiration: Date;
+}
+
+/** Key holding the session's end (RFC 3339, UTC), read by shell prompts. */
+export const EXPIRES_KEY = "x_security_token_expires";
+/** Key naming the profile whose long-term keys made the session. */
+export const SOURCE_KEY = "awsmfa_source_profile";
+/** Key naming the MFA device used. */
+export const SERIAL_KEY = "awsmfa_serial";
+
+/** Every key awsmfa writes into a credentials section, in writing order. */
+export const MANAGED_KEYS: readonly string[] = [
+  "aws_access_key_id",
+  "aws_secret_access_key",
+  "aws_session_token",
+  EXPIRES_KEY,
+  SOURCE_KEY,
+  SERIAL_KEY,
+];
+
+/** Skip-while-valid threshold: a session with less left than this is refreshed. */
+export const DEFAULT_MIN_REMAINING_MS = 15 * 60 * 1000;
+
+/** Format a date as RFC 3339 UTC without fractional seconds. */
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** The values to write into the target credentials section. */
+export function sessionSection(
+  session: SessionValues,
+  sourceProfile: string,
+  serial: string,
+): Record<string, string> {
+  return {
+    aws_access_key_id: session.accessKeyId,
+    aws_secret_access_key: session.secretAccessKey,
+    aws_session_token: session.sessionToken,
+    [EXPIRES_KEY]: rfc3339(session.expiration),
+    [SOURCE_KEY]: sourceProfile,
+    [SERIAL_KEY]: serial,
+  };
+}
+
+/** True when a credentials section was written by awsmfa. */
+export function isManaged(section: ProfileKeys | undefined): boolean {
+  return section !== undefined && section[SOURCE_KEY] !== undefined &&
+    section[SERIAL_KEY] !== undefined &&
+    section["aws_session_token"] !== undefined;
+}
+
+/** When an awsmfa-managed section expires; undefined if unknown or unparsable. */
+export function expiresAt(section: ProfileKeys | undefined): Date | undefined {
+  const text = section?.[EXPIRES_KEY]?.trim();
+  if (
+    text === undefined ||
+    !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(text)
+  ) {
+    return undefined;
+  }
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+/**
+ * Milliseconds the target session is still valid for, when it was written by
+ * awsmfa for the same source profile and serial and has more than
+ * `minRemainingMs` left; otherwise undefined (a refresh is due).
+ */
+export function remainingValidity(
+  section: ProfileKeys | undefined,
+  sourceProfile: string,
+  serial: string,
+  now: Date,
+  minRemainingMs: number = DEFAULT_MIN_REMAINING_MS,
+): number | undefined {
+  if (!isManaged(section)) return undefined;
+  if (section?.[SOURCE_KEY] !== sourceProfile) return undefined;
+  if (section?.[SERIAL_KEY] !== serial) return undefined;
+  const end = expiresAt(section);
+  if (end === undefined) return undefined;
+  const remaining = end.getTime() - now.getTime();
+  return remaining > minRemainingMs ? remaining : undefined;
+}
+
+/** A duration as `11h 58m` (or `42s` under a minute). */
+export function formatRemaining(ms: number): string {
+  const totalMinutes = Math.floor(ms / 60000);
+  if (totalMinutes < 1) return `${Math.max(0, Math.floor(ms / 1000))}s`;
+  const hours = Math.floor(totalMinutes / 60);
+  const minutes = totalMinutes % 60;
+  return hours > 0 ? `${hours}h ${minutes}m` : `${minutes}m`;
+}
+
+function pad(value: number): string {
+  return String(value).padStart(2, "0");
+}
+
+/** `YYYY-MM-DD HH:MM` in local time. */
+export function localMinute(date: Date): string {
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${
+    pad(date.getDate())
+  } ${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** `YYYY-MM-DD HH:MM UTC`. */
+export function utcMinute(date: Date): string {
+  return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${
+    pad(date.getUTCDate())
+  } ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())} UTC`;
+}
+
+/** `2026-11-29 02:13 (2026-11-29 01:13 UTC)`: local time, then UTC. */
+export function describeTime(date: Date): string {
+  return `${localMinute(date)} (${utcMinute(date)})`;
+}
