@@ -1,0 +1,559 @@
+/**
+ * Safe replacement of the AWS credentials and config files.
+ *
+ * {@linkcode updateFile} never edits a file in place. Under an advisory lock it
+ * re-reads the file, asks the caller for the new text, writes it to a temp file
+ * in the same directory as the real file, flushes it to disk, renames it over
+ * the file and flushes the directory. A reader (or a crash) therefore sees
+ * either the old file or the new one, never a partial file, and two runs that
+ * update the same file at the same time never lose each other's change.
+ *
+ * - Symlinks are followed: the real file is replaced and the link survives. A
+ *   dangling link creates the file at the link's destination.
+ * - A new file is created with mode 0600 and missing parent directories with
+ *   0700. An existing file keeps its mode (and, when run as root, its owner).
+ * - The lock is `flock` on a sidecar file `.<name>.awsmfa.lock` beside the real
+ *   file. The kernel releases it when a process dies, so a crashed run never
+ *   blocks the next one. The sidecar is deleted before the lock is released.
+ * - Temp files are named `.<name>.awsmfa-<16 hex digits>.tmp`. One left behind
+ *   by a killed run is removed by the next update, under the lock.
+ *
+ * Windows: `Deno.rename` replaces an existing file there too. The directory is
+ * not flushed (Windows cannot open a directory for that), modes and owners are
+ * not read or set (no 0600, no mode warning), and the lock sidecar is left in
+ * place because Windows gives no inode to check that the sidecar path still
+ * names the file that was locked.
+ *
+ * @module
+ */
+
+import { basename, dirname, join, resolve } from "node:path";
+import { LocalError } from "./errors.ts";
+
+/** A file that cannot be read, locked or replaced (exit code 3). */
+export class StoreError extends LocalError {
+  /** Create a store error. The message names paths, never file contents. */
+  constructor(message: string) {
+    super(message);
+    this.name = "StoreError";
+  }
+}
+
+/**
+ * The file system operations the store uses. The default,
+ * {@linkcode denoStoreFs}, calls `Deno.*`; tests replace single operations to
+ * inject failures.
+ */
+export interface StoreFs {
+  /** Information about a path without following a final symlink. */
+  lstat(path: string): Promise<Deno.FileInfo>;
+  /** Information about a path, following symlinks. */
+  stat(path: string): Promise<Deno.FileInfo>;
+  /** The canonical absolute path, with every symlink resolved. */
+  realPath(path: string): Promise<string>;
+  /** The target of a symlink, as stored in the link. */
+  readLink(path: string): Promise<string>;
+  /** The whole content of a file, following symlinks. */
+  readFile(path: string): Promise<Uint8Array>;
+  /** The names of the entries of a directory. */
+  readDir(path: string): Promise<string[]>;
+  /** Create one directory (not its parents) with the given mode. */
+  mkdir(path: string, mode: number): Promise<void>;
+  /** Open a file. */
+  open(path: string, options: Deno.OpenOptions): Promise<Deno.FsFile>;
+  /** Write all of `data` to an open file. */
+  write(file: Deno.FsFile, data: Uint8Array): Promise<void>;
+  /** Flush an open file's data and metadata to disk. */
+  sync(file: Deno.FsFile): Promise<void>;
+  /** Flush a directory's entries to disk. */
+  syncDir(path: string): Promise<void>;
+  /** Change the mode of a path. */
+  chmod(path: string, mode: number): Promise<void>;
+  /** Change the owner of a path. */
+  chown(path: string, uid: number, gid: number): Promise<void>;
+  /** Rename a path, replacing the destination if it is a file. */
+  rename(from: string, to: string): Promise<void>;
+  /** Remove a file. */
+  remove(path: string): Promise<void>;
+}
+
+/** The default {@linkcode StoreFs}: plain `Deno.*` calls. */
+export const denoStoreFs: StoreFs = {
+  lstat: (path) => Deno.lstat(path),
+  stat: (path) => Deno.stat(path),
+  realPath: (path) => Deno.realPath(path),
+  readLink: (path) => Deno.readLink(path),
+  readFile: (path) => Deno.readFile(path),
+  async readDir(path) {
+    const names: string[] = [];
+    for await (const entry of Deno.readDir(path)) names.push(entry.name);
+    return names;
+  },
+  mkdir: (path, mode) => Deno.mkdir(path, { mode }),
+  open: (path, options) => Deno.open(path, options),
+  async write(file, data) {
+    let offset = 0;
+    while (offset < data.length) {
+      offset += await file.write(data.subarray(offset));
+    }
+  },
+  sync: (file) => file.sync(),
+  async syncDir(path) {
+    const dir = await Deno.open(path, { read: true });
+    try {
+      await dir.sync();
+    } finally {
+      dir.close();
+    }
+  },
+  chmod: (path, mode) => Deno.chmod(path, mode),
+  chown: (path, uid, gid) => Deno.chown(path, uid, gid),
+  rename: (from, to) => Deno.rename(from, to),
+  remove: (path) => Deno.remove(path),
+};
+
+/** Options of {@linkcode updateFile}. */
+export interface UpdateOptions {
+  /** How long to wait for another run to release the lock; default 10,000 ms. */
+  lockTimeoutMs?: number;
+  /** File system operations; default {@linkcode denoStoreFs}. */
+  fs?: StoreFs;
+  /**
+   * Called with one sentence when the existing file is readable by group or
+   * others. Pass it for the credentials file; the update goes on regardless.
+   */
+  warn?: (message: string) => void;
+}
+
+/** What {@linkcode updateFile} did. */
+export interface UpdateResult {
+  /** The real path written (symlinks resolved). */
+  path: string;
+  /** The content read under the lock (null: the file did not exist). */
+  before: string | null;
+  /** The content written (null: nothing written because edit returned null). */
+  after: string | null;
+  /** Whether the file was created by this update. */
+  created: boolean;
+}
+
+/** Default time to wait for the lock. */
+const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+/** Symlinks followed before giving up, as Linux does. */
+const MAX_SYMLINKS = 40;
+const IS_WINDOWS = Deno.build.os === "windows";
+
+/**
+ * Read a file as UTF-8 text, following symlinks. A byte order mark is kept as
+ * the first character, so writing the text back keeps it.
+ *
+ * @returns The text, or null when the file (or a link's destination) does not
+ * exist.
+ * @throws {StoreError} naming the path, never the content, on any other
+ * failure: a directory, a parent that is a file, no permission, invalid UTF-8.
+ */
+export async function readText(
+  path: string,
+  fs: StoreFs = denoStoreFs,
+): Promise<string | null> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.readFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw new StoreError(`Cannot read "${path}": ${describe(error)}`);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+      .decode(bytes);
+  } catch {
+    throw new StoreError(`Cannot read "${path}": it is not valid UTF-8 text`);
+  }
+}
+
+/**
+ * Check, before anything is spent, that `path` could be replaced: its real
+ * path is not a directory, no parent is a file, there is no symlink loop, the
+ * file (if any) is readable and its directory (or the nearest existing
+ * ancestor, when directories are still to be created) accepts new files.
+ *
+ * Nothing remains changed on disk: the directory check creates an empty
+ * probe file with a temp name and removes it at once.
+ *
+ * @throws {StoreError} one sentence naming the path.
+ */
+export async function checkWritable(
+  path: string,
+  fs: StoreFs = denoStoreFs,
+): Promise<void> {
+  const target = await resolveTarget(path, fs);
+  let info: Deno.FileInfo | null = null;
+  try {
+    info = await fs.stat(target);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) {
+      throw new StoreError(`Cannot write "${path}": ${describe(error)}`);
+    }
+  }
+  if (info !== null) {
+    if (!info.isFile) {
+      throw new StoreError(`Cannot write "${path}": it is not a regular file`);
+    }
+    try {
+      (await fs.open(target, { read: true })).close();
+    } catch (error) {
+      throw new StoreError(`Cannot read "${path}": ${describe(error)}`);
+    }
+  }
+  let dir = dirname(target);
+  for (;;) {
+    try {
+      const dirInfo = await fs.stat(dir);
+      if (!dirInfo.isDirectory) {
+        throw new StoreError(
+          `Cannot write "${path}": "${dir}" is not a directory`,
+        );
+      }
+      break;
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      if (!(error instanceof Deno.errors.NotFound) || dirname(dir) === dir) {
+        throw new StoreError(`Cannot write "${path}": ${describe(error)}`);
+      }
+      dir = dirname(dir);
+    }
+  }
+  const probe = join(dir, tempName(basename(target)));
+  try {
+    (await fs.open(probe, { write: true, createNew: true, mode: 0o600 }))
+      .close();
+  } catch (error) {
+    throw new StoreError(
+      `Cannot write "${path}": cannot create files in "${dir}" (${
+        describe(error)
+      })`,
+    );
+  }
+  await fs.remove(probe).catch(() => undefined);
+}
+
+/**
+ * Replace a file safely: resolve symlinks, create missing parent directories
+ * (0700), take the lock, re-read the file, call `edit(current)`, write its
+ * result to a temp file beside the real file, fsync it, rename it over the
+ * file, fsync the directory, release the lock.
+ *
+ * `edit` receives the current text (null when the file does not exist) and
+ * returns the new text, written as UTF-8 exactly as given, or null for "no
+ * change" (then nothing is written). If `edit` throws, nothing is written and
+ * its error propagates unchanged. If anything else fails, the temp file is
+ * removed, the file is left untouched and a {@linkcode StoreError} is thrown.
+ *
+ * A failure of the final directory fsync is ignored: the file has been
+ * replaced by then, and some file systems refuse to sync a directory.
+ *
+ * @throws {StoreError} when the file cannot be read, locked or replaced.
+ */
+export async function updateFile(
+  path: string,
+  edit: (current: string | null) => string | null,
+  options: UpdateOptions = {},
+): Promise<UpdateResult> {
+  const fs = options.fs ?? denoStoreFs;
+  const target = await resolveTarget(path, fs);
+  const dir = dirname(target);
+  await makeParents(path, dir, fs);
+  const lock = await acquireLock(
+    path,
+    target,
+    options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+    fs,
+  );
+  try {
+    await removeStaleTemps(target, fs);
+    let info: Deno.FileInfo | null = null;
+    try {
+      info = await fs.stat(target);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) {
+        throw new StoreError(`Cannot read "${path}": ${describe(error)}`);
+      }
+    }
+    if (info !== null && !info.isFile) {
+      throw new StoreError(`Cannot write "${path}": it is not a regular file`);
+    }
+    const before = info === null ? null : await readText(target, fs);
+    const after = edit(before);
+    if (after === null) return { path: target, before, after, created: false };
+
+    const mode = info?.mode == null ? 0o600 : info.mode & 0o777;
+    if (info !== null && (mode & 0o044) !== 0) {
+      options.warn?.(
+        `"${path}" is readable by other users (mode ${
+          mode.toString(8).padStart(4, "0")
+        }); run "chmod 600" on it to keep your keys private.`,
+      );
+    }
+    await writeReplacement(path, target, after, mode, info, fs);
+    return { path: target, before, after, created: info === null };
+  } finally {
+    await releaseLock(lock, fs);
+  }
+}
+
+/** Write `text` to a temp file beside `target` and rename it over `target`. */
+async function writeReplacement(
+  path: string,
+  target: string,
+  text: string,
+  mode: number,
+  info: Deno.FileInfo | null,
+  fs: StoreFs,
+): Promise<void> {
+  const temp = join(dirname(target), tempName(basename(target)));
+  let file: Deno.FsFile | null = null;
+  try {
+    file = await fs.open(temp, { write: true, createNew: true, mode: 0o600 });
+    if (!IS_WINDOWS) await fs.chmod(temp, mode);
+    if (info?.uid != null && info.gid != null) {
+      const own = await file.stat();
+      if (own.uid !== info.uid || own.gid !== info.gid) {
+        // Keep the owner when root updates a user's file; best effort.
+        await fs.chown(temp, info.uid, info.gid).catch(() => undefined);
+      }
+    }
+    await fs.write(file, new TextEncoder().encode(text));
+    await fs.sync(file);
+    file.close();
+    file = null;
+    await fs.rename(temp, target);
+  } catch (error) {
+    if (file !== null) {
+      try {
+        file.close();
+      } catch { /* already closed */ }
+    }
+    await fs.remove(temp).catch(() => undefined);
+    throw new StoreError(`Cannot write "${path}": ${describe(error)}`);
+  }
+  if (!IS_WINDOWS) {
+    await fs.syncDir(dirname(target)).catch(() => undefined);
+  }
+}
+
+/**
+ * The real path to write for `path`: every symlink followed, including
+ * dangling ones and links among missing parents, without touching the disk.
+ */
+async function resolveTarget(path: string, fs: StoreFs): Promise<string> {
+  const budget = { links: MAX_SYMLINKS };
+  try {
+    return await resolvePath(resolve(path), budget, fs);
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(`Cannot write "${path}": ${describe(error)}`);
+  }
+}
+
+async function resolvePath(
+  start: string,
+  budget: { links: number },
+  fs: StoreFs,
+): Promise<string> {
+  let current = start;
+  for (;;) {
+    let info: Deno.FileInfo;
+    try {
+      info = await fs.lstat(current);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      const parent = dirname(current);
+      if (parent === current) return current;
+      return join(await resolvePath(parent, budget, fs), basename(current));
+    }
+    if (!info.isSymlink) return await fs.realPath(current);
+    if (--budget.links < 0) {
+      throw new Deno.errors.FilesystemLoop("too many symbolic links");
+    }
+    const link = await fs.readLink(current);
+    current = resolve(await fs.realPath(dirname(current)), link);
+  }
+}
+
+/** Create the missing ancestors of `dir`, each with mode 0700. */
+async function makeParents(
+  path: string,
+  dir: string,
+  fs: StoreFs,
+): Promise<void> {
+  const missing: string[] = [];
+  for (let current = dir;; current = dirname(current)) {
+    try {
+      const info = await fs.stat(current);
+      if (!info.isDirectory) {
+        throw new StoreError(
+          `Cannot write "${path}": "${current}" is not a directory`,
+        );
+      }
+      break;
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      if (
+        !(error instanceof Deno.errors.NotFound) ||
+        dirname(current) === current
+      ) {
+        throw new StoreError(`Cannot write "${path}": ${describe(error)}`);
+      }
+      missing.unshift(current);
+    }
+  }
+  for (const current of missing) {
+    try {
+      await fs.mkdir(current, 0o700);
+      // The umask may have removed bits the owner needs.
+      if (!IS_WINDOWS) await fs.chmod(current, 0o700);
+    } catch (error) {
+      if (error instanceof Deno.errors.AlreadyExists) continue;
+      throw new StoreError(
+        `Cannot create the directory "${current}": ${describe(error)}`,
+      );
+    }
+  }
+}
+
+interface Lock {
+  file: Deno.FsFile;
+  path: string;
+}
+
+/** The sidecar lock file of a real target path. */
+function lockPath(target: string): string {
+  return join(dirname(target), `.${basename(target)}.awsmfa.lock`);
+}
+
+function tempName(base: string): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0"))
+    .join("");
+  return `.${base}.awsmfa-${hex}.tmp`;
+}
+
+function isTempName(name: string, base: string): boolean {
+  const prefix = `.${base}.awsmfa-`;
+  return name.startsWith(prefix) &&
+    /^[0-9a-f]{16}\.tmp$/.test(name.slice(prefix.length));
+}
+
+/**
+ * Take an exclusive flock on the sidecar, polling until `timeoutMs`. After
+ * locking, check that the sidecar path still names the locked inode: another
+ * run may have deleted it (while holding the lock) after we opened it.
+ */
+async function acquireLock(
+  path: string,
+  target: string,
+  timeoutMs: number,
+  fs: StoreFs,
+): Promise<Lock> {
+  const sidecar = lockPath(target);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let file: Deno.FsFile;
+    try {
+      file = await fs.open(sidecar, {
+        read: true,
+        write: true,
+        create: true,
+        mode: 0o600,
+      });
+    } catch (error) {
+      throw new StoreError(
+        `Cannot lock "${path}": cannot open "${sidecar}" (${describe(error)})`,
+      );
+    }
+    let locked = false;
+    try {
+      locked = await file.tryLock(true);
+      if (locked && (IS_WINDOWS || await sameFile(file, sidecar, fs))) {
+        return { file, path: sidecar };
+      }
+    } catch (error) {
+      file.close();
+      throw new StoreError(
+        `Cannot lock "${path}": ${describe(error)}`,
+      );
+    }
+    if (locked) {
+      // The sidecar was replaced or removed: lock the one that is there now.
+      await file.unlock().catch(() => undefined);
+      file.close();
+      continue;
+    }
+    file.close();
+    if (Date.now() >= deadline) {
+      throw new StoreError(
+        `Cannot update "${path}": another process has held its lock file "${sidecar}" for ${
+          timeoutMs / 1000
+        } s; try again when it has finished`,
+      );
+    }
+    await new Promise((done) => setTimeout(done, 10 + Math.random() * 30));
+  }
+}
+
+async function sameFile(
+  file: Deno.FsFile,
+  path: string,
+  fs: StoreFs,
+): Promise<boolean> {
+  const held = await file.stat();
+  try {
+    const named = await fs.lstat(path);
+    return named.ino === held.ino && named.dev === held.dev;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** Delete the sidecar while still holding the lock, then unlock. */
+async function releaseLock(lock: Lock, fs: StoreFs): Promise<void> {
+  if (!IS_WINDOWS) await fs.remove(lock.path).catch(() => undefined);
+  await lock.file.unlock().catch(() => undefined);
+  lock.file.close();
+}
+
+/** Remove temp files of `target` left by killed runs (we hold the lock). */
+async function removeStaleTemps(target: string, fs: StoreFs): Promise<void> {
+  const base = basename(target);
+  let names: string[];
+  try {
+    names = await fs.readDir(dirname(target));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (isTempName(name, base)) {
+      await fs.remove(join(dirname(target), name)).catch(() => undefined);
+    }
+  }
+}
+
+/** A short reason for a file system error; never file contents. */
+function describe(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "no such file or directory";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (error instanceof Deno.errors.NotCapable) {
+    return "Deno's permissions do not allow it";
+  }
+  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
+  if (error instanceof Deno.errors.NotADirectory) {
+    return "a part of the path is not a directory";
+  }
+  if (error instanceof Deno.errors.FilesystemLoop) {
+    return "too many levels of symbolic links";
+  }
+  if (error instanceof Deno.errors.AlreadyExists) return "it already exists";
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
