@@ -633,3 +633,47 @@ Deno.test("updateFile gives up with a clear error when another process holds the
     assert.deepEqual(await list(dir), ["credentials"]);
   });
 });
+
+Deno.test({
+  name: "a lock file replaced after it was opened is not trusted",
+  ignore: IS_WINDOWS,
+}, async () => {
+  await withTemp(async (dir) => {
+    const path = join(dir, "credentials");
+    const sidecar = join(dir, ".credentials.awsmfa.lock");
+    let other: Deno.FsFile | null = null;
+    let releasedAt = 0;
+    const fs: StoreFs = {
+      ...denoStoreFs,
+      async open(path, options) {
+        const file = await denoStoreFs.open(path, options);
+        if (path === sidecar && other === null) {
+          // Between our open and our lock, another run deletes this sidecar,
+          // creates a new one and locks that: ours is now an orphan inode.
+          await Deno.remove(sidecar);
+          other = await Deno.open(sidecar, { write: true, createNew: true });
+          assert.equal(await other.tryLock(true), true);
+          setTimeout(async () => {
+            await Deno.remove(sidecar);
+            releasedAt = Date.now();
+            await other!.unlock();
+            other!.close();
+          }, 150);
+        }
+        return file;
+      },
+    };
+    let editedAt = 0;
+    await updateFile(path, () => {
+      editedAt = Date.now();
+      return "[a]\n";
+    }, { fs, lockTimeoutMs: 5_000 });
+    assert.ok(other !== null);
+    assert.ok(
+      releasedAt > 0 && editedAt >= releasedAt,
+      "edited under another lock",
+    );
+    assert.equal(await Deno.readTextFile(path), "[a]\n");
+    assert.deepEqual(await list(dir), ["credentials"]);
+  });
+});
