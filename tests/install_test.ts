@@ -392,3 +392,157 @@ Deno.test({
     }
   },
 });
+
+/** The pwsh on PATH (PowerShell 7), or undefined. */
+async function findPwsh(): Promise<string | undefined> {
+  try {
+    const output = await new Deno.Command("pwsh", {
+      args: [
+        "-NoProfile",
+        "-NonInteractive",
+        "-Command",
+        "$PSVersionTable.PSVersion.Major",
+      ],
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    return output.success ? "pwsh" : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const PWSH = await findPwsh();
+
+/** Runs `pwsh -File install.ps1 ARGS` with extra environment variables. */
+async function installPs1(args: string[], env: Record<string, string>) {
+  const output = await new Deno.Command(PWSH as string, {
+    args: [
+      "-NoProfile",
+      "-NonInteractive",
+      "-ExecutionPolicy",
+      "Bypass",
+      "-File",
+      `${root}/install.ps1`,
+      ...args,
+    ],
+    env: { NO_PROXY: "127.0.0.1", no_proxy: "127.0.0.1", ...env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: output.code,
+    stdout: new TextDecoder().decode(output.stdout),
+    stderr: new TextDecoder().decode(output.stderr),
+  };
+}
+
+Deno.test({
+  name: "install.ps1 (only where pwsh is installed)",
+  ignore: PWSH === undefined,
+  async fn(t) {
+    const winName = `awsmfa-${VERSION}-x86_64-pc-windows-msvc.exe`;
+    const files = async (binary: Uint8Array) =>
+      new Map([
+        [`/v${VERSION}/${winName}`, binary],
+        [
+          `/v${VERSION}/SHA256SUMS`,
+          new TextEncoder().encode(
+            `${await sha256Hex(FAKE_BINARY)}  ${winName}\n`,
+          ),
+        ],
+      ]);
+    const envFor = (
+      box: Awaited<ReturnType<typeof sandbox>>,
+      url: string,
+    ) => ({
+      USERPROFILE: box.home,
+      HOME: box.home,
+      TEMP: box.tmp,
+      TMP: box.tmp,
+      TMPDIR: box.tmp,
+      AWSMFA_BASE_URL: url,
+    });
+
+    await t.step("no version or a bad one is a usage error", async () => {
+      const box = await sandbox();
+      const server = serveRelease(await files(FAKE_BINARY));
+      try {
+        for (const args of [[], ["latest"], [VERSION, "extra"]]) {
+          const result = await installPs1(args, envFor(box, server.url));
+          assert.equal(result.code, 2, args.join(" ") + result.stderr);
+          assert.match(result.stderr, /install\.ps1: /);
+        }
+        assert.deepEqual(server.requests, []);
+      } finally {
+        await server.close();
+        await box.cleanup();
+      }
+    });
+
+    await t.step({
+      name: "outside Windows it points to install.sh",
+      ignore: IS_WINDOWS,
+      async fn() {
+        const box = await sandbox();
+        try {
+          const result = await installPs1(
+            [VERSION],
+            envFor(box, "http://127.0.0.1:9"),
+          );
+          assert.equal(result.code, 1);
+          assert.match(result.stderr, /use install\.sh/);
+        } finally {
+          await box.cleanup();
+        }
+      },
+    });
+
+    await t.step({
+      name: "on Windows a good checksum installs awsmfa.exe",
+      ignore: !IS_WINDOWS,
+      async fn() {
+        const box = await sandbox();
+        const server = serveRelease(await files(FAKE_BINARY));
+        try {
+          const result = await installPs1([VERSION], envFor(box, server.url));
+          assert.equal(result.code, 0, result.stderr);
+          assert.match(
+            result.stdout,
+            /^Installed awsmfa 0\.1\.0 \(x86_64-pc-windows-msvc\) to .*awsmfa\.exe/,
+          );
+          assert.deepEqual(
+            await Deno.readFile(`${box.bin}/awsmfa.exe`),
+            FAKE_BINARY,
+          );
+          assert.deepEqual(await list(box.bin), ["awsmfa.exe"]);
+          assert.deepEqual(await list(box.tmp), []);
+        } finally {
+          await server.close();
+          await box.cleanup();
+        }
+      },
+    });
+
+    await t.step({
+      name: "on Windows a bad checksum refuses and leaves nothing behind",
+      ignore: !IS_WINDOWS,
+      async fn() {
+        const box = await sandbox();
+        const server = serveRelease(await files(new Uint8Array([1, 2, 3])));
+        try {
+          const result = await installPs1([VERSION], envFor(box, server.url));
+          assert.equal(result.code, 1);
+          assert.match(result.stderr, /does not match SHA256SUMS/);
+          assert.equal(await list(`${box.home}/.local`), undefined);
+          assert.deepEqual(await list(box.tmp), []);
+        } finally {
+          await server.close();
+          await box.cleanup();
+        }
+      },
+    });
+  },
+});
