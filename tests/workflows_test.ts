@@ -218,3 +218,135 @@ Deno.test("the workflows keep the promises of issue 4", async (t) => {
     }
   });
 });
+
+/** The dedented script of the `run: |` block of the step called `name`. */
+function stepScript(yaml: string, name: string): string {
+  const lines = yaml.split("\n");
+  const start = lines.findIndex((line) => line.trim() === `- name: ${name}`);
+  assert.ok(start >= 0, `no step named "${name}"`);
+  const stepIndent = lines[start].indexOf("-");
+  let at = start + 1;
+  while (lines[at].trim() !== "run: |") {
+    const indent = lines[at].search(/\S/);
+    assert.ok(indent > stepIndent, `step "${name}" has no run: | block`);
+    at++;
+  }
+  const runIndent = lines[at].indexOf("run:");
+  const body: string[] = [];
+  for (at++; at < lines.length; at++) {
+    const line = lines[at];
+    if (line.trim() !== "" && line.search(/\S/) <= runIndent) break;
+    body.push(line);
+  }
+  const indent = Math.min(
+    ...body.filter((line) => line.trim() !== "").map((line) =>
+      line.search(/\S/)
+    ),
+  );
+  return body.map((line) => line.slice(indent)).join("\n");
+}
+
+/** Runs a step's script the way GitHub's bash shell does. */
+async function runStep(
+  script: string,
+  cwd: string,
+  env: Record<string, string>,
+) {
+  const output = await new Deno.Command("bash", {
+    args: ["--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+    cwd,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: output.code,
+    stdout: new TextDecoder().decode(output.stdout),
+  };
+}
+
+const hasJq = (await run("jq", ["--version"]))?.code === 0;
+
+Deno.test({
+  name: "the release workflow's own checks accept and refuse",
+  ignore: Deno.build.os === "windows",
+  async fn(t) {
+    const release = await Deno.readTextFile(WORKFLOWS[1]);
+    const dir = await Deno.makeTempDir();
+    try {
+      await t.step({
+        name: "the tag must equal deno.json's version",
+        ignore: !hasJq,
+        async fn() {
+          const script = stepScript(
+            release,
+            "Check the tag equals deno.json's version",
+          );
+          await Deno.writeTextFile(
+            `${dir}/deno.json`,
+            JSON.stringify({ name: "@x/awsmfa", version: "1.2.3" }),
+          );
+          const output = `${dir}/github_output`;
+          await Deno.writeTextFile(output, "");
+          const good = await runStep(script, dir, {
+            TAG: "v1.2.3",
+            GITHUB_OUTPUT: output,
+          });
+          assert.equal(good.code, 0, good.stdout);
+          assert.equal(await Deno.readTextFile(output), "version=1.2.3\n");
+          for (const tag of ["v1.2.4", "1.2.3", "v1.2.3-rc.1"]) {
+            const bad = await runStep(script, dir, {
+              TAG: tag,
+              GITHUB_OUTPUT: output,
+            });
+            assert.equal(bad.code, 1, tag);
+            assert.match(bad.stdout, /^::error::Tag /);
+          }
+          assert.equal(await Deno.readTextFile(output), "version=1.2.3\n");
+        },
+      });
+
+      await t.step("the install scripts must name the repository", async () => {
+        const script = stepScript(
+          release,
+          "Check install.sh and install.ps1 download from this repository",
+        );
+        const ours = await runStep(script, root, { REPO: "OWNER/awsmfa" });
+        assert.equal(ours.code, 0, ours.stdout);
+        const other = await runStep(script, root, { REPO: "someone/awsmfa" });
+        assert.equal(other.code, 1);
+        assert.match(other.stdout, /OWNER placeholder/);
+      });
+
+      await t.step(
+        "the smoke test checks the whole --version line",
+        async () => {
+          const script = stepScript(release, "Smoke test --version");
+          const target = "x86_64-unknown-linux-gnu";
+          await Deno.mkdir(`${dir}/dist`, { recursive: true });
+          const bin = `${dir}/dist/awsmfa-1.2.3-${target}`;
+          const env = {
+            VERSION: "1.2.3",
+            TARGET: target,
+            PATH: "/usr/bin:/bin",
+          };
+          const cases: [string, number][] = [
+            [`awsmfa 1.2.3 (deno 2.9.6, ${target})`, 0],
+            [`awsmfa 1.2.2 (deno 2.9.6, ${target})`, 1],
+            ["awsmfa 1.2.3 (deno 2.9.6, aarch64-apple-darwin)", 1],
+            ["", 1],
+          ];
+          for (const [line, code] of cases) {
+            await Deno.writeTextFile(bin, `#!/bin/sh\necho '${line}'\n`);
+            await Deno.chmod(bin, 0o755);
+            const result = await runStep(script, dir, env);
+            assert.equal(result.code, code, `${line}\n${result.stdout}`);
+          }
+        },
+      );
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
