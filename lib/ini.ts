@@ -408,7 +408,8 @@ export function readSections(
  * Throws {@linkcode IniError} for a name that, written that way, the AWS CLI
  * or the JS SDK would not read back as that profile: in the config file the
  * JS SDK needs `[\w-@+.%:/]+` (ASCII letters, digits and `_-@+.%:/`); in the
- * credentials file the name must not be empty, `DEFAULT` or `__proto__`, have
+ * credentials file the name must not be empty, `DEFAULT` or `__proto__` (or
+ * another name of `Object.prototype`, which the JS SDK mangles), have
  * spaces at its ends, look like `word name` or hold ` #` or ` ;`.
  */
 export function profileSection(
@@ -429,7 +430,8 @@ export function profileSection(
     !/\s[#;]/.test(profile);
   if (
     profile === "" || /[\r\n]/.test(profile) || pyStrip(profile) !== profile ||
-    profile.trim() !== profile || profile === "DEFAULT" || !sameToJs
+    profile.trim() !== profile || profile === "DEFAULT" || !sameToJs ||
+    profile in Object.prototype
   ) {
     throw new IniError(
       `The profile name "${profile}" cannot be written to the credentials file so that the AWS CLI and the JS SDK both find it.`,
@@ -800,7 +802,7 @@ function checkEdit(
       toRecords(jsAfter),
       jsName!,
       values,
-      owned,
+      (key) => owned(key.toLowerCase()),
     )
   ) {
     refuse("the JS SDK");
@@ -824,7 +826,7 @@ function sameSections(
   values: Record<string, string>,
   owned: (key: string) => boolean,
 ): boolean {
-  const names = new Set([...before.keys(), ...after.keys()]);
+  const names = new Set([section, ...before.keys(), ...after.keys()]);
   for (const name of names) {
     const old = before.get(name);
     const now = after.get(name);
@@ -859,8 +861,9 @@ function sameRecord(
  * every section of that name): its header and the lines up to the next
  * section. Keeps all other bytes, except that when the removed section was
  * the last one it also drops one blank line right before its header (the one
- * {@linkcode setKeys} adds) and, if the file ended without a line ending, the
- * new last line loses its line ending again.
+ * {@linkcode setKeys} adds; when the file already ended with a blank line
+ * setKeys added none, and this drops that one) and, if the file ended
+ * without a line ending, the new last line loses its line ending again.
  */
 export function removeSection(doc: IniDocument, section: string): IniDocument {
   const ranges = sectionRanges(doc.lines, section);
