@@ -626,9 +626,12 @@ function replaceValue(line: IniLine, value: string): IniLine {
  * space at either end, or holds ` #`/` ;` (the JS SDK strips those tails,
  * botocore does not), for an existing key line spelled in another case or
  * with `:` (the JS SDK would not see it), for a key whose value continues on
- * the next lines, for new lines in a file with bare CR line endings, and
- * whenever a model of botocore or of the JS SDK would read anything but the
- * intended change. Messages never contain a value.
+ * the next lines, for new lines in a file with bare CR line endings, for a
+ * `[profile …]` section that the two resolve to different profiles (such as
+ * `[profile  two-spaces]` or `[profile "a b"]`), for `[default]` or
+ * `[profile default]` when both exist, and whenever a model of botocore or of
+ * the JS SDK would read anything but the intended change. Messages never
+ * contain a value.
  */
 export function setKeys(
   doc: IniDocument,
@@ -791,6 +794,29 @@ function checkEdit(
   const header = result.lines.find((line) => line.section === section)!;
   const jsName = jsHeaderName(header.text);
   if (jsName === undefined || jsName in Object.prototype) refuse("the JS SDK");
+  // In a config file both must resolve the section to the same profile.
+  const parts = section.startsWith("profile") ? shlexSplit(section) : null;
+  if (parts?.length === 2 && jsName !== `profile.${parts[1]}`) {
+    throw new IniError(
+      `Cannot write [${section}]: the AWS CLI reads it as profile "${
+        parts[1]
+      }" but the JS SDK does not.`,
+      0,
+    );
+  }
+  if (jsName === "default" || jsName === "profile.default") {
+    const other = jsName === "default" ? "profile.default" : "default";
+    if (
+      result.lines.some((line) =>
+        line.kind === "section" && jsHeaderName(line.text) === other
+      )
+    ) {
+      throw new IniError(
+        `Cannot write [${section}]: the file has both [default] and [profile default], and the AWS CLI and the JS SDK pick different ones.`,
+        0,
+      );
+    }
+  }
   const jsBefore = jsSdkSections(serializeIni(doc));
   const jsAfter = jsSdkSections(serializeIni(result));
   if (!jsBefore || !jsAfter) return refuse("the JS SDK");
