@@ -630,8 +630,10 @@ function replaceValue(line: IniLine, value: string): IniLine {
  * `[profile …]` section that the two resolve to different profiles (such as
  * `[profile  two-spaces]` or `[profile "a b"]`), for `[default]` or
  * `[profile default]` when both exist, and whenever a model of botocore or of
- * the JS SDK would read anything but the intended change. Messages never
- * contain a value.
+ * the JS SDK would read anything but the intended change (the JS SDK still
+ * seeing a removed key, say on an indented line botocore reads as part of
+ * another value, counts; botocore still seeing one inherited from
+ * `[DEFAULT]` does not). Messages never contain a value.
  */
 export function setKeys(
   doc: IniDocument,
@@ -737,9 +739,10 @@ export function setKeys(
   }
 
   if (newLines.length > 0) {
-    if (doc.eol === "\r") {
+    // A bare CR would also join a following "\n" into one CRLF line ending.
+    if (doc.eol === "\r" || lines[insertAt - 1]?.eol === "\r") {
       throw new IniError(
-        `Cannot add lines to ${where}: the file ends its lines with a bare CR, which the JS SDK does not read as a line break.`,
+        `Cannot add lines to ${where}: the file ends lines with a bare CR, which the JS SDK does not read as a line break.`,
         0,
       );
     }
@@ -829,6 +832,7 @@ function checkEdit(
       jsName!,
       values,
       (key) => owned(key.toLowerCase()),
+      remove,
     )
   ) {
     refuse("the JS SDK");
@@ -844,13 +848,17 @@ function jsHeaderName(text: string): string | undefined {
   return jsSectionName(trimmed.substring(1, trimmed.length - 1));
 }
 
-/** Whether `after` is `before` with exactly `values` set in `section`. */
+/**
+ * Whether `after` is `before` with exactly `values` set in `section`, keys
+ * `owned` free to change there and no key of `gone` (any case) left there.
+ */
 function sameSections(
   before: Map<string, Record<string, string>>,
   after: Map<string, Record<string, string>>,
   section: string,
   values: Record<string, string>,
   owned: (key: string) => boolean,
+  gone: string[] = [],
 ): boolean {
   const names = new Set([section, ...before.keys(), ...after.keys()]);
   for (const name of names) {
@@ -861,6 +869,9 @@ function sameSections(
         if (now?.[key] !== value) return false;
       }
       if (old && !sameRecord(old, now ?? {}, owned)) return false;
+      if (Object.keys(now ?? {}).some((k) => gone.includes(k.toLowerCase()))) {
+        return false;
+      }
     } else if (!old || !now || !sameRecord(old, now, () => false)) {
       return false;
     }
