@@ -180,7 +180,7 @@ function zshScript(): string {
     "  local credentials=${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}",
     "  local config=${AWS_CONFIG_FILE:-$HOME/.aws/config}",
     "  local -a profiles",
-    '  profiles=(${(f)"$({',
+    '  profiles=(${(f)"$( {',
     `    [[ -r $credentials ]] && sed -n ${
       shQuote(CREDENTIALS_SED)
     } $credentials`,

@@ -1,0 +1,381 @@
+import assert from "node:assert/strict";
+import {
+  COMMANDS,
+  helpText,
+  OPTIONS,
+  type Options,
+  parseArguments,
+  parseDuration,
+} from "../lib/args.ts";
+import { ExitCode, UsageError } from "../lib/errors.ts";
+
+/** The usage error `argv` raises; fails the test when there is none. */
+function usageErrorOf(argv: string[]): UsageError {
+  try {
+    const options = parseArguments(argv);
+    assert.fail(
+      `expected a usage error for ${JSON.stringify(argv)}, got ${
+        JSON.stringify(options)
+      }`,
+    );
+  } catch (error) {
+    assert.ok(
+      error instanceof UsageError,
+      `${JSON.stringify(argv)}: ${String(error)}`,
+    );
+    return error;
+  }
+}
+
+const REFRESH_DEFAULTS = { command: "refresh", force: false, quiet: false };
+
+Deno.test("parseArguments reads every flag in both the = and the space form", async (t) => {
+  const cases: [string[], Record<string, unknown>][] = [
+    [["--profile", "work"], { profile: "work" }],
+    [["--profile=work"], { profile: "work" }],
+    [
+      ["--serial-number", "arn:aws:iam::123456789012:mfa/alice"],
+      { serialNumber: "arn:aws:iam::123456789012:mfa/alice" },
+    ],
+    [["--serial-number=GAHT12345678"], { serialNumber: "GAHT12345678" }],
+    [["--duration-seconds", "3600"], { durationSeconds: 3600 }],
+    [["--duration-seconds=12h"], { durationSeconds: 43200 }],
+    [["--mfa-profile-name", "work-mfa"], { mfaProfileName: "work-mfa" }],
+    [
+      ["--mfa-profile-name=a_b.c@d+e=f,g-h"],
+      { mfaProfileName: "a_b.c@d+e=f,g-h" },
+    ],
+    [["--region", "eu-west-1"], { region: "eu-west-1" }],
+    [["--region=cn-north-1"], { region: "cn-north-1" }],
+    [
+      ["--endpoint-url", "http://127.0.0.1:4566"],
+      { endpointUrl: "http://127.0.0.1:4566" },
+    ],
+    [
+      ["--endpoint-url=https://sts.eu-west-1.amazonaws.com/"],
+      { endpointUrl: "https://sts.eu-west-1.amazonaws.com/" },
+    ],
+    [["--force"], { force: true }],
+    [["--quiet"], { quiet: true }],
+    [["123456"], { code: "123456" }],
+    [["-"], { code: "-" }],
+    [["--", "-"], { code: "-" }],
+    [
+      ["--profile", "work", "--force", "--quiet", "654321"],
+      { profile: "work", force: true, quiet: true, code: "654321" },
+    ],
+    [["654321", "--profile", "work"], { profile: "work", code: "654321" }],
+    [["--profile", "a", "--profile", "b"], { profile: "b" }],
+    [[], {}],
+  ];
+  for (const [argv, expected] of cases) {
+    await t.step(argv.join(" ") || "(no arguments)", () => {
+      assert.deepEqual(parseArguments(argv), {
+        ...REFRESH_DEFAULTS,
+        ...expected,
+      });
+    });
+  }
+});
+
+Deno.test("parseArguments keeps leading zeros of the code as a string", () => {
+  for (const code of ["012345", "000000", "000001"]) {
+    const options = parseArguments([code]) as { code?: unknown };
+    assert.equal(options.code, code);
+    assert.equal(typeof options.code, "string");
+  }
+});
+
+Deno.test("parseArguments: help wins over everything, version over the rest", async (t) => {
+  const cases: [string[], Options][] = [
+    [["--help"], { command: "help" }],
+    [["-h"], { command: "help" }],
+    [["--profile", "work", "-h", "123456"], { command: "help" }],
+    [["--nope", "--help"], { command: "help" }],
+    [["completions", "--help"], { command: "help" }],
+    [["--version"], { command: "version" }],
+    [["--version", "--profile", "x"], { command: "version" }],
+  ];
+  for (const [argv, expected] of cases) {
+    await t.step(argv.join(" "), () => {
+      assert.deepEqual(parseArguments(argv), expected);
+    });
+  }
+  await t.step("-h after -- is a positional, not help", () => {
+    usageErrorOf(["--", "-h"]);
+  });
+});
+
+Deno.test("parseArguments reads `completions SHELL`", async (t) => {
+  for (const shell of ["bash", "zsh", "fish", "powershell"]) {
+    await t.step(shell, () => {
+      assert.deepEqual(parseArguments(["completions", shell]), {
+        command: "completions",
+        shell,
+      });
+    });
+  }
+  const bad: [string[], RegExp][] = [
+    [["completions"], /takes one shell: bash, zsh, fish, powershell/],
+    [["completions", "tcsh"], /shells only: bash, zsh, fish, powershell/],
+    [["completions", "bash", "zsh"], /takes one shell/],
+    [["completions", "--profile", "x", "bash"], /Unknown option --profile/],
+    [["--profile", "work", "completions", "bash"], /must come first/],
+  ];
+  for (const [argv, pattern] of bad) {
+    await t.step(argv.join(" "), () => {
+      assert.match(usageErrorOf(argv).message, pattern);
+    });
+  }
+});
+
+Deno.test("parseArguments refuses bad command lines with one sentence naming the flag", async (t) => {
+  const cases: [string[], string][] = [
+    [["--nope"], "Unknown option --nope."],
+    [["-x"], "Unknown option -x."],
+    [["--nope=1"], "Unknown option --nope."],
+    [["--serial"], "Unknown option --serial; did you mean --serial-number?"],
+    [["--prof", "work"], "Unknown option --prof; did you mean --profile?"],
+    [["--profile"], "Option --profile needs a value."],
+    [["--serial-number"], "Option --serial-number needs a value."],
+    [["--duration-seconds"], "Option --duration-seconds needs a value."],
+    [["--mfa-profile-name"], "Option --mfa-profile-name needs a value."],
+    [["--region"], "Option --region needs a value."],
+    [["--endpoint-url"], "Option --endpoint-url needs a value."],
+    [
+      ["--profile", "--force"],
+      'Option --profile needs a value; to give one that starts with "-", write --profile=VALUE.',
+    ],
+    [["--force=yes"], "Option --force does not take a value."],
+    [["--quiet=1"], "Option --quiet does not take a value."],
+    [["--profile="], "Option --profile needs a non-empty value."],
+    [["--profile", " "], "Option --profile needs a non-empty value."],
+    [["--serial-number="], "Option --serial-number needs a non-empty value."],
+    [["--region="], "Option --region needs a non-empty value."],
+    [
+      ["--mfa-profile-name="],
+      "Option --mfa-profile-name needs a non-empty value.",
+    ],
+    [
+      ["--endpoint-url", "ftp://sts.example.com"],
+      "Option --endpoint-url must be an http:// or https:// URL.",
+    ],
+    [
+      ["--endpoint-url", "localhost:8080"],
+      "Option --endpoint-url must be an http:// or https:// URL.",
+    ],
+    [
+      ["--endpoint-url", "http://"],
+      "Option --endpoint-url must be an http:// or https:// URL.",
+    ],
+    [
+      ["--endpoint-url", "sts.amazonaws.com"],
+      "Option --endpoint-url must be an http:// or https:// URL.",
+    ],
+    [
+      ["a", "b"],
+      'Too many arguments: give at most one MFA code, or "-" to read it from stdin.',
+    ],
+    [["stauts"], 'Unknown command "stauts"; the commands are: completions.'],
+  ];
+  for (const [argv, message] of cases) {
+    await t.step(argv.join(" "), () => {
+      const error = usageErrorOf(argv);
+      assert.equal(error.message, message);
+      assert.equal(error.exitCode, ExitCode.Usage);
+    });
+  }
+});
+
+Deno.test("parseArguments limits --mfa-profile-name to characters every AWS parser keeps", async (t) => {
+  for (const name of ["a b", "a]b", "[x", "a;b", "a#b", "a/b", "a:b", "é"]) {
+    await t.step(JSON.stringify(name), () => {
+      const error = usageErrorOf(["--mfa-profile-name", name]);
+      assert.match(error.message, /^Option --mfa-profile-name may only use/);
+      assert.ok(error.message.includes("_.@+=,-"));
+    });
+  }
+});
+
+Deno.test("parseArguments never repeats the MFA code in a message", async (t) => {
+  const cases: [string[], string][] = [
+    [["12345"], "12345"],
+    [["1234567"], "1234567"],
+    [["12345a"], "12345a"],
+    [["--profile", "work", "98765"], "98765"],
+    [["123456", "654321"], "654321"],
+    [["-", "135790"], "135790"],
+    [["-246801"], "246801"],
+    [["--246801"], "246801"],
+    [["--code=246801"], "246801"],
+    [["--profile", "-246801"], "246801"],
+    [["--duration-seconds", "246801"], "246801"],
+    [["--force=246801"], "246801"],
+  ];
+  for (const [argv, secret] of cases) {
+    await t.step(argv.join(" "), () => {
+      const error = usageErrorOf(argv);
+      assert.ok(
+        !error.message.includes(secret),
+        `message repeats input: ${error.message}`,
+      );
+      assert.ok(!error.message.includes("\n"), "message is one line");
+    });
+  }
+  await t.step("the malformed code message is the documented sentence", () => {
+    assert.equal(
+      usageErrorOf(["12345"]).message,
+      "The MFA code must be exactly 6 digits.",
+    );
+  });
+});
+
+Deno.test("parseDuration reads seconds and unit forms", async (t) => {
+  const cases: [string, number][] = [
+    ["43200", 43200],
+    ["900", 900],
+    ["129600", 129600],
+    ["0900", 900],
+    ["12h", 43200],
+    ["90m", 5400],
+    ["1h30m", 5400],
+    ["900s", 900],
+    ["15m", 900],
+    ["1d", 86400],
+    ["1d12h", 129600],
+    ["36h", 129600],
+    ["2h0m30s", 7230],
+  ];
+  for (const [text, seconds] of cases) {
+    await t.step(text, () => assert.equal(parseDuration(text), seconds));
+  }
+});
+
+Deno.test("parseDuration refuses bounds and malformed forms", async (t) => {
+  const outOfRange = [
+    "899",
+    "129601",
+    "0",
+    "14m59s",
+    "36h1s",
+    "2d",
+    "99999999999999999999",
+  ];
+  for (const text of outOfRange) {
+    await t.step(`out of range: ${text}`, () => {
+      assert.throws(() => parseDuration(text), {
+        name: "UsageError",
+        message:
+          "Option --duration-seconds must be between 900 and 129600 seconds (15m to 36h).",
+      });
+    });
+  }
+  const malformed = [
+    "",
+    "h",
+    "1.5h",
+    "-900",
+    "12H",
+    "30m1h",
+    " 900",
+    "1h 30m",
+    "0x384",
+    "1e4",
+    "12 h",
+    "1w",
+  ];
+  for (const text of malformed) {
+    await t.step(`malformed: ${JSON.stringify(text)}`, () => {
+      assert.throws(() => parseDuration(text), {
+        name: "UsageError",
+        message:
+          "Option --duration-seconds takes seconds (43200) or a length like 12h, 90m or 1h30m.",
+      });
+    });
+  }
+  await t.step("through parseArguments", () => {
+    for (const text of ["899", "129601"]) {
+      assert.match(
+        usageErrorOf(["--duration-seconds", text]).message,
+        /between 900 and 129600/,
+      );
+    }
+    assert.deepEqual(parseArguments(["--duration-seconds", "129600"]), {
+      ...REFRESH_DEFAULTS,
+      durationSeconds: 129600,
+    });
+  });
+});
+
+Deno.test("OPTIONS matches the parser: every listed flag is accepted", () => {
+  const sampleValue: Record<string, string> = {
+    "duration-seconds": "3600",
+    "endpoint-url": "http://127.0.0.1:1",
+  };
+  for (const spec of OPTIONS) {
+    const flag = `--${spec.name}`;
+    const argv = spec.value === undefined
+      ? [flag]
+      : [flag, sampleValue[spec.name] ?? "x"];
+    assert.doesNotThrow(() => parseArguments(argv), flag);
+    if (spec.short !== undefined) {
+      assert.doesNotThrow(() => parseArguments([`-${spec.short}`]), flag);
+    }
+  }
+  const names = OPTIONS.map((spec) => spec.name).sort();
+  assert.deepEqual(names, [
+    "duration-seconds",
+    "endpoint-url",
+    "force",
+    "help",
+    "mfa-profile-name",
+    "profile",
+    "quiet",
+    "region",
+    "serial-number",
+    "version",
+  ]);
+});
+
+Deno.test("helpText lists every flag, command, environment variable and exit code", () => {
+  const help = helpText();
+  assert.ok(help.endsWith("\n"));
+  for (const spec of OPTIONS) {
+    const label = spec.value === undefined
+      ? `--${spec.name}`
+      : `--${spec.name} ${spec.value}`;
+    assert.ok(help.includes(label), `help lacks ${label}`);
+    if (spec.short !== undefined) {
+      assert.ok(help.includes(`-${spec.short}, --${spec.name}`));
+    }
+  }
+  for (const command of COMMANDS) {
+    assert.ok(help.includes(`awsmfa ${command.name} `));
+  }
+  assert.ok(help.includes("awsmfa completions bash|zsh|fish|powershell"));
+  assert.ok(help.includes("awsmfa [OPTIONS] [CODE | -]"));
+  for (
+    const name of [
+      "AWS_PROFILE",
+      "AWS_MFA_SERIAL",
+      "AWS_SHARED_CREDENTIALS_FILE",
+      "AWS_CONFIG_FILE",
+      "AWS_REGION",
+      "AWS_DEFAULT_REGION",
+      "AWS_ENDPOINT_URL_STS",
+      "AWS_ENDPOINT_URL",
+      "HOME",
+      "USERPROFILE",
+      "HTTPS_PROXY",
+      "NO_PROXY",
+    ]
+  ) {
+    assert.ok(help.includes(name), `help lacks ${name}`);
+  }
+  for (const code of Object.values(ExitCode)) {
+    assert.match(help, new RegExp(`^  ${code}  \\S`, "m"), `exit code ${code}`);
+  }
+  for (const line of help.split("\n")) {
+    assert.ok(line.length <= 80, `line longer than 80: ${line}`);
+  }
+});

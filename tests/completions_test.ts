@@ -1,0 +1,275 @@
+import assert from "node:assert/strict";
+import { OPTIONS, SHELLS } from "../lib/args.ts";
+import { completionScript } from "../lib/completions.ts";
+
+const decoder = new TextDecoder();
+
+/** The absolute path of `name` on PATH, or undefined. */
+function findOnPath(name: string): string | undefined {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    if (dir === "") continue;
+    try {
+      const info = Deno.statSync(`${dir}/${name}`);
+      if (info.isFile) return `${dir}/${name}`;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+const BASH = findOnPath("bash");
+const ZSH = findOnPath("zsh");
+const FISH = findOnPath("fish");
+const PWSH = findOnPath("pwsh");
+
+/** A temporary home with AWS files in it; removed by the returned function. */
+async function tempHome(files: { credentials?: string; config?: string }) {
+  const home = await Deno.makeTempDir({ prefix: "awsmfa_completions_" });
+  await Deno.mkdir(`${home}/.aws`);
+  if (files.credentials !== undefined) {
+    await Deno.writeTextFile(`${home}/.aws/credentials`, files.credentials);
+  }
+  if (files.config !== undefined) {
+    await Deno.writeTextFile(`${home}/.aws/config`, files.config);
+  }
+  return home;
+}
+
+/**
+ * Load the bash script in a real bash, set COMP_WORDS to `words` (the last one
+ * is the word under the cursor), call the completion function and return
+ * COMPREPLY.
+ */
+async function bashComplete(
+  script: string,
+  words: string[],
+  env: Record<string, string>,
+): Promise<string[]> {
+  const program = [
+    'source "$1"',
+    "shift",
+    'COMP_WORDS=("$@")',
+    "COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))",
+    '_awsmfa || echo "completion function failed" >&2',
+    'printf "%s\\n" "${COMPREPLY[@]}"',
+  ].join("\n");
+  const output = await new Deno.Command(BASH ?? "bash", {
+    args: ["--norc", "--noprofile", "-c", program, "bash", script, ...words],
+    env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", ...env },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(decoder.decode(output.stderr), "");
+  assert.equal(output.code, 0);
+  return decoder.decode(output.stdout).split("\n").filter((line) =>
+    line !== ""
+  );
+}
+
+Deno.test({
+  name:
+    "the bash script completes flags, commands, shells and profiles in a real bash",
+  ignore: BASH === undefined,
+  async fn(t) {
+    const home = await tempHome({
+      credentials: "[default]\naws_access_key_id = x\n\n[work]\n" +
+        "aws_access_key_id = y\n[mfa]\n; [commented]\n  [indented]\n",
+      config: "[default]\nregion = eu-west-1\n[profile cfgonly]\n" +
+        "[sso-session corp]\n[profile work]\n",
+    });
+    const dir = await Deno.makeTempDir({ prefix: "awsmfa_bash_" });
+    try {
+      const script = `${dir}/awsmfa.bash`;
+      await Deno.writeTextFile(script, completionScript("bash"));
+      const env = { HOME: home };
+      const cases: [string[], string[]][] = [
+        [["awsmfa", "--ser"], ["--serial-number"]],
+        [["awsmfa", "--f"], ["--force"]],
+        [["awsmfa", "--mfa"], ["--mfa-profile-name"]],
+        [["awsmfa", "--profile", "work", "--q"], ["--quiet"]],
+        [["awsmfa", "completions", ""], ["bash", "zsh", "fish", "powershell"]],
+        [["awsmfa", "completions", "f"], ["fish"]],
+        [["awsmfa", "completions", "bash", ""], []],
+        [["awsmfa", ""], ["completions"]],
+        [["awsmfa", "com"], ["completions"]],
+        [["awsmfa", "--profile", ""], ["cfgonly", "default", "mfa", "work"]],
+        [["awsmfa", "--profile", "w"], ["work"]],
+        [["awsmfa", "--profile", "=", ""], [
+          "cfgonly",
+          "default",
+          "mfa",
+          "work",
+        ]],
+        [["awsmfa", "--mfa-profile-name", "=", "m"], ["mfa"]],
+        [["awsmfa", "--profile", "="], ["cfgonly", "default", "mfa", "work"]],
+        [["awsmfa", "--region", ""], []],
+        [["awsmfa", "--serial-number", ""], []],
+      ];
+      for (const [words, expected] of cases) {
+        await t.step(JSON.stringify(words), async () => {
+          const reply = await bashComplete(script, words, env);
+          assert.deepEqual(reply.sort(), [...expected].sort());
+        });
+      }
+      await t.step("every flag of OPTIONS is offered for -", async () => {
+        const reply = await bashComplete(script, ["awsmfa", "-"], env);
+        const expected = OPTIONS.flatMap((spec) =>
+          spec.short === undefined
+            ? [`--${spec.name}`]
+            : [`--${spec.name}`, `-${spec.short}`]
+        );
+        assert.deepEqual(reply.sort(), expected.sort());
+        assert.ok(reply.includes("--endpoint-url"));
+        assert.ok(reply.includes("-h"));
+      });
+      await t.step(
+        "AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE win over HOME",
+        async () => {
+          await Deno.writeTextFile(`${dir}/creds`, "[elsewhere]\n");
+          await Deno.writeTextFile(`${dir}/conf`, "[profile other]\n");
+          const reply = await bashComplete(
+            script,
+            ["awsmfa", "--profile", ""],
+            {
+              HOME: home,
+              AWS_SHARED_CREDENTIALS_FILE: `${dir}/creds`,
+              AWS_CONFIG_FILE: `${dir}/conf`,
+            },
+          );
+          assert.deepEqual(reply.sort(), ["elsewhere", "other"]);
+        },
+      );
+      await t.step(
+        "missing AWS files give no profiles and no noise",
+        async () => {
+          const reply = await bashComplete(
+            script,
+            ["awsmfa", "--profile", ""],
+            {
+              HOME: `${dir}/nowhere`,
+            },
+          );
+          assert.deepEqual(reply, []);
+        },
+      );
+      await t.step("the script registers the function for awsmfa", async () => {
+        const output = await new Deno.Command(BASH ?? "bash", {
+          args: [
+            "--norc",
+            "-c",
+            'source "$1" && complete -p awsmfa',
+            "bash",
+            script,
+          ],
+          env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: home },
+          clearEnv: true,
+          stdout: "piped",
+        }).output();
+        assert.equal(
+          decoder.decode(output.stdout).trim(),
+          "complete -F _awsmfa awsmfa",
+        );
+      });
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await Deno.remove(home, { recursive: true });
+    }
+  },
+});
+
+async function syntaxCheck(shell: string, args: string[], script: string) {
+  const dir = await Deno.makeTempDir({ prefix: "awsmfa_syntax_" });
+  try {
+    const file = `${dir}/awsmfa.completion`;
+    await Deno.writeTextFile(file, script);
+    const output = await new Deno.Command(shell, {
+      args: [...args, file],
+      env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: dir },
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(
+      output.code,
+      0,
+      `${shell} rejected the script: ${decoder.decode(output.stderr)}`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** A test that runs only when `program` is installed, and says so when not. */
+function testWith(
+  program: string,
+  path: string | undefined,
+  name: string,
+  fn: (path: string) => Promise<void>,
+) {
+  Deno.test({
+    name: path === undefined
+      ? `${name} (skipped: ${program} is not installed on this machine)`
+      : name,
+    ignore: path === undefined,
+    fn: () => fn(path ?? program),
+  });
+}
+
+testWith("bash", BASH, "the bash script passes bash -n", async (bash) => {
+  await syntaxCheck(bash, ["-n"], completionScript("bash"));
+});
+
+testWith("zsh", ZSH, "the zsh script passes zsh -n", async (zsh) => {
+  await syntaxCheck(zsh, ["-n"], completionScript("zsh"));
+});
+
+testWith("fish", FISH, "the fish script passes fish -n", async (fish) => {
+  await syntaxCheck(fish, ["-n"], completionScript("fish"));
+});
+
+testWith("pwsh", PWSH, "the PowerShell script parses in pwsh", async (pwsh) => {
+  const dir = await Deno.makeTempDir({ prefix: "awsmfa_pwsh_" });
+  try {
+    const file = `${dir}/awsmfa.ps1`;
+    await Deno.writeTextFile(file, completionScript("powershell"));
+    const check = "$errors = $null; " +
+      "[System.Management.Automation.Language.Parser]::ParseFile($args[0], [ref]$null, [ref]$errors) | Out-Null; " +
+      "if ($errors.Count -gt 0) { $errors | ForEach-Object { Write-Error $_.Message }; exit 1 }";
+    const output = await new Deno.Command(pwsh, {
+      args: ["-NoProfile", "-NonInteractive", "-Command", check, file],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(output.code, 0, decoder.decode(output.stderr));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("every script names every flag and shell and honours AWS_SHARED_CREDENTIALS_FILE", () => {
+  for (const shell of SHELLS) {
+    const script = completionScript(shell);
+    assert.ok(script.endsWith("\n"), shell);
+    for (const spec of OPTIONS) {
+      assert.ok(script.includes(spec.name), `${shell} lacks --${spec.name}`);
+    }
+    for (const name of ["bash", "zsh", "fish", "powershell", "completions"]) {
+      assert.ok(script.includes(name), `${shell} lacks ${name}`);
+    }
+    assert.ok(
+      script.includes("AWS_SHARED_CREDENTIALS_FILE"),
+      `${shell} ignores AWS_SHARED_CREDENTIALS_FILE`,
+    );
+  }
+  assert.match(completionScript("zsh"), /^#compdef awsmfa\n/);
+  assert.match(
+    completionScript("fish"),
+    /^complete -c awsmfa .*-l serial-number -x/m,
+  );
+  assert.match(
+    completionScript("powershell"),
+    /Register-ArgumentCompleter -Native -CommandName awsmfa/,
+  );
+});
