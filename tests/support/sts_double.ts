@@ -208,16 +208,8 @@ function statusFault(status: number): Refusal {
     );
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 const AUTH_PATTERN =
@@ -572,7 +564,7 @@ export function startStsDouble(
         errorCode: refusal.code,
       };
     } else {
-      if (fault?.kind === "slow") await sleep(fault.ms, request.signal);
+      if (fault?.kind === "slow") await sleep(fault.ms);
       result = await answer(request, body, seen);
       if (fault?.kind === "status") {
         const refusal = statusFault(fault.status);
