@@ -125,13 +125,22 @@ export interface UpdateOptions {
   warn?: (message: string) => void;
 }
 
+/**
+ * Returned by an edit of {@linkcode updateFile} to delete the file instead of
+ * writing it: how a run takes back a file it created before failing.
+ */
+export const REMOVE_FILE: unique symbol = Symbol("awsmfa.removeFile");
+
 /** What {@linkcode updateFile} did. */
 export interface UpdateResult {
   /** The real path written (symlinks resolved). */
   path: string;
   /** The content read under the lock (null: the file did not exist). */
   before: string | null;
-  /** The content written (null: nothing written because edit returned null). */
+  /**
+   * The content written (null: nothing written because edit returned null,
+   * or the file was removed because it returned {@linkcode REMOVE_FILE}).
+   */
   after: string | null;
   /** Whether the file was created by this update. */
   created: boolean;
@@ -244,8 +253,9 @@ export async function checkWritable(
  * file, fsync the directory, release the lock.
  *
  * `edit` receives the current text (null when the file does not exist) and
- * returns the new text, written as UTF-8 exactly as given, or null for "no
- * change" (then nothing is written). If `edit` throws, nothing is written and
+ * returns the new text, written as UTF-8 exactly as given, null for "no
+ * change" (then nothing is written), or {@linkcode REMOVE_FILE} to delete the
+ * file (under the same lock, so only the content `edit` saw is deleted). If `edit` throws, nothing is written and
  * its error propagates unchanged. If anything else fails, the temp file is
  * removed, the file is left untouched and a {@linkcode StoreError} is thrown.
  *
@@ -256,7 +266,7 @@ export async function checkWritable(
  */
 export async function updateFile(
   path: string,
-  edit: (current: string | null) => string | null,
+  edit: (current: string | null) => string | null | typeof REMOVE_FILE,
   options: UpdateOptions = {},
 ): Promise<UpdateResult> {
   const fs = options.fs ?? denoStoreFs;
@@ -285,6 +295,16 @@ export async function updateFile(
     const before = info === null ? null : await readText(target, fs);
     const after = edit(before);
     if (after === null) return { path: target, before, after, created: false };
+    if (after === REMOVE_FILE) {
+      if (info !== null) {
+        try {
+          await fs.remove(target);
+        } catch (error) {
+          throw new StoreError(`Cannot remove "${path}": ${describe(error)}`);
+        }
+      }
+      return { path: target, before, after: null, created: false };
+    }
 
     const mode = info?.mode == null ? 0o600 : info.mode & 0o777;
     if (info !== null && (mode & 0o044) !== 0) {

@@ -5,6 +5,7 @@ import {
   checkWritable,
   denoStoreFs,
   readText,
+  REMOVE_FILE,
   StoreError,
   type StoreFs,
   updateFile,
@@ -675,5 +676,44 @@ Deno.test({
     );
     assert.equal(await Deno.readTextFile(path), "[a]\n");
     assert.deepEqual(await list(dir), ["credentials"]);
+  });
+});
+
+Deno.test("updateFile removes the file when the edit returns REMOVE_FILE", async (t) => {
+  await withTemp(async (dir) => {
+    const path = join(dir, "credentials");
+    await t.step(
+      "an existing file is deleted, with no lock or temp left",
+      async () => {
+        await Deno.writeTextFile(path, "[mfa]\naws_session_token = x\n");
+        let seen: string | null = null;
+        const result = await updateFile(path, (current) => {
+          seen = current;
+          return REMOVE_FILE;
+        });
+        assert.equal(seen, "[mfa]\naws_session_token = x\n");
+        assert.equal(result.before, "[mfa]\naws_session_token = x\n");
+        assert.equal(result.after, null);
+        assert.deepEqual(await list(dir), []);
+      },
+    );
+    await t.step("a missing file stays missing", async () => {
+      const result = await updateFile(path, () => REMOVE_FILE);
+      assert.equal(result.before, null);
+      assert.deepEqual(await list(dir), []);
+    });
+    await t.step({
+      name: "through a symlink, the destination goes and the link stays",
+      ignore: IS_WINDOWS,
+      fn: async () => {
+        const real = join(dir, "real");
+        await Deno.writeTextFile(real, "x\n");
+        await Deno.symlink(real, path);
+        await updateFile(path, () => REMOVE_FILE);
+        assert.deepEqual(await list(dir), ["credentials"]);
+        assert.equal(await readText(path), null);
+        await Deno.remove(path);
+      },
+    });
   });
 });
