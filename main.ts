@@ -1,0 +1,78 @@
+/**
+ * awsmfa: turn an MFA code into temporary AWS credentials in
+ * `~/.aws/credentials`, with one STS GetSessionToken call.
+ *
+ * ```sh
+ * awsmfa --profile work 123456
+ * aws s3 ls --profile mfa
+ * ```
+ *
+ * This module is the command-line entry point; {@linkcode main} runs the tool
+ * with the real terminal, environment, clock and network.
+ *
+ * @module
+ */
+
+import { run, type RunIO } from "./lib/run.ts";
+
+/** Read one line from the terminal on stdin; null at end of input. */
+async function readTerminalLine(): Promise<string | null> {
+  const bytes: number[] = [];
+  const buffer = new Uint8Array(1);
+  while (true) {
+    const count = await Deno.stdin.read(buffer);
+    if (count === null) {
+      return bytes.length === 0 ? null : new TextDecoder().decode(
+        new Uint8Array(bytes),
+      );
+    }
+    if (count === 0) continue;
+    if (buffer[0] === 0x0a) break;
+    bytes.push(buffer[0]);
+  }
+  return new TextDecoder().decode(new Uint8Array(bytes)).replace(/\r$/, "");
+}
+
+/** An environment variable, or undefined when unset or not permitted. */
+function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
+
+function writer(file: { writeSync(p: Uint8Array): number }) {
+  const encoder = new TextEncoder();
+  return (text: string) => {
+    const data = encoder.encode(text);
+    let written = 0;
+    while (written < data.length) {
+      written += file.writeSync(data.subarray(written));
+    }
+  };
+}
+
+/** The real world: terminal, environment, clock; STS through the AWS SDK. */
+function processIO(): RunIO {
+  const stderr = writer(Deno.stderr);
+  return {
+    env: readEnv,
+    get stdin() {
+      return Deno.stdin.readable;
+    },
+    stdinIsTerminal: Deno.stdin.isTerminal(),
+    writePrompt: stderr,
+    readPromptLine: readTerminalLine,
+    stderr,
+    stdout: writer(Deno.stdout),
+    now: () => new Date(),
+  };
+}
+
+/** Run awsmfa with command-line `args`; resolves to the process exit code. */
+export async function main(args: string[]): Promise<number> {
+  return await run(args, processIO());
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,538 @@
+/**
+ * End-to-end: the CLI spawned with the binary's permission set against the
+ * local STS double (real HTTP, real SigV4, real TOTP codes used once).
+ */
+import assert from "node:assert/strict";
+import { runCli, snapshot } from "./support/cli.ts";
+import {
+  startStsDouble,
+  type StsDouble,
+  type StsUser,
+} from "./support/sts_double.ts";
+
+const CREDENTIALS_HEAD = "# my keys, managed by my dotfiles\r\n";
+
+function credentialsFor(user: StsUser): string {
+  return CREDENTIALS_HEAD +
+    "[work]\r\n" +
+    `aws_access_key_id = ${user.accessKeyId}\r\n` +
+    `aws_secret_access_key = ${user.secretAccessKey}\r\n` +
+    "\r\n" +
+    "; another profile, untouched\r\n" +
+    "[other]\r\n" +
+    "aws_access_key_id=AKIAOTHEROTHEROTHER1\r\n" +
+    "aws_secret_access_key=otherSecret/with+chars==\r\n";
+}
+
+function configFor(user: StsUser): string {
+  return "[default]\nregion = us-east-1\n\n" +
+    "[profile work]\n" +
+    "region = eu-west-1\n" +
+    "output = json\n" +
+    `mfa_serial = ${user.serial}\n` +
+    "s3 =\n  max_concurrent_requests = 20\n";
+}
+
+interface Home {
+  dir: string;
+  credentials: string;
+  config: string;
+  env: Record<string, string>;
+}
+
+async function makeHome(
+  sts: StsDouble,
+  files: { credentials?: string; config?: string },
+): Promise<Home> {
+  const dir = await Deno.makeTempDir({ prefix: "awsmfa-e2e-" });
+  await Deno.mkdir(`${dir}/.aws`, { mode: 0o700 });
+  const home = {
+    dir,
+    credentials: `${dir}/.aws/credentials`,
+    config: `${dir}/.aws/config`,
+    env: { HOME: dir, AWS_ENDPOINT_URL_STS: sts.url },
+  };
+  if (files.credentials !== undefined) {
+    await Deno.writeTextFile(home.credentials, files.credentials, {
+      mode: 0o600,
+    });
+  }
+  if (files.config !== undefined) {
+    await Deno.writeTextFile(home.config, files.config, { mode: 0o644 });
+  }
+  return home;
+}
+
+/** A code that stays valid for at least one more TOTP step. */
+function freshCode(sts: StsDouble, user: StsUser, offsetSteps = 0): string {
+  return sts.currentCode(user, Date.now() + offsetSteps * 30_000);
+}
+
+function assertNoSecrets(
+  texts: string[],
+  secrets: string[],
+): void {
+  for (const text of texts) {
+    for (const secret of secrets) {
+      assert.ok(
+        !text.includes(secret),
+        `output leaked a secret or code: ${JSON.stringify(text)}`,
+      );
+    }
+  }
+}
+
+function keysOf(text: string, section: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  let inside = false;
+  for (const line of text.split(/\r?\n/)) {
+    const header = line.match(/^\[(.*)\]$/);
+    if (header) {
+      inside = header[1] === section;
+      continue;
+    }
+    const kv = line.match(/^([a-z_0-9]+)\s*=\s*(.*)$/);
+    if (inside && kv) result[kv[1]] = kv[2];
+  }
+  return result;
+}
+
+async function withDouble(fn: (sts: StsDouble) => Promise<void>) {
+  const sts = await startStsDouble({ quiet: true });
+  try {
+    await fn(sts);
+  } finally {
+    await sts.close();
+  }
+}
+
+Deno.test("e2e: a first run writes the mfa profile and keeps every other byte", async () => {
+  await withDouble(async (sts) => {
+    const user = sts.addUser();
+    const before = credentialsFor(user);
+    const home = await makeHome(sts, {
+      credentials: before,
+      config: configFor(user),
+    });
+    const code = freshCode(sts, user);
+    const result = await runCli(["--profile", "work", code], {
+      env: home.env,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "");
+    assert.match(
+      result.stderr,
+      /^Wrote profile "mfa" \(from "work"\), valid until \d{4}-\d\d-\d\d \d\d:\d\d \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)\.\n$/,
+    );
+
+    const after = await Deno.readTextFile(home.credentials);
+    assert.ok(
+      after.startsWith(before),
+      "existing bytes must stay as they were",
+    );
+    const added = after.slice(before.length);
+    assert.ok(added.startsWith("\r\n[mfa]\r\n"), JSON.stringify(added));
+    assert.ok(!/(^|[^\r])\n/.test(added), "new lines use the file's CRLF");
+    const mfa = keysOf(after, "mfa");
+    assert.match(mfa.aws_access_key_id, /^ASIA/);
+    assert.ok(mfa.aws_secret_access_key.length >= 30);
+    assert.ok(mfa.aws_session_token.length > 50);
+    assert.match(
+      mfa.x_security_token_expires,
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+    );
+    const hours = (Date.parse(mfa.x_security_token_expires) - Date.now()) /
+      3600_000;
+    assert.ok(hours > 11.9 && hours <= 12, `default duration is 12h: ${hours}`);
+    assert.equal(mfa.awsmfa_source_profile, "work");
+    assert.equal(mfa.awsmfa_serial, user.serial);
+
+    const config = await Deno.readTextFile(home.config);
+    assert.ok(config.startsWith(configFor(user)));
+    assert.equal(
+      config.slice(configFor(user).length),
+      "\n[profile mfa]\nregion = eu-west-1\noutput = json\n",
+    );
+    assert.equal((await Deno.stat(home.credentials)).mode! & 0o777, 0o600);
+    assert.equal((await Deno.stat(home.config)).mode! & 0o777, 0o644);
+    assertNoSecrets([result.stdout, result.stderr], [
+      user.secretAccessKey,
+      mfa.aws_secret_access_key,
+      mfa.aws_session_token,
+      code,
+    ]);
+    assert.deepEqual(sts.requests.map((r) => [r.action, r.status]), [[
+      "GetSessionToken",
+      200,
+    ]]);
+  });
+});
+
+Deno.test("e2e: new files are created 0600 in a 0700 directory", async () => {
+  await withDouble(async (sts) => {
+    const user = sts.addUser();
+    const dir = await Deno.makeTempDir({ prefix: "awsmfa-e2e-" });
+    const keysConfig = `${dir}/keys/config`;
+    await Deno.mkdir(`${dir}/keys`);
+    // The AWS CLI also reads long-term keys from the config file.
+    await Deno.writeTextFile(
+      keysConfig,
+      `[profile work]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\nmfa_serial = ${user.serial}\n`,
+    );
+    const result = await runCli(["--profile=work", freshCode(sts, user)], {
+      env: {
+        HOME: dir,
+        AWS_CONFIG_FILE: keysConfig,
+        AWS_ENDPOINT_URL_STS: sts.url,
+      },
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal((await Deno.stat(`${dir}/.aws`)).mode! & 0o777, 0o700);
+    const credentials = `${dir}/.aws/credentials`;
+    assert.equal((await Deno.stat(credentials)).mode! & 0o777, 0o600);
+    assert.match(
+      await Deno.readTextFile(credentials),
+      /^\[mfa\]\naws_access_key_id = ASIA/,
+    );
+  });
+});
+
+Deno.test("e2e: skip while valid, --force, and a second run in place", async () => {
+  await withDouble(async (sts) => {
+    const user = sts.addUser();
+    const home = await makeHome(sts, {
+      credentials: credentialsFor(user),
+      config: configFor(user),
+    });
+    const first = await runCli(["--profile", "work", freshCode(sts, user)], {
+      env: home.env,
+    });
+    assert.equal(first.code, 0, first.stderr);
+    const written = await Deno.readTextFile(home.credentials);
+    const config = await Deno.readTextFile(home.config);
+
+    const skip = await runCli(["--profile", "work"], { env: home.env });
+    assert.equal(skip.code, 0, skip.stderr);
+    assert.match(skip.stderr, /^Profile "mfa" is still valid for 1[12]h \d+m/);
+    assert.equal(sts.requests.length, 1, "no STS call while valid");
+    assert.equal(await Deno.readTextFile(home.credentials), written);
+
+    const forced = await runCli([
+      "--profile",
+      "work",
+      "--force",
+      "--duration-seconds",
+      "1h",
+      freshCode(sts, user, 1),
+    ], { env: home.env });
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal(sts.requests.length, 2);
+    const rewritten = await Deno.readTextFile(home.credentials);
+    assert.notEqual(
+      keysOf(rewritten, "mfa").aws_session_token,
+      keysOf(written, "mfa").aws_session_token,
+    );
+    const hours =
+      (Date.parse(keysOf(rewritten, "mfa").x_security_token_expires) -
+        Date.now()) / 3600_000;
+    assert.ok(hours > 0.9 && hours <= 1, `--duration-seconds 1h: ${hours}`);
+    // Updated in place: same lines, same positions, only values changed.
+    assert.equal(rewritten.split("\n").length, written.split("\n").length);
+    assert.equal(
+      rewritten.slice(0, written.indexOf("[mfa]")),
+      written.slice(0, written.indexOf("[mfa]")),
+    );
+    assert.equal(await Deno.readTextFile(home.config), config);
+  });
+});
+
+interface FailureCase {
+  name: string;
+  args: (user: StsUser, sts: StsDouble) => string[];
+  credentials?: (user: StsUser) => string;
+  config?: (user: StsUser) => string;
+  env?: Record<string, string>;
+  prepare?: (sts: StsDouble, user: StsUser) => Promise<void> | void;
+  exit: number;
+  message: RegExp;
+  requests: number;
+}
+
+const FAILURES: FailureCase[] = [
+  {
+    name: "wrong code",
+    args: (user, sts) => {
+      const good = freshCode(sts, user);
+      const wrong = String((Number(good) + 500_000) % 1_000_000).padStart(
+        6,
+        "0",
+      );
+      return ["--profile", "work", wrong];
+    },
+    exit: 4,
+    message: /MFA code/,
+    requests: 1,
+  },
+  {
+    name: "reused code",
+    prepare: async (sts, user) => {
+      // Spend the code first, straight at the double through the CLI with another target.
+      const dir = await Deno.makeTempDir({ prefix: "awsmfa-e2e-" });
+      await Deno.mkdir(`${dir}/.aws`);
+      await Deno.writeTextFile(`${dir}/.aws/credentials`, credentialsFor(user));
+      await Deno.writeTextFile(`${dir}/.aws/config`, configFor(user));
+      const spent = await runCli(["--profile", "work", freshCode(sts, user)], {
+        env: { HOME: dir, AWS_ENDPOINT_URL_STS: sts.url },
+      });
+      assert.equal(spent.code, 0, spent.stderr);
+    },
+    args: (user, sts) => ["--profile", "work", freshCode(sts, user)],
+    exit: 4,
+    message: /already used|next code/,
+    requests: 1,
+  },
+  {
+    name: "unknown access key",
+    credentials: (user) =>
+      credentialsFor(user).replace(user.accessKeyId, "AKIAUNKNOWNUNKNOWN00"),
+    args: (user, sts) => ["--profile", "work", freshCode(sts, user)],
+    exit: 5,
+    message: /"work"/,
+    requests: 1,
+  },
+  {
+    name: "source holding a session token",
+    credentials: (user) =>
+      credentialsFor(user).replace(
+        "aws_secret_access_key = ",
+        "aws_session_token = FQoGZXIvYXdzEBYaDtoken==\r\naws_secret_access_key = ",
+      ),
+    args: (user, sts) => ["--profile", "work", freshCode(sts, user)],
+    exit: 3,
+    message: /temporary credentials/,
+    requests: 0,
+  },
+  {
+    name: "target equal to source",
+    args: (user, sts) => [
+      "--profile",
+      "work",
+      "--mfa-profile-name",
+      "work",
+      freshCode(sts, user),
+    ],
+    exit: 3,
+    message: /is the source profile/,
+    requests: 0,
+  },
+  {
+    name: "target holding long-term keys",
+    args: (user, sts) => [
+      "--profile",
+      "work",
+      "--mfa-profile-name",
+      "other",
+      freshCode(sts, user),
+    ],
+    exit: 3,
+    message: /"other".*long-term keys/,
+    requests: 0,
+  },
+  {
+    name: "missing serial",
+    config: () => "[profile work]\nregion = eu-west-1\n",
+    args: (user, sts) => ["--profile", "work", freshCode(sts, user)],
+    exit: 2,
+    message: /--serial-number.*mfa_serial.*AWS_MFA_SERIAL/,
+    requests: 0,
+  },
+  {
+    name: "malformed code",
+    args: () => ["--profile", "work", "12345"],
+    exit: 2,
+    message: /6 digits/,
+    requests: 0,
+  },
+  {
+    name: "duration out of range",
+    args: (user, sts) => [
+      "--profile",
+      "work",
+      "--duration-seconds",
+      "899",
+      freshCode(sts, user),
+    ],
+    exit: 2,
+    message: /900/,
+    requests: 0,
+  },
+  {
+    name: "unknown flag",
+    args: () => ["--profle", "work"],
+    exit: 2,
+    message: /--profle/,
+    requests: 0,
+  },
+  {
+    name: "malformed serial",
+    args: (user, sts) => [
+      "--profile",
+      "work",
+      "--serial-number",
+      "not a serial",
+      freshCode(sts, user),
+    ],
+    exit: 2,
+    message: /serial number/,
+    requests: 0,
+  },
+  {
+    name: "no code and no terminal",
+    args: () => ["--profile", "work"],
+    exit: 2,
+    message: /CODE/,
+    requests: 0,
+  },
+  {
+    name: "server error: the code is not sent twice",
+    prepare: (sts) => sts.inject({ kind: "status", status: 500 }),
+    args: (user, sts) => ["--profile", "work", freshCode(sts, user)],
+    exit: 6,
+    message: /may have been used/,
+    requests: 1,
+  },
+  {
+    name: "dropped connection: the code is not sent twice",
+    prepare: (sts) => sts.inject({ kind: "drop" }),
+    args: (user, sts) => ["--profile", "work", freshCode(sts, user)],
+    exit: 6,
+    message: /may have been used/,
+    requests: 1,
+  },
+  {
+    name: "duplicate section in the credentials file",
+    credentials: (user) => credentialsFor(user) + "[other]\r\nregion = x\r\n",
+    args: (user, sts) => ["--profile", "work", freshCode(sts, user)],
+    exit: 3,
+    message: /line \d+/i,
+    requests: 0,
+  },
+];
+
+Deno.test("e2e: every failure leaves both files byte-identical", async (t) => {
+  await withDouble(async (sts) => {
+    for (const failure of FAILURES) {
+      await t.step(failure.name, async () => {
+        const user = sts.addUser();
+        const home = await makeHome(sts, {
+          credentials: (failure.credentials ?? credentialsFor)(user),
+          config: (failure.config ?? configFor)(user),
+        });
+        await failure.prepare?.(sts, user);
+        const before = await snapshot(home.dir);
+        const requestsBefore = sts.requests.length;
+        const args = failure.args(user, sts);
+        const result = await runCli(args, {
+          env: { ...home.env, ...failure.env },
+        });
+        assert.equal(result.code, failure.exit, result.stderr);
+        assert.match(result.stderr, failure.message);
+        assert.match(result.stderr, /^awsmfa: [^\n]+\n/);
+        assert.ok(!/\n\s+at /.test(result.stderr), "no stack trace");
+        assert.equal(result.stdout, "");
+        assert.deepEqual(await snapshot(home.dir), before);
+        assert.equal(sts.requests.length - requestsBefore, failure.requests);
+        const code = args.at(-1)!;
+        assertNoSecrets([result.stderr], [
+          user.secretAccessKey,
+          ...(/^\d{6}$/.test(code) ? [code] : []),
+        ]);
+      });
+    }
+  });
+});
+
+Deno.test("e2e: throttled once, then succeeding", async () => {
+  await withDouble(async (sts) => {
+    const user = sts.addUser();
+    const home = await makeHome(sts, {
+      credentials: credentialsFor(user),
+      config: configFor(user),
+    });
+    sts.inject({ kind: "throttle" });
+    const result = await runCli(["--profile", "work", freshCode(sts, user)], {
+      env: home.env,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(sts.requests.map((r) => r.status), [400, 200]);
+    assert.equal(sts.requests[0].errorCode, "Throttling");
+  });
+});
+
+Deno.test("e2e: code from stdin, and the shadowing warning", async () => {
+  await withDouble(async (sts) => {
+    const user = sts.addUser();
+    const home = await makeHome(sts, {
+      credentials: credentialsFor(user),
+      config: configFor(user),
+    });
+    const result = await runCli(["--profile", "work", "-"], {
+      env: { ...home.env, AWS_ACCESS_KEY_ID: "AKIASHADOWSHADOW0000" },
+      stdin: freshCode(sts, user) + "\n",
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /AWS_ACCESS_KEY_ID is set/);
+    assert.match(result.stderr, /Wrote profile "mfa"/);
+  });
+});
+
+Deno.test("e2e: the real AWS CLI v2 uses the written profile", async (t) => {
+  const aws = "/usr/bin/aws";
+  const present = await Deno.stat(aws).then(() => true, () => false);
+  if (!present) {
+    if (Deno.env.get("CI")) {
+      throw new Error("AWS CLI v2 missing at /usr/bin/aws");
+    }
+    console.warn("skipped: /usr/bin/aws (Debian awscli) is not installed");
+    return;
+  }
+  await withDouble(async (sts) => {
+    const user = sts.addUser();
+    const home = await makeHome(sts, {
+      credentials: credentialsFor(user),
+      config: configFor(user),
+    });
+    const result = await runCli(["--profile", "work", freshCode(sts, user)], {
+      env: home.env,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    await t.step("aws --version is v2", async () => {
+      const out = await new Deno.Command(aws, { args: ["--version"] }).output();
+      assert.match(new TextDecoder().decode(out.stdout), /^aws-cli\/2\./);
+    });
+    await t.step("get-caller-identity with --profile mfa", async () => {
+      const out = await new Deno.Command(aws, {
+        args: [
+          "sts",
+          "get-caller-identity",
+          "--profile",
+          "mfa",
+          "--endpoint-url",
+          sts.url,
+          "--output",
+          "json",
+        ],
+        clearEnv: true,
+        env: { HOME: home.dir, PATH: "/usr/bin:/bin", AWS_PAGER: "" },
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, stderr);
+      const identity = JSON.parse(new TextDecoder().decode(out.stdout));
+      assert.equal(identity.Account, user.accountId);
+      const last = sts.requests.at(-1)!;
+      assert.equal(last.action, "GetCallerIdentity");
+      assert.equal(last.status, 200);
+      assert.match(last.accessKeyId, /^ASIA/);
+    });
+  });
+});

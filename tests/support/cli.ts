@@ -1,0 +1,118 @@
+/**
+ * Spawning the awsmfa CLI exactly as the release binary runs it: `deno run`
+ * with the permission set of deno.json (`-P=awsmfa`), never `-A`, with a
+ * clean environment and a temporary home.
+ *
+ * @module
+ */
+
+const ROOT = new URL("../../", import.meta.url);
+
+/** Path of the repository root. */
+export const ROOT_DIR = decodeURIComponent(new URL(".", ROOT).pathname);
+
+let denoDir: string | undefined;
+
+/** Deno's cache directory, so spawned CLIs reuse the npm packages already fetched. */
+async function cacheDir(): Promise<string> {
+  if (denoDir !== undefined) return denoDir;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  denoDir = JSON.parse(new TextDecoder().decode(out.stdout)).denoDir as string;
+  return denoDir;
+}
+
+/** What a CLI run produced. */
+export interface CliResult {
+  /** Exit code. */
+  code: number;
+  /** Everything written to stdout. */
+  stdout: string;
+  /** Everything written to stderr, without Deno's own notices. */
+  stderr: string;
+}
+
+/** Options of one CLI run. */
+export interface CliOptions {
+  /** The whole environment of the child (PATH, DENO_DIR and NO_COLOR are added). */
+  env: Record<string, string>;
+  /** Text fed to stdin; stdin is closed after it (or empty). */
+  stdin?: string;
+}
+
+/** The `deno run` arguments that run main.ts with the binary's permissions. */
+export function cliArgs(): string[] {
+  return [
+    "run",
+    "--quiet",
+    "--no-prompt",
+    `--config=${ROOT_DIR}deno.json`,
+    "-P=awsmfa",
+    `${ROOT_DIR}main.ts`,
+  ];
+}
+
+/** Strip Deno's notice about permission sets in config files (a dev-time warning). */
+function withoutDenoNotices(text: string): string {
+  return text.split("\n").filter((line) =>
+    !/Permissions in the config file is an experimental feature/.test(line)
+  ).join("\n");
+}
+
+/** Run awsmfa with `args` and a clean environment. */
+export async function runCli(
+  args: string[],
+  options: CliOptions,
+): Promise<CliResult> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...cliArgs(), ...args],
+    clearEnv: true,
+    env: {
+      PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+      DENO_DIR: await cacheDir(),
+      NO_COLOR: "1",
+      ...options.env,
+    },
+    cwd: ROOT_DIR,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  if (options.stdin !== undefined) {
+    await writer.write(new TextEncoder().encode(options.stdin));
+  }
+  await writer.close();
+  const out = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: decoder.decode(out.stdout),
+    stderr: withoutDenoNotices(decoder.decode(out.stderr)),
+  };
+}
+
+/** Every regular file below `dir` with its bytes and mode. */
+export async function snapshot(
+  dir: string,
+): Promise<Map<string, { text: string; mode: number | null }>> {
+  const files = new Map<string, { text: string; mode: number | null }>();
+  async function walk(path: string) {
+    for await (const entry of Deno.readDir(path)) {
+      const full = `${path}/${entry.name}`;
+      if (entry.isDirectory) await walk(full);
+      else if (entry.isFile) {
+        const info = await Deno.stat(full);
+        files.set(full.slice(dir.length + 1), {
+          text: await Deno.readTextFile(full),
+          mode: info.mode === null ? null : info.mode & 0o777,
+        });
+      }
+    }
+  }
+  await walk(dir);
+  return files;
+}
