@@ -113,57 +113,74 @@ function profilesOf(
   }
 }
 
+/** A file as read: its text, its lines and the profiles the AWS CLI sees. */
+interface LoadedFile {
+  text: string | null;
+  doc: IniDocument;
+  profiles: Map<string, ProfileKeys>;
+}
+
+/**
+ * Parse `text`; when it is the text of `known` (the file did not change
+ * between the first read and the lock), reuse that parse.
+ */
+function load(
+  text: string | null,
+  path: string,
+  file: "credentials" | "config",
+  known?: LoadedFile,
+): LoadedFile {
+  if (known !== undefined && known.text === text) return known;
+  const doc = parseFile(text, path);
+  return { text, doc, profiles: profilesOf(doc, file, path) };
+}
+
 /** Keys copied from the source profile's config section into a new target section. */
 const COPIED_CONFIG_KEYS = ["region", "output"];
 
 /** The new config text, or null when the target section is already there. */
 function editConfig(
-  current: string | null,
-  path: string,
+  file: LoadedFile,
   target: string,
   sourceConfig: ProfileKeys | undefined,
 ): string | null {
-  const doc = parseFile(current, path);
   const section = profileSection(target, "config");
-  if (profilesOf(doc, "config", path).has(target)) return null;
+  if (file.profiles.has(target)) return null;
   const values: Record<string, string> = {};
   for (const key of COPIED_CONFIG_KEYS) {
     const value = sourceConfig?.[key]?.trim();
     if (value) values[key] = value;
   }
-  return serializeIni(setKeys(doc, section, values));
+  return serializeIni(setKeys(file.doc, section, values));
 }
 
-/** The new credentials text, re-checked under the lock. */
+/** The new credentials text; the target is checked again on this content. */
 function editCredentials(
-  current: string | null,
-  path: string,
+  file: LoadedFile,
   target: string,
   source: string,
   values: Record<string, string>,
 ): string {
-  const doc = parseFile(current, path);
-  const profiles = profilesOf(doc, "credentials", path);
-  checkTarget(target, source, profiles.get(target));
+  checkTarget(target, source, file.profiles.get(target));
   return serializeIni(
-    setKeys(doc, profileSection(target, "credentials"), values),
+    setKeys(file.doc, profileSection(target, "credentials"), values),
   );
 }
 
 async function refresh(options: RefreshOptions, io: RunIO): Promise<number> {
   const paths = resolvePaths(io.env);
-  const credentialsText = await readText(paths.credentialsFile);
-  const configText = await readText(paths.configFile);
-  const credentials = profilesOf(
-    parseFile(credentialsText, paths.credentialsFile),
-    "credentials",
+  const credentialsFile = load(
+    await readText(paths.credentialsFile),
     paths.credentialsFile,
+    "credentials",
   );
-  const config = profilesOf(
-    parseFile(configText, paths.configFile),
-    "config",
+  const configFile = load(
+    await readText(paths.configFile),
     paths.configFile,
+    "config",
   );
+  const credentials = credentialsFile.profiles;
+  const config = configFile.profiles;
 
   const source = resolveSourceProfile(options.profile, io.env);
   const target = options.mfaProfileName ?? DEFAULT_TARGET_PROFILE;
@@ -215,14 +232,8 @@ async function refresh(options: RefreshOptions, io: RunIO): Promise<number> {
     source,
     serial,
   );
-  editCredentials(
-    credentialsText,
-    paths.credentialsFile,
-    target,
-    source,
-    preview,
-  );
-  editConfig(configText, paths.configFile, target, sourceConfig);
+  editCredentials(credentialsFile, target, source, preview);
+  editConfig(configFile, target, sourceConfig);
   await checkWritable(paths.credentialsFile);
   await checkWritable(paths.configFile);
 
@@ -251,13 +262,23 @@ async function refresh(options: RefreshOptions, io: RunIO): Promise<number> {
   const written = await updateFile(
     paths.credentialsFile,
     (current) =>
-      editCredentials(current, paths.credentialsFile, target, source, values),
+      editCredentials(
+        load(current, paths.credentialsFile, "credentials", credentialsFile),
+        target,
+        source,
+        values,
+      ),
     { warn: (message) => io.stderr(`awsmfa: warning: ${message}\n`) },
   );
   try {
     await updateFile(
       paths.configFile,
-      (current) => editConfig(current, paths.configFile, target, sourceConfig),
+      (current) =>
+        editConfig(
+          load(current, paths.configFile, "config", configFile),
+          target,
+          sourceConfig,
+        ),
     );
   } catch (error) {
     // Put the credentials file back as it was, unless another run has
