@@ -131,11 +131,6 @@ export class IniError extends LocalError {
   }
 }
 
-/** Python's whitespace (`str.isspace`, `\s`), which botocore strips. */
-const PY_SPACE =
-  "\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
-const PY_LEADING_SPACE = new RegExp(`^[${PY_SPACE}]*`);
-const PY_TRAILING_SPACE = new RegExp(`[${PY_SPACE}]*$`);
 /** Where Python's `str.splitlines` breaks (used by botocore for nested blocks). */
 // deno-lint-ignore no-control-regex -- Python breaks lines at these controls
 const PY_LINE_BREAK = /\r\n|[\n\v\f\r\x1c-\x1e\x85\u2028\u2029]/;
@@ -152,16 +147,37 @@ const JS_PREFIXED = /^([\w-]+)\s(["'])?([\w-@+.%:/]+)\2$/;
 /** Profile names the JS SDK finds as `[profile name]` in a config file. */
 const JS_PROFILE_NAME = /^[\w\-@+.%:/]+$/;
 
+/**
+ * Whether a UTF-16 code unit is Python whitespace (`str.isspace`, `\s`), which
+ * botocore strips: tab, LF, VT, FF, CR, U+001C-U+001F, space, U+0085, U+00A0,
+ * U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F and U+3000.
+ */
+function isPySpace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d) ||
+    (code >= 0x1c && code <= 0x1f) ||
+    (code > 0x7f && (code === 0x85 || code === 0xa0 || code === 0x1680 ||
+      (code >= 0x2000 && code <= 0x200a) || code === 0x2028 ||
+      code === 0x2029 || code === 0x202f || code === 0x205f ||
+      code === 0x3000));
+}
+
 function pyStrip(text: string): string {
-  return pyRstrip(text.replace(PY_LEADING_SPACE, ""));
+  const start = pyIndent(text);
+  let end = text.length;
+  while (end > start && isPySpace(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 function pyRstrip(text: string): string {
-  return text.replace(PY_TRAILING_SPACE, "");
+  let end = text.length;
+  while (end > 0 && isPySpace(text.charCodeAt(end - 1))) end--;
+  return end === text.length ? text : text.slice(0, end);
 }
 
 function pyIndent(text: string): number {
-  return PY_LEADING_SPACE.exec(text)![0].length;
+  let start = 0;
+  while (start < text.length && isPySpace(text.charCodeAt(start))) start++;
+  return start;
 }
 
 /** The section name botocore reads from a stripped line, if it is a header. */
@@ -282,8 +298,24 @@ interface ReadKey {
   badNested: number;
 }
 
-/** Sections and keys in file order, or the first problem botocore raises. */
+/** scan() results by document; documents are never changed once parsed. */
+const scanned = new WeakMap<IniDocument, Map<string, Map<string, ReadKey>>>();
+
+/**
+ * Sections and keys in file order, or the first problem botocore raises.
+ * Remembered per document: reading profiles and then editing the same
+ * document twice (a dry run, then the real edit) scans it once.
+ */
 function scan(doc: IniDocument): Map<string, Map<string, ReadKey>> {
+  let sections = scanned.get(doc);
+  if (sections === undefined) {
+    sections = scanLines(doc);
+    scanned.set(doc, sections);
+  }
+  return sections;
+}
+
+function scanLines(doc: IniDocument): Map<string, Map<string, ReadKey>> {
   if (doc.bom !== "") {
     throw new IniError(
       "line 1 starts with a UTF-8 byte order mark (BOM).",
@@ -328,7 +360,10 @@ function scan(doc: IniDocument): Map<string, Map<string, ReadKey>> {
         number,
       );
     }
-    const split = splitOption(pyStrip(line.text));
+    // classify() already split key lines; only invalid ones need a look.
+    const split = line.kind === "key"
+      ? { key: line.key! }
+      : splitOption(pyStrip(line.text));
     if (!split) {
       if (!firstInvalid) {
         firstInvalid = number;
@@ -381,22 +416,31 @@ export function readSections(
   const result = new Map<string, Record<string, string>>();
   for (const [name, keys] of scanned) {
     if (name === "DEFAULT") continue;
-    const merged = new Map(keys);
-    for (const [key, read] of defaults) {
-      if (!merged.has(key)) merged.set(key, read);
-    }
-    for (const [key, read] of merged) {
+    const record: Record<string, string> = {};
+    const add = (key: string, read: ReadKey) => {
       if (read.badNested) {
         throw new IniError(
           `line ${read.badNested} in the nested block of ${key} in [${name}] has no =.`,
           read.badNested,
         );
       }
+      if (key === "__proto__") {
+        // An own property, as Object.fromEntries would make, not a prototype.
+        Object.defineProperty(record, key, {
+          value: read.value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else {
+        record[key] = read.value;
+      }
+    };
+    for (const [key, read] of keys) add(key, read);
+    for (const [key, read] of defaults) {
+      if (!keys.has(key)) add(key, read);
     }
-    result.set(
-      name,
-      Object.fromEntries([...merged].map(([key, read]) => [key, read.value])),
-    );
+    result.set(name, record);
   }
   return result;
 }
@@ -529,7 +573,7 @@ function jsSdkSections(text: string): Map<string, Map<string, string>> | null {
   let current: string | undefined;
   let nested: string | undefined;
   for (const line of text.split(/\r?\n/)) {
-    const trimmed = line.split(/(^|\s)[;#]/)[0].trim();
+    const trimmed = jsStripComment(line).trim();
     if (trimmed[0] === "[" && trimmed[trimmed.length - 1] === "]") {
       const name = trimmed.substring(1, trimmed.length - 1);
       if (name === "__proto__" || name === "profile __proto__") return null;
@@ -595,7 +639,7 @@ function replaceValue(line: IniLine, value: string): IniLine {
   const indent = pyIndent(line.text);
   const separator = indent + PY_SEPARATOR.exec(line.text.slice(indent))!.index;
   const after = line.text.slice(separator + 1);
-  const space = PY_LEADING_SPACE.exec(after)![0];
+  const space = after.slice(0, pyIndent(after));
   const gap = space === "" && pyStrip(after) === "" ? " " : space;
   return {
     text: line.text.slice(0, separator + 1) + gap + value,
@@ -755,9 +799,143 @@ export function setKeys(
     }
     lines.splice(insertAt, 0, ...newLines);
   }
-  const result = parseIni(serializeIni({ bom: doc.bom, lines, eol: doc.eol }));
-  checkEdit(doc, result, before, section, values, remove);
-  return result;
+  const edited = reparse(doc, lines);
+  checkEdit(doc, edited, before, section, values, remove);
+  return edited.doc;
+}
+
+/**
+ * Where an edit changed a document: lines [start, oldEnd) of the old one
+ * became lines [start, newEnd) of the new one, and both parsers begin a new
+ * section at `start` (or it is 0) and at `oldEnd`/`newEnd` (or that is the
+ * end), so the lines outside read the same in both.
+ */
+interface Region {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+}
+
+/** An edited document, and the region that changed when it is known. */
+interface Edited {
+  doc: IniDocument;
+  region?: Region;
+}
+
+/** Whether both botocore and the JS SDK start a section at this line. */
+function bothHeader(line: IniLine): boolean {
+  return line.kind === "section" && jsHeaderName(line.text) !== undefined;
+}
+
+/**
+ * Classify the edited `lines` of `doc` as {@linkcode parseIni} would classify
+ * their text, parsing only the changed region where it is safe to do so.
+ *
+ * Lines that setKeys did not touch are the same objects in both arrays. Both
+ * parsers carry no state past a section header, so from the last header
+ * before the first change to the first header after the last change is all
+ * that can read differently; it is parsed again on its own. Where a bare CR
+ * ends a line (the JS SDK does not break lines there) or the re-parsed text
+ * splits into other lines, the whole document is parsed again instead.
+ */
+function reparse(doc: IniDocument, lines: IniLine[]): Edited {
+  const whole = (): Edited => ({
+    doc: parseIni(serializeIni({ bom: doc.bom, lines, eol: doc.eol })),
+  });
+  const old = doc.lines;
+  if (
+    old.some((line) => line.eol === "\r") ||
+    lines.some((line) => line.eol === "\r")
+  ) {
+    return whole();
+  }
+  const shorter = Math.min(old.length, lines.length);
+  let prefix = 0;
+  while (prefix < shorter && lines[prefix] === old[prefix]) prefix++;
+  let suffix = 0;
+  while (
+    suffix < shorter - prefix &&
+    lines[lines.length - 1 - suffix] === old[old.length - 1 - suffix]
+  ) {
+    suffix++;
+  }
+  let start = Math.max(0, prefix - 1);
+  while (start > 0 && !bothHeader(old[start])) start--;
+  let oldEnd = old.length - suffix;
+  while (oldEnd < old.length && !bothHeader(old[oldEnd])) oldEnd++;
+  while (true) {
+    const newEnd = oldEnd + lines.length - old.length;
+    // Parse the header at the end too, to see it is still one after the edit.
+    const slice = lines.slice(start, Math.min(newEnd + 1, lines.length));
+    const part = parseIni(
+      serializeIni({ bom: "", lines: slice, eol: doc.eol }),
+    );
+    if (part.lines.length !== slice.length) return whole();
+    if (
+      newEnd < lines.length && part.lines[slice.length - 1].kind !== "section"
+    ) {
+      // An edited key now continues into that header: widen to the next one.
+      oldEnd++;
+      while (oldEnd < old.length && !bothHeader(old[oldEnd])) oldEnd++;
+      continue;
+    }
+    const result = [
+      ...lines.slice(0, start),
+      ...part.lines.slice(0, newEnd - start),
+      ...lines.slice(newEnd),
+    ];
+    const eol = result.find((line) => line.eol !== "")?.eol ?? "\n";
+    return {
+      doc: { bom: doc.bom, lines: result, eol },
+      region: { start, oldEnd, newEnd },
+    };
+  }
+}
+
+/**
+ * The changed region of an edit as two small documents (before, after), or
+ * null when the region cannot be judged on its own: it does not hold the
+ * header of `section`, the file has `[DEFAULT]`
+ * (whose keys every other section inherits), a section the JS SDK would
+ * merge with one outside the region, or the file holds a section the JS SDK
+ * model refuses (`__proto__`).
+ */
+function regionParts(
+  doc: IniDocument,
+  result: IniDocument,
+  region: Region,
+  section: string,
+): { before: IniDocument; after: IniDocument } | null {
+  // [DEFAULT] gives its keys to every section, the edited one included.
+  if (scan(doc).has("DEFAULT")) return null;
+  const before = doc.lines.slice(region.start, region.oldEnd);
+  const after = result.lines.slice(region.start, region.newEnd);
+  // The edited section must be inside, so its whole meaning is compared
+  // (an edit that changed nothing leaves an empty region elsewhere).
+  if (
+    !after.some((line) => line.kind === "section" && line.section === section)
+  ) {
+    return null;
+  }
+  const inside = new Set<string>();
+  for (const line of [...before, ...after]) {
+    if (line.kind === "section" && line.section === "DEFAULT") return null;
+    const name = jsHeaderName(line.text);
+    if (name !== undefined) inside.add(name);
+  }
+  for (let i = 0; i < doc.lines.length; i++) {
+    if (i === region.start) i = region.oldEnd;
+    if (i >= doc.lines.length) break;
+    const text = doc.lines[i].text;
+    if (text.indexOf("[") === -1) continue;
+    if (text.includes("__proto__")) return null;
+    const name = jsHeaderName(text);
+    if (name !== undefined && inside.has(name)) return null;
+  }
+  return {
+    before: { bom: "", lines: before, eol: doc.eol },
+    after: { bom: "", lines: after, eol: result.eol },
+  };
 }
 
 function newLine(text: string, eol: string): IniLine {
@@ -770,27 +948,42 @@ function newLine(text: string, eol: string): IniLine {
  */
 function checkEdit(
   doc: IniDocument,
-  result: IniDocument,
+  edited: Edited,
   before: Map<string, Record<string, string>>,
   section: string,
   values: Record<string, string>,
   remove: string[],
 ): void {
+  const result = edited.doc;
   const refuse = (reader: string) => {
     throw new IniError(
       `Cannot write [${section}]: ${reader} would not read the result as intended, so the file is left as it is.`,
       0,
     );
   };
+  // Compare only the changed region when it can be judged on its own; the
+  // lines outside it are the same and read the same (see reparse()).
+  const region = edited.region &&
+    regionParts(doc, result, edited.region, section);
+  const beforeDoc = region ? region.before : doc;
+  const afterDoc = region ? region.after : result;
+  let botoBefore = before;
   let after: Map<string, Record<string, string>>;
   try {
-    after = readSections(result);
+    if (region) botoBefore = readSections(region.before);
+    after = readSections(afterDoc);
   } catch {
     return refuse("the AWS CLI");
   }
+  if (region) {
+    // A section the edit added must not exist outside the region.
+    for (const name of after.keys()) {
+      if (!botoBefore.has(name) && before.has(name)) refuse("the AWS CLI");
+    }
+  }
   const owned = (key: string) =>
     Object.hasOwn(values, key) || remove.includes(key);
-  if (!sameSections(before, after, section, values, owned)) {
+  if (!sameSections(botoBefore, after, section, values, owned)) {
     refuse("the AWS CLI");
   }
 
@@ -820,8 +1013,8 @@ function checkEdit(
       );
     }
   }
-  const jsBefore = jsSdkSections(serializeIni(doc));
-  const jsAfter = jsSdkSections(serializeIni(result));
+  const jsBefore = jsSdkSections(serializeIni(beforeDoc));
+  const jsAfter = jsSdkSections(serializeIni(afterDoc));
   if (!jsBefore || !jsAfter) return refuse("the JS SDK");
   const toRecords = (map: Map<string, Map<string, string>>) =>
     new Map([...map].map(([name, keys]) => [name, Object.fromEntries(keys)]));
@@ -839,9 +1032,15 @@ function checkEdit(
   }
 }
 
+/** A line up to the JS SDK's comment start (`#`/`;` first or after a space). */
+function jsStripComment(line: string): string {
+  if (line.indexOf("#") === -1 && line.indexOf(";") === -1) return line;
+  return line.split(/(^|\s)[;#]/)[0];
+}
+
 /** The JS SDK's section name for a header line, if it reads it as one. */
 function jsHeaderName(text: string): string | undefined {
-  const trimmed = text.split(/(^|\s)[;#]/)[0].trim();
+  const trimmed = jsStripComment(text).trim();
   if (trimmed[0] !== "[" || trimmed[trimmed.length - 1] !== "]") {
     return undefined;
   }
@@ -885,10 +1084,13 @@ function sameRecord(
   b: Record<string, string>,
   skip: (key: string) => boolean,
 ): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const key of keys) {
-    if (skip(key)) continue;
-    if (a[key] !== b[key]) return false;
+  for (const key of Object.keys(a)) {
+    if (!skip(key) && (!Object.hasOwn(b, key) || a[key] !== b[key])) {
+      return false;
+    }
+  }
+  for (const key of Object.keys(b)) {
+    if (!skip(key) && !Object.hasOwn(a, key)) return false;
   }
   return true;
 }

@@ -264,11 +264,12 @@ type Outcome = { result: string } | { error: IniError };
 
 function attempt(c: Case): Outcome {
   try {
-    return {
-      result: serializeIni(
-        setKeys(parseIni(c.text), c.section, c.values, c.remove),
-      ),
-    };
+    const doc = setKeys(parseIni(c.text), c.section, c.values, c.remove);
+    const result = serializeIni(doc);
+    // setKeys classifies only the region it changed again; the document it
+    // returns must be exactly what parsing its text from scratch gives.
+    assert.deepEqual(doc, parseIni(result), "setKeys' document vs a re-parse");
+    return { result };
   } catch (error) {
     if (!(error instanceof IniError)) throw error;
     return { error };
