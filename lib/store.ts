@@ -27,7 +27,7 @@
  * @module
  */
 
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "./path.ts";
 import { LocalError } from "./errors.ts";
 
 /** A file that cannot be read, locked or replaced (exit code 3). */
