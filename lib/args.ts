@@ -1,14 +1,14 @@
 /**
  * The command line: argv → typed options, and the `--help` text.
  *
- * Parsing is pure and strict (`node:util` `parseArgs`): unknown flags, missing
+ * Parsing is pure and strict (lib/argv.ts, `parseArgs` semantics): unknown flags, missing
  * values and malformed inputs become a {@linkcode UsageError} with one
  * sentence that names the flag and never repeats the MFA code.
  *
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { type ArgvOption, parseArgv } from "./argv.ts";
 import { ExitCode, UsageError } from "./errors.ts";
 
 /** The shells `awsmfa completions` writes a script for. */
@@ -17,10 +17,20 @@ export const SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
 /** One of {@linkcode SHELLS}. */
 export type Shell = typeof SHELLS[number];
 
-/** The default command: get a session and write it to the target profile. */
-export interface RefreshOptions {
-  /** Which command this is. */
-  command: "refresh";
+/** The syntaxes `--output env` can print, picked by `--shell`. */
+export const ENV_SHELLS = ["sh", "fish", "powershell"] as const;
+
+/** One of {@linkcode ENV_SHELLS}. */
+export type EnvShell = typeof ENV_SHELLS[number];
+
+/** Where `--output` sends the credentials instead of the files. */
+export const OUTPUTS = ["env", "json"] as const;
+
+/** One of {@linkcode OUTPUTS}. */
+export type Output = typeof OUTPUTS[number];
+
+/** The flags that say how to get a session, shared by the default command and `exec`. */
+export interface SessionFlags {
   /** Source profile with long-term keys (`--profile`). */
   profile?: string;
   /** MFA device ARN or hardware serial (`--serial-number`), not yet validated. */
@@ -33,12 +43,56 @@ export interface RefreshOptions {
   region?: string;
   /** STS endpoint URL, http or https (`--endpoint-url`). */
   endpointUrl?: string;
-  /** Refresh even when the target profile is still valid (`--force`). */
+  /** Command that prints the MFA code (`--mfa-process`). */
+  mfaProcess?: string;
+  /** Reuse a session only while it has more than this many seconds left (`--min-remaining`). */
+  minRemainingSeconds?: number;
+  /** Write the files even with `--output` or in `exec` (`--write`). */
+  write?: boolean;
+  /** Get a new session even when the target profile is still valid (`--force`). */
   force: boolean;
   /** Print nothing on success (`--quiet`). */
   quiet: boolean;
-  /** The positional: `"-"` (read stdin) or exactly 6 digits, leading zeros kept. */
+  /** The MFA code: `"-"` (read stdin) or exactly 6 digits, leading zeros kept. */
   code?: string;
+}
+
+/** The default command: get a session and write it to the target profile (or print it). */
+export interface RefreshOptions extends SessionFlags {
+  /** Which command this is. */
+  command: "refresh";
+  /** Print the credentials instead of writing them (`--output`). */
+  output?: Output;
+  /** Syntax of `--output env` (`--shell`). */
+  shell?: EnvShell;
+}
+
+/** `awsmfa exec [options] -- CMD [ARGS…]`: run a command with the session in its environment. */
+export interface ExecOptions extends SessionFlags {
+  /** Which command this is. */
+  command: "exec";
+  /** The command and its arguments, at least one word. */
+  argv: string[];
+}
+
+/** `awsmfa status [--json]`: list the awsmfa-managed profiles. */
+export interface StatusOptions {
+  /** Which command this is. */
+  command: "status";
+  /** Print a JSON array instead of a table (`--json`). */
+  json: boolean;
+}
+
+/** `awsmfa clear [PROFILE…|--all]`: remove awsmfa-managed profiles. */
+export interface ClearOptions {
+  /** Which command this is. */
+  command: "clear";
+  /** Every awsmfa-managed profile (`--all`). */
+  all: boolean;
+  /** The profiles named; empty with `--all`. */
+  profiles: string[];
+  /** Print nothing on success (`--quiet`). */
+  quiet: boolean;
 }
 
 /** `awsmfa completions SHELL`: print a completion script. */
@@ -56,9 +110,18 @@ export interface InfoOptions {
 }
 
 /** What one command line asks for. */
-export type Options = RefreshOptions | CompletionsOptions | InfoOptions;
+export type Options =
+  | RefreshOptions
+  | ExecOptions
+  | StatusOptions
+  | ClearOptions
+  | CompletionsOptions
+  | InfoOptions;
 
-/** One flag of the default command, as help and completions show it. */
+/** The commands a flag can belong to; `refresh` is the default command. */
+export type CommandName = "refresh" | "exec" | "status" | "clear";
+
+/** One flag, as help and completions show it. */
 export interface OptionSpec {
   /** Long name without the leading dashes, e.g. `"profile"`. */
   readonly name: string;
@@ -72,6 +135,8 @@ export interface OptionSpec {
   readonly values?: readonly string[];
   /** Completions offer profile names from the credentials file for the value. */
   readonly completesProfiles?: boolean;
+  /** The commands that take this flag. */
+  readonly commands: readonly CommandName[];
 }
 
 /** A subcommand, as help and completions show it. */
@@ -84,9 +149,21 @@ export interface CommandSpec {
   readonly description: string;
   /** Fixed choices for the argument, offered by completions. */
   readonly values: readonly string[];
+  /** Completions offer profile names for the arguments. */
+  readonly completesProfiles?: boolean;
+  /** The usage line after `awsmfa NAME`, e.g. `[PROFILE…|--all]`. */
+  readonly usage: string;
 }
 
-/** Flag table used by help and completions so they never drift. */
+const SESSION_COMMANDS: readonly CommandName[] = ["refresh", "exec"];
+const ALL_COMMANDS: readonly CommandName[] = [
+  "refresh",
+  "exec",
+  "status",
+  "clear",
+];
+
+/** Flag table used by the parser, help and completions so they never drift. */
 export const OPTIONS: readonly OptionSpec[] = [
   {
     name: "profile",
@@ -94,18 +171,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       "Source profile with the long-term keys (default: $AWS_PROFILE, then default).",
     completesProfiles: true,
+    commands: SESSION_COMMANDS,
   },
   {
     name: "serial-number",
     value: "SERIAL",
     description:
       "MFA device ARN or hardware serial (default: mfa_serial of the source profile in the config file, then $AWS_MFA_SERIAL).",
+    commands: SESSION_COMMANDS,
   },
   {
     name: "duration-seconds",
     value: "DURATION",
     description:
       "Session length, 900 to 129600 seconds, also written like 12h, 90m or 1h30m (default: 43200).",
+    commands: SESSION_COMMANDS,
   },
   {
     name: "mfa-profile-name",
@@ -113,57 +193,137 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       "Profile that receives the temporary credentials (default: mfa); letters, digits and _.@+=,- only.",
     completesProfiles: true,
+    commands: SESSION_COMMANDS,
   },
   {
     name: "region",
     value: "REGION",
     description:
       "Region of the STS endpoint (default: $AWS_REGION, $AWS_DEFAULT_REGION, the source profile's region, the serial's partition, then us-east-1).",
+    commands: SESSION_COMMANDS,
   },
   {
     name: "endpoint-url",
     value: "URL",
     description:
       "STS endpoint to call instead of the regional one (an http:// or https:// URL).",
+    commands: SESSION_COMMANDS,
+  },
+  {
+    name: "mfa-process",
+    value: "CMD",
+    description:
+      "Shell command that prints the MFA code, used when no CODE is given (default: mfa_process of the source profile in the config file).",
+    commands: SESSION_COMMANDS,
+  },
+  {
+    name: "min-remaining",
+    value: "DURATION",
+    description:
+      "Reuse the target profile while it is valid for longer than this, like 15m, 1h or 0 (default: 15m).",
+    commands: SESSION_COMMANDS,
+  },
+  {
+    name: "output",
+    value: "FORMAT",
+    description:
+      "Print the credentials instead of writing them: env (shell variables) or json (credential_process).",
+    values: OUTPUTS,
+    commands: ["refresh"],
+  },
+  {
+    name: "shell",
+    value: "SHELL",
+    description:
+      "Syntax of --output env: sh, fish or powershell (default: from $SHELL; powershell on Windows).",
+    values: ENV_SHELLS,
+    commands: ["refresh"],
+  },
+  {
+    name: "write",
+    description:
+      "With --output or exec, also write the new session to the files.",
+    commands: SESSION_COMMANDS,
   },
   {
     name: "force",
     description:
       "Get a new session even when the target profile is still valid.",
+    commands: SESSION_COMMANDS,
+  },
+  {
+    name: "json",
+    description: "status: print a JSON array instead of a table.",
+    commands: ["status"],
+  },
+  {
+    name: "all",
+    description: "clear: remove every awsmfa-managed profile.",
+    commands: ["clear"],
   },
   {
     name: "quiet",
     description: "Print nothing when all goes well.",
+    commands: ["refresh", "exec", "clear"],
   },
   {
     name: "version",
     description: "Print the version and exit.",
+    commands: ["refresh"],
   },
   {
     name: "help",
     short: "h",
     description: "Print this help and exit.",
+    commands: ALL_COMMANDS,
   },
 ];
 
 /** Subcommands; the default command (no subcommand) refreshes a session. */
 export const COMMANDS: readonly CommandSpec[] = [
   {
+    name: "exec",
+    argument: "-- CMD [ARGS...]",
+    usage: "[OPTIONS] [CODE | -] -- CMD [ARGS...]",
+    description:
+      "Run CMD with the session in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; exits with its exit code.",
+    values: [],
+  },
+  {
+    name: "status",
+    argument: "[--json]",
+    usage: "[--json]",
+    description:
+      "List the awsmfa-managed profiles of the credentials file and how long each is valid.",
+    values: [],
+  },
+  {
+    name: "clear",
+    argument: "[PROFILE...]",
+    usage: "[PROFILE... | --all]",
+    description:
+      "Remove awsmfa-managed profiles (default: mfa) and the config sections awsmfa added for them.",
+    values: [],
+    completesProfiles: true,
+  },
+  {
     name: "completions",
     argument: "SHELL",
+    usage: SHELLS.join("|"),
     description:
       "Print a completion script for bash, zsh, fish or powershell to stdout.",
     values: SHELLS,
   },
 ];
 
+/** The target profile when `--mfa-profile-name` is not given. */
+const DEFAULT_PROFILE_NAME = "mfa";
 const MIN_DURATION = 900;
 const MAX_DURATION = 129600;
 const PROFILE_NAME = /^[A-Za-z0-9_.@+=,-]+$/;
 const OPTION_NAME = /^--?[A-Za-z][A-Za-z0-9-]*$/;
 
-type ParseArgsConfig = NonNullable<Parameters<typeof parseArgs>[0]>;
-type ParseOptions = NonNullable<ParseArgsConfig["options"]>;
+type ParseOptions = Record<string, ArgvOption>;
 
 function parseOptions(specs: readonly OptionSpec[]): ParseOptions {
   const options: ParseOptions = {};
@@ -178,23 +338,32 @@ function parseOptions(specs: readonly OptionSpec[]): ParseOptions {
   return options;
 }
 
-/** The flag name in a `parseArgs` error, only if it is safe to repeat. */
+/** The flag name in a `parseArgv` error, only if it is safe to repeat. */
 function flagInMessage(message: string): string | undefined {
   const match = /'(-{1,2}[^'\s=<]*)/.exec(message);
   if (match === null || !OPTION_NAME.test(match[1])) return undefined;
   return match[1];
 }
 
-/** Turn a `parseArgs` error into a one-line usage error. */
+/** Turn a `parseArgv` error into a one-line usage error. */
 function usageFromParseError(
   error: unknown,
   specs: readonly OptionSpec[],
+  where: string,
 ): UsageError {
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : "";
   const flag = flagInMessage(message);
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
     if (flag === undefined) return new UsageError("Unknown option.");
+    const elsewhere = OPTIONS.find((spec) => `--${spec.name}` === flag);
+    if (elsewhere !== undefined) {
+      return new UsageError(
+        `Unknown option ${flag} for ${where}; it belongs to ${
+          elsewhere.commands.map(commandLabel).join(" and ")
+        }.`,
+      );
+    }
     const guesses = flag.startsWith("--")
       ? specs.filter((spec) => spec.name.startsWith(flag.slice(2)))
       : [];
@@ -218,16 +387,19 @@ function usageFromParseError(
   return new UsageError("The command line could not be read.");
 }
 
-function strictParse(args: string[], specs: readonly OptionSpec[]) {
+function commandLabel(command: CommandName): string {
+  return command === "refresh" ? "the default command" : `awsmfa ${command}`;
+}
+
+function strictParse(
+  args: string[],
+  specs: readonly OptionSpec[],
+  where: string,
+) {
   try {
-    return parseArgs({
-      args,
-      options: parseOptions(specs),
-      strict: true,
-      allowPositionals: true,
-    });
+    return parseArgv(args, parseOptions(specs));
   } catch (error) {
-    throw usageFromParseError(error, specs);
+    throw usageFromParseError(error, specs, where);
   }
 }
 
@@ -301,8 +473,16 @@ function checkCode(positionals: string[]): string | undefined {
   throw new UsageError("The MFA code must be exactly 6 digits.");
 }
 
+function specsOf(command: CommandName): OptionSpec[] {
+  return OPTIONS.filter((spec) => spec.commands.includes(command));
+}
+
 function parseCompletions(args: string[]): Options {
-  const { positionals } = strictParse(args, [] as OptionSpec[]);
+  const { positionals } = strictParse(
+    args,
+    [] as OptionSpec[],
+    "awsmfa completions",
+  );
   const [shell, ...rest] = positionals;
   if (shell === undefined || rest.length > 0) {
     throw new UsageError(
@@ -320,12 +500,155 @@ function parseCompletions(args: string[]): Options {
   return { command: "completions", shell: known };
 }
 
+type Values = ReturnType<typeof strictParse>["values"];
+
+function textOf(values: Values, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === "string" ? value : undefined;
+}
+
+/** The flags of the default command and `exec`, checked. */
+function sessionFlags(values: Values, positionals: string[]): SessionFlags {
+  const flags: SessionFlags = {
+    force: values.force === true,
+    quiet: values.quiet === true,
+  };
+  const duration = textOf(values, "duration-seconds");
+  const minRemaining = textOf(values, "min-remaining");
+  const profile = nonEmpty("profile", textOf(values, "profile"));
+  const serialNumber = nonEmpty(
+    "serial-number",
+    textOf(values, "serial-number"),
+  );
+  const mfaProfileName = checkProfileName(
+    nonEmpty("mfa-profile-name", textOf(values, "mfa-profile-name")),
+  );
+  const region = nonEmpty("region", textOf(values, "region"));
+  const endpointUrl = checkEndpointUrl(textOf(values, "endpoint-url"));
+  const mfaProcess = nonEmpty("mfa-process", textOf(values, "mfa-process"));
+  const code = checkCode(positionals);
+  if (profile !== undefined) flags.profile = profile;
+  if (serialNumber !== undefined) flags.serialNumber = serialNumber;
+  if (duration !== undefined) flags.durationSeconds = parseDuration(duration);
+  if (mfaProfileName !== undefined) flags.mfaProfileName = mfaProfileName;
+  if (region !== undefined) flags.region = region;
+  if (endpointUrl !== undefined) flags.endpointUrl = endpointUrl;
+  if (mfaProcess !== undefined) flags.mfaProcess = mfaProcess;
+  if (minRemaining !== undefined) {
+    flags.minRemainingSeconds = parseMinRemaining(minRemaining);
+  }
+  if (values.write === true) flags.write = true;
+  if (code !== undefined) flags.code = code;
+  return flags;
+}
+
+function choice<T extends string>(
+  flag: string,
+  value: string | undefined,
+  choices: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  const known = choices.find((name) => name === value);
+  if (known === undefined) {
+    throw new UsageError(
+      `Option --${flag} takes one of: ${choices.join(", ")}.`,
+    );
+  }
+  return known;
+}
+
+function parseRefresh(argv: string[]): Options {
+  const { values, positionals } = strictParse(
+    argv,
+    specsOf("refresh"),
+    "the default command",
+  );
+  if (values.version === true) return { command: "version" };
+  const options: RefreshOptions = {
+    command: "refresh",
+    ...sessionFlags(values, positionals),
+  };
+  const output = choice("output", textOf(values, "output"), OUTPUTS);
+  const shell = choice("shell", textOf(values, "shell"), ENV_SHELLS);
+  if (shell !== undefined && output !== "env") {
+    throw new UsageError("Option --shell only applies with --output env.");
+  }
+  if (options.write === true && output === undefined) {
+    throw new UsageError(
+      "Option --write only applies with --output or in awsmfa exec; without them awsmfa always writes the files.",
+    );
+  }
+  if (output !== undefined) options.output = output;
+  if (shell !== undefined) options.shell = shell;
+  return options;
+}
+
+function parseExec(argv: string[]): Options {
+  const separator = argv.indexOf("--");
+  if (separator < 0 || separator === argv.length - 1) {
+    throw new UsageError(
+      "The exec command needs the command to run after --, as in: awsmfa exec -- aws s3 ls",
+    );
+  }
+  const { values, positionals } = strictParse(
+    argv.slice(0, separator),
+    specsOf("exec"),
+    "awsmfa exec",
+  );
+  return {
+    command: "exec",
+    ...sessionFlags(values, positionals),
+    argv: argv.slice(separator + 1),
+  };
+}
+
+function parseStatus(argv: string[]): Options {
+  const { values, positionals } = strictParse(
+    argv,
+    specsOf("status"),
+    "awsmfa status",
+  );
+  if (positionals.length > 0) {
+    throw new UsageError("The status command takes no arguments.");
+  }
+  return { command: "status", json: values.json === true };
+}
+
+function parseClear(argv: string[]): Options {
+  const { values, positionals } = strictParse(
+    argv,
+    specsOf("clear"),
+    "awsmfa clear",
+  );
+  const all = values.all === true;
+  if (all && positionals.length > 0) {
+    throw new UsageError(
+      "The clear command takes profile names or --all, not both.",
+    );
+  }
+  for (const name of positionals) {
+    if (name.trim() === "") {
+      throw new UsageError("The clear command takes non-empty profile names.");
+    }
+  }
+  return {
+    command: "clear",
+    all,
+    profiles: all || positionals.length > 0
+      ? [...new Set(positionals)]
+      : [DEFAULT_PROFILE_NAME],
+    quiet: values.quiet === true,
+  };
+}
+
 /**
  * Read a command line (without the program name) into {@linkcode Options}.
  *
- * `-h`/`--help` anywhere before `--` wins; then `--version`. Throws
- * {@linkcode UsageError} with one sentence for unknown flags, missing or
- * malformed values and extra arguments; the message never contains the code.
+ * `-h`/`--help` anywhere before `--` wins; then `--version`. The first word
+ * may name a command (`exec`, `status`, `clear`, `completions`); otherwise it
+ * is the default command. Throws {@linkcode UsageError} with one sentence for
+ * unknown flags, flags of another command, missing or malformed values and
+ * extra arguments; the message never contains the code.
  *
  * @example
  * ```ts
@@ -335,37 +658,30 @@ function parseCompletions(args: string[]): Options {
  */
 export function parseArguments(argv: string[]): Options {
   if (asksForHelp(argv)) return { command: "help" };
-  if (argv[0] === "completions") return parseCompletions(argv.slice(1));
+  switch (argv[0]) {
+    case "completions":
+      return parseCompletions(argv.slice(1));
+    case "exec":
+      return parseExec(argv.slice(1));
+    case "status":
+      return parseStatus(argv.slice(1));
+    case "clear":
+      return parseClear(argv.slice(1));
+    default:
+      return parseRefresh(argv);
+  }
+}
 
-  const { values, positionals } = strictParse(argv, OPTIONS);
-  if (values.version === true) return { command: "version" };
-  const text = (name: string): string | undefined => {
-    const value = values[name];
-    return typeof value === "string" ? value : undefined;
-  };
-
-  const duration = text("duration-seconds");
-  const options: RefreshOptions = {
-    command: "refresh",
-    force: values.force === true,
-    quiet: values.quiet === true,
-  };
-  const profile = nonEmpty("profile", text("profile"));
-  const serialNumber = nonEmpty("serial-number", text("serial-number"));
-  const mfaProfileName = checkProfileName(
-    nonEmpty("mfa-profile-name", text("mfa-profile-name")),
+/** Seconds in `text`: whole seconds or units in the order d, h, m, s; undefined if malformed. */
+function durationOf(text: string): number | undefined {
+  if (/^[0-9]+$/.test(text)) return Number(text);
+  const match = /^(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$/
+    .exec(text);
+  if (text === "" || match === null) return undefined;
+  const [days, hours, minutes, secs] = match.slice(1).map((part) =>
+    part === undefined ? 0 : Number(part)
   );
-  const region = nonEmpty("region", text("region"));
-  const endpointUrl = checkEndpointUrl(text("endpoint-url"));
-  const code = checkCode(positionals);
-  if (profile !== undefined) options.profile = profile;
-  if (serialNumber !== undefined) options.serialNumber = serialNumber;
-  if (duration !== undefined) options.durationSeconds = parseDuration(duration);
-  if (mfaProfileName !== undefined) options.mfaProfileName = mfaProfileName;
-  if (region !== undefined) options.region = region;
-  if (endpointUrl !== undefined) options.endpointUrl = endpointUrl;
-  if (code !== undefined) options.code = code;
-  return options;
+  return ((days * 24 + hours) * 60 + minutes) * 60 + secs;
 }
 
 /**
@@ -380,25 +696,40 @@ export function parseArguments(argv: string[]): Options {
  * ```
  */
 export function parseDuration(text: string): number {
-  let seconds: number;
-  if (/^[0-9]+$/.test(text)) {
-    seconds = Number(text);
-  } else {
-    const match = /^(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$/
-      .exec(text);
-    if (text === "" || match === null) {
-      throw new UsageError(
-        "Option --duration-seconds takes seconds (43200) or a length like 12h, 90m or 1h30m.",
-      );
-    }
-    const [days, hours, minutes, secs] = match.slice(1).map((part) =>
-      part === undefined ? 0 : Number(part)
+  const seconds = durationOf(text);
+  if (seconds === undefined) {
+    throw new UsageError(
+      "Option --duration-seconds takes seconds (43200) or a length like 12h, 90m or 1h30m.",
     );
-    seconds = ((days * 24 + hours) * 60 + minutes) * 60 + secs;
   }
   if (seconds < MIN_DURATION || seconds > MAX_DURATION) {
     throw new UsageError(
       "Option --duration-seconds must be between 900 and 129600 seconds (15m to 36h).",
+    );
+  }
+  return seconds;
+}
+
+/**
+ * Read the skip-while-valid threshold of `--min-remaining`: the same forms as
+ * {@linkcode parseDuration}, from 0 (reuse until the last second) to 129600
+ * seconds (36h, the longest session).
+ *
+ * @example
+ * ```ts
+ * parseMinRemaining("1h"); // 3600
+ * ```
+ */
+export function parseMinRemaining(text: string): number {
+  const seconds = durationOf(text);
+  if (seconds === undefined) {
+    throw new UsageError(
+      "Option --min-remaining takes seconds (900) or a length like 15m, 1h or 1h30m.",
+    );
+  }
+  if (seconds > MAX_DURATION) {
+    throw new UsageError(
+      "Option --min-remaining must be at most 129600 seconds (36h), the longest session.",
     );
   }
   return seconds;
@@ -422,6 +753,15 @@ const ENVIRONMENT: readonly [string, string][] = [
   ],
   ["HOME, USERPROFILE", "Where ~ is."],
   ["HTTPS_PROXY, NO_PROXY", "Proxy for the call to STS."],
+  ["SHELL", "Default syntax of --output env (fish, pwsh, else sh)."],
+  [
+    "AWSMFA_MFA_PROCESS_TIMEOUT",
+    "Seconds an MFA code command may take (default: 30).",
+  ],
+  [
+    "AWSMFA_EXEC",
+    "Set by awsmfa exec for CMD (the target profile); awsmfa exec refuses to run inside it.",
+  ],
   ["AWSMFA_DEBUG", "When set, internal errors show a stack trace."],
 ];
 
@@ -429,7 +769,10 @@ const EXIT_CODES: readonly [number, string][] = [
   [ExitCode.Ok, "Success, or the target profile is still valid."],
   [ExitCode.Internal, "Internal error (a bug; please report it)."],
   [ExitCode.Usage, "Bad command line or input (flag, code, duration)."],
-  [ExitCode.Local, "Local problem: files, profiles, locks."],
+  [
+    ExitCode.Local,
+    "Local problem: files, profiles, locks, an MFA code command that failed.",
+  ],
   [
     ExitCode.CodeRejected,
     "STS refused the MFA code: wrong, expired or already used.",
@@ -486,16 +829,18 @@ export function helpText(): string {
     "",
     "Usage:",
     "  awsmfa [OPTIONS] [CODE | -]",
-    ...COMMANDS.map((command) =>
-      `  awsmfa ${command.name} ${command.values.join("|")}`
-    ),
+    ...COMMANDS.map((command) => `  awsmfa ${command.name} ${command.usage}`),
     "",
     "CODE is the 6-digit code of your MFA device. With -, awsmfa reads one line",
-    "from stdin; without CODE it asks on the terminal. awsmfa calls STS",
-    "GetSessionToken with the source profile's long-term keys, writes the",
-    "temporary keys and x_security_token_expires to the target profile in the",
-    "credentials file, and adds [profile NAME] to the config file. While the",
-    "target profile is valid for more than 15 minutes, it does nothing.",
+    "from stdin; without CODE it runs --mfa-process (or mfa_process of the",
+    "source profile) and reads the code it prints, else asks on the terminal.",
+    "awsmfa calls STS GetSessionToken with the source profile's long-term keys,",
+    "writes the temporary keys and x_security_token_expires to the target",
+    "profile in the credentials file, and adds [profile NAME] to the config",
+    "file. While the target profile is valid for more than 15 minutes",
+    "(--min-remaining), it does nothing. With --output env or --output json it",
+    "prints the credentials instead (reusing the target profile while valid)",
+    "and writes nothing unless --write is given.",
     "",
     "Options:",
     table(OPTIONS.map((spec) => [flagLabel(spec), spec.description])),
@@ -512,6 +857,7 @@ export function helpText(): string {
     "",
     "Exit codes:",
     table(EXIT_CODES.map(([code, text]) => [String(code), text])),
+    "  awsmfa exec exits with the code of CMD, or 128+N when a signal N ended it.",
     "",
   ].join("\n");
 }

@@ -2,14 +2,22 @@
  * Shell completion scripts for `awsmfa completions SHELL`, generated from the
  * flag and command tables of `args.ts` so they never drift from the parser.
  *
- * bash, zsh and fish complete profile names for `--profile` and
- * `--mfa-profile-name` from the credentials and config files
- * (`AWS_SHARED_CREDENTIALS_FILE`, `AWS_CONFIG_FILE`, else `~/.aws/…`).
+ * Each command is offered its own flags (the `commands` of each flag in the
+ * table); bash, zsh, fish and PowerShell complete profile names for
+ * `--profile`, `--mfa-profile-name` and `awsmfa clear` from the credentials
+ * and config files (`AWS_SHARED_CREDENTIALS_FILE`, `AWS_CONFIG_FILE`, else
+ * `~/.aws/…`); bash and zsh complete the command after `awsmfa exec --`.
  *
  * @module
  */
 
-import { COMMANDS, OPTIONS, type OptionSpec, type Shell } from "./args.ts";
+import {
+  type CommandName,
+  COMMANDS,
+  OPTIONS,
+  type OptionSpec,
+  type Shell,
+} from "./args.ts";
 
 /** sed script printing the section names of a credentials file. */
 const CREDENTIALS_SED = "s/^\\[\\([^]]*\\)\\].*/\\1/p";
@@ -25,9 +33,15 @@ function flagWords(spec: OptionSpec): string[] {
     : [`--${spec.name}`, `-${spec.short}`];
 }
 
-function allFlagWords(): string[] {
-  return OPTIONS.flatMap(flagWords);
+/** The flag words of one command (`refresh` is the default command). */
+function commandFlagWords(command: CommandName): string[] {
+  return OPTIONS.filter((spec) => spec.commands.includes(command)).flatMap(
+    flagWords,
+  );
 }
+
+/** Subcommands that take flags of their own (all but `completions`). */
+const FLAG_COMMANDS: readonly CommandName[] = ["exec", "status", "clear"];
 
 /** Quote for POSIX shells (bash, zsh): single quotes, `'` as `'\''`. */
 function shQuote(text: string): string {
@@ -84,9 +98,12 @@ function bashScript(): string {
     '    prev="${COMP_WORDS[COMP_CWORD-2]}"',
     "  fi",
     "  COMPREPLY=()",
+    "  local command=refresh i",
     '  if [ "$COMP_CWORD" -ge 2 ]; then',
     '    case "${COMP_WORDS[1]}" in',
-    ...COMMANDS.flatMap((command) => [
+    ...COMMANDS.filter((command) => command.values.length > 0).flatMap((
+      command,
+    ) => [
       `      ${command.name})`,
       '        if [ "$COMP_CWORD" -eq 2 ]; then',
       `          COMPREPLY=($(compgen -W ${
@@ -96,7 +113,23 @@ function bashScript(): string {
       "        return 0",
       "        ;;",
     ]),
+    `      ${FLAG_COMMANDS.join("|")})`,
+    '        command="${COMP_WORDS[1]}"',
+    "        ;;",
     "    esac",
+    "  fi",
+    '  if [ "$command" = exec ]; then',
+    '    # After "--" comes the command to run: complete it as bash would.',
+    "    for ((i = 2; i < COMP_CWORD; i++)); do",
+    '      if [ "${COMP_WORDS[i]}" = "--" ]; then',
+    '        if [ "$i" -eq $((COMP_CWORD - 1)) ]; then',
+    '          COMPREPLY=($(compgen -c -- "$cur"))',
+    "        else",
+    '          COMPREPLY=($(compgen -f -- "$cur"))',
+    "        fi",
+    "        return 0",
+    "      fi",
+    "    done",
     "  fi",
     '  case "$prev" in',
   ];
@@ -125,15 +158,27 @@ function bashScript(): string {
     "  esac",
     '  case "$cur" in',
     "    -*)",
-    `      COMPREPLY=($(compgen -W ${
-      shQuote(allFlagWords().join(" "))
-    } -- "$cur"))`,
+    '      case "$command" in',
+    ...(["refresh", ...FLAG_COMMANDS] as CommandName[]).flatMap((command) => [
+      `        ${command})`,
+      `          COMPREPLY=($(compgen -W ${
+        shQuote(commandFlagWords(command).join(" "))
+      } -- "$cur"))`,
+      "          ;;",
+    ]),
+    "      esac",
     "      ;;",
     "    *)",
     '      if [ "$COMP_CWORD" -eq 1 ]; then',
     `        COMPREPLY=($(compgen -W ${
       shQuote(COMMANDS.map((command) => command.name).join(" "))
     } -- "$cur"))`,
+    ...COMMANDS.filter((command) => command.completesProfiles).flatMap((
+      command,
+    ) => [
+      `      elif [ "$command" = ${command.name} ]; then`,
+      '        COMPREPLY=($(compgen -W "$(_awsmfa_profiles)" -- "$cur"))',
+    ]),
     "      fi",
     "      ;;",
     "  esac",
@@ -151,24 +196,45 @@ function zshDescription(text: string): string {
   return text.replace(/([\]\\])/g, "\\$1");
 }
 
-function zshScript(): string {
-  const specs = OPTIONS.map((spec) => {
-    const description = `[${zshDescription(spec.description)}]`;
-    if (spec.value === undefined) {
-      if (spec.short === undefined) {
-        return shQuote(`--${spec.name}${description}`);
+/** The zsh `_arguments` specs of one command's flags. */
+function zshSpecs(command: CommandName): string[] {
+  return OPTIONS.filter((spec) => spec.commands.includes(command)).map(
+    (spec) => {
+      const description = `[${zshDescription(spec.description)}]`;
+      if (spec.value === undefined) {
+        if (spec.short === undefined) {
+          return shQuote(`--${spec.name}${description}`);
+        }
+        return `${shQuote("(- *)")}{-${spec.short},--${spec.name}}${
+          shQuote(description)
+        }`;
       }
-      return `${shQuote("(- *)")}{-${spec.short},--${spec.name}}${
-        shQuote(description)
-      }`;
-    }
-    const action = spec.completesProfiles
-      ? "_awsmfa_profiles"
-      : spec.values !== undefined
-      ? `(${spec.values.join(" ")})`
-      : " ";
-    return shQuote(`--${spec.name}=${description}:${spec.value}:${action}`);
-  });
+      const action = spec.completesProfiles
+        ? "_awsmfa_profiles"
+        : spec.values !== undefined
+        ? `(${spec.values.join(" ")})`
+        : " ";
+      return shQuote(`--${spec.name}=${description}:${spec.value}:${action}`);
+    },
+  );
+}
+
+function zshArguments(
+  command: CommandName,
+  rest: string | undefined,
+  indent: string,
+): string[] {
+  const specs = zshSpecs(command);
+  if (rest !== undefined) specs.push(shQuote(rest));
+  return [
+    `${indent}_arguments -s -S \\`,
+    ...specs.map((spec, index) =>
+      `${indent}  ${spec}${index < specs.length - 1 ? " \\" : ""}`
+    ),
+  ];
+}
+
+function zshScript(): string {
   const commandNames = COMMANDS.map((command) => command.name).join(" ");
   return [
     "#compdef awsmfa",
@@ -192,15 +258,48 @@ function zshScript(): string {
     "}",
     "",
     "_awsmfa() {",
-    ...COMMANDS.flatMap((command) => [
+    ...COMMANDS.filter((command) => command.values.length > 0).flatMap((
+      command,
+    ) => [
       `  if [[ \${words[2]} == ${command.name} ]]; then`,
       `    (( CURRENT == 3 )) && compadd -- ${command.values.join(" ")}`,
       "    return",
       "  fi",
     ]),
-    "  _arguments -s -S \\",
-    ...specs.map((spec) => `    ${spec} \\`),
-    `    ${shQuote(`1::MFA code, - or command:(${commandNames})`)}`,
+    "  local command=${words[2]}",
+    "  if [[ $command == exec ]]; then",
+    "    local separator=${words[(i)--]}",
+    "    if (( separator < CURRENT )); then",
+    "      # After -- comes the command to run: complete it on its own.",
+    "      words=(${words[separator+1,-1]})",
+    "      (( CURRENT -= separator ))",
+    "      _normal",
+    "      return",
+    "    fi",
+    "  fi",
+    "  case $command in",
+    ...FLAG_COMMANDS.flatMap((command) => [
+      `    ${command})`,
+      "      shift words",
+      "      (( CURRENT-- ))",
+      ...zshArguments(
+        command,
+        command === "clear"
+          ? "*:profile:_awsmfa_profiles"
+          : command === "exec"
+          ? "1::MFA code or -: "
+          : undefined,
+        "      ",
+      ),
+      "      return",
+      "      ;;",
+    ]),
+    "  esac",
+    ...zshArguments(
+      "refresh",
+      `1::MFA code, - or command:(${commandNames})`,
+      "  ",
+    ),
     "}",
     "",
     "if [[ ${zsh_eval_context[-1]} == loadautofunc ]]; then",
@@ -242,13 +341,32 @@ function fishScript(): string {
       `complete -c awsmfa -n __fish_use_subcommand -a ${command.name} -d ${
         fishQuote(command.description)
       }`,
+    );
+    if (command.values.length > 0) {
+      lines.push(
+        `complete -c awsmfa -n ${
+          fishQuote(`__fish_seen_subcommand_from ${command.name}`)
+        } -a ${fishQuote(command.values.join(" "))}`,
+      );
+    }
+  }
+  lines.push(
+    ...COMMANDS.filter((command) => command.completesProfiles).map((command) =>
       `complete -c awsmfa -n ${
         fishQuote(`__fish_seen_subcommand_from ${command.name}`)
-      } -a ${fishQuote(command.values.join(" "))}`,
-    );
-  }
+      } -a '(__awsmfa_profiles)'`
+    ),
+  );
   for (const spec of OPTIONS) {
-    const parts = ["complete -c awsmfa", `-n ${fishQuote(notInCommand)}`];
+    const conditions = spec.commands.map((command) =>
+      command === "refresh"
+        ? notInCommand
+        : `__fish_seen_subcommand_from ${command}`
+    );
+    const parts = [
+      "complete -c awsmfa",
+      `-n ${fishQuote(conditions.join("; or "))}`,
+    ];
     if (spec.short !== undefined) parts.push(`-s ${spec.short}`);
     parts.push(`-l ${spec.name}`);
     if (spec.value !== undefined) parts.push("-x");
@@ -290,8 +408,22 @@ function powershellScript(): string {
     "    $prev = if ($before.Count -gt 0) { $before[-1] } else { '' }",
     "    $candidates = @()",
   ];
+  const profilesBlock = [
+    "        $files = @(",
+    "            $(if ($env:AWS_SHARED_CREDENTIALS_FILE) { $env:AWS_SHARED_CREDENTIALS_FILE } else { Join-Path $HOME '.aws/credentials' }),",
+    "            $(if ($env:AWS_CONFIG_FILE) { $env:AWS_CONFIG_FILE } else { Join-Path $HOME '.aws/config' }))",
+    "        $candidates = @($files | Where-Object { Test-Path -LiteralPath $_ -PathType Leaf } |",
+    "            ForEach-Object { Get-Content -LiteralPath $_ } |",
+    "            ForEach-Object { if ($_ -match '^\\[(?:profile\\s+)?([^\\]\\s]+)\\]') { $Matches[1] } } |",
+    "            Sort-Object -Unique)",
+  ];
+  lines.push(
+    "    $command = if ($before.Count -ge 2 -and $before[1] -in " +
+      `${list(FLAG_COMMANDS)}) { $before[1] } else { 'refresh' }`,
+    "    $afterSeparator = $command -eq 'exec' -and $before -contains '--'",
+  );
   let keyword = "if";
-  for (const command of COMMANDS) {
+  for (const command of COMMANDS.filter((command) => command.values.length)) {
     lines.push(
       `    ${keyword} ($before.Count -ge 2 -and $before[1] -eq ${
         psQuote(command.name)
@@ -304,14 +436,10 @@ function powershellScript(): string {
     keyword = "elseif";
   }
   lines.push(
-    `    ${keyword} ($prev -in ${list(profileFlags)}) {`,
-    "        $files = @(",
-    "            $(if ($env:AWS_SHARED_CREDENTIALS_FILE) { $env:AWS_SHARED_CREDENTIALS_FILE } else { Join-Path $HOME '.aws/credentials' }),",
-    "            $(if ($env:AWS_CONFIG_FILE) { $env:AWS_CONFIG_FILE } else { Join-Path $HOME '.aws/config' }))",
-    "        $candidates = @($files | Where-Object { Test-Path -LiteralPath $_ -PathType Leaf } |",
-    "            ForEach-Object { Get-Content -LiteralPath $_ } |",
-    "            ForEach-Object { if ($_ -match '^\\[(?:profile\\s+)?([^\\]\\s]+)\\]') { $Matches[1] } } |",
-    "            Sort-Object -Unique)",
+    `    ${keyword} ($afterSeparator) {`,
+    "    }",
+    `    elseif ($prev -in ${list(profileFlags)}) {`,
+    ...profilesBlock,
     "    }",
   );
   for (const spec of choiceFlags) {
@@ -326,11 +454,22 @@ function powershellScript(): string {
   }
   lines.push(
     "    elseif ($wordToComplete.StartsWith('-')) {",
-    `        $candidates = ${list(allFlagWords())}`,
+    "        $candidates = switch ($command) {",
+    ...(["refresh", ...FLAG_COMMANDS] as CommandName[]).map((command) =>
+      `            ${psQuote(command)} { ${list(commandFlagWords(command))} }`
+    ),
+    "        }",
     "    }",
     "    elseif ($before.Count -eq 1) {",
     `        $candidates = ${list(COMMANDS.map((command) => command.name))}`,
     "    }",
+    ...COMMANDS.filter((command) => command.completesProfiles).flatMap((
+      command,
+    ) => [
+      `    elseif ($command -eq ${psQuote(command.name)}) {`,
+      ...profilesBlock,
+      "    }",
+    ]),
     '    $candidates | Where-Object { $_ -like "$wordToComplete*" } | ForEach-Object {',
     "        $type = if ($_.StartsWith('-')) { 'ParameterName' } else { 'ParameterValue' }",
     "        [System.Management.Automation.CompletionResult]::new($_, $_, $type, $_)",

@@ -1,308 +1,251 @@
 /**
- * One run of awsmfa: the flow of DESIGN.md with every piece of IO passed in,
- * so tests can drive each branch.
+ * One run of awsmfa: parse the command line and run the command it names,
+ * with every piece of IO passed in, so tests can drive each branch.
+ *
+ * The session step itself (reuse, checks, code, STS, write) lives in
+ * lib/obtain.ts; this module decides what to do with the session: write it,
+ * print it, or hand it to a command.
  *
  * @module
  */
 
-import { helpText, parseArguments, type RefreshOptions } from "./args.ts";
+import {
+  type ClearOptions,
+  type ExecOptions,
+  helpText,
+  parseArguments,
+  type RefreshOptions,
+  type StatusOptions,
+} from "./args.ts";
+import { type ClearedProfile, planConfig, planCredentials } from "./clear.ts";
 import { completionScript } from "./completions.ts";
-import { AwsmfaError, ExitCode, LocalError } from "./errors.ts";
+import { AwsmfaError, ExitCode } from "./errors.ts";
 import {
-  type IniDocument,
-  parseIni,
-  profileSection,
-  readProfiles,
-  serializeIni,
-  setKeys,
-} from "./ini.ts";
+  checkNotNested,
+  type ChildRunner,
+  childSpec,
+  runChild,
+} from "./exec.ts";
 import {
-  DEFAULT_MIN_REMAINING_MS,
-  describeTime,
-  formatRemaining,
-  remainingValidity,
-  sessionSection,
-  type SessionValues,
-} from "./session.ts";
-import {
-  checkTarget,
-  DEFAULT_DURATION_SECONDS,
-  DEFAULT_TARGET_PROFILE,
-  type EnvLookup,
-  type ProfileKeys,
-  resolveEndpoint,
-  resolvePaths,
-  resolveRegion,
-  resolveSerial,
-  resolveSourceProfile,
-  sourceKeys,
-} from "./settings.ts";
-import { checkWritable, readText, REMOVE_FILE, updateFile } from "./store.ts";
-import { type CodeSource, obtainCode } from "./token.ts";
+  loadFile,
+  type ObtainedSession,
+  type ObtainIO,
+  obtainSession,
+  readFile,
+} from "./obtain.ts";
+import { credentialProcessJson, defaultEnvShell, envScript } from "./output.ts";
+import { describeTime, formatRemaining } from "./session.ts";
+import { type AwsPaths, resolvePaths } from "./settings.ts";
+import { managedProfiles, statusJson, statusTable } from "./status.ts";
+import { REMOVE_FILE, updateFile } from "./store.ts";
 import { versionLine } from "./version.ts";
 
-/** The arguments of one STS GetSessionToken call. */
-export interface SessionRequest {
-  /** Long-term access key id of the source profile. */
-  accessKeyId: string;
-  /** Long-term secret access key of the source profile. */
-  secretAccessKey: string;
-  /** Region the request is signed for. */
-  region: string;
-  /** STS endpoint URL. */
-  endpoint: string;
-  /** MFA device serial or ARN. */
-  serialNumber: string;
-  /** The 6-digit code. */
-  tokenCode: string;
-  /** Requested session length. */
-  durationSeconds: number;
-  /** Name of the source profile, for messages. */
-  sourceProfile: string;
-}
-
-/** Calls STS; the default loads the AWS SDK lazily. */
-export type SessionFetcher = (
-  request: SessionRequest,
-) => Promise<SessionValues>;
+export {
+  defaultFetcher,
+  type SessionFetcher,
+  type SessionRequest,
+} from "./obtain.ts";
 
 /** Everything a run reads from or writes to the world. */
-export interface RunIO extends CodeSource {
-  /** Environment lookup. */
-  env: EnvLookup;
-  /** Write text to stderr. */
-  stderr(text: string): void;
+export interface RunIO extends ObtainIO {
   /** Write text to stdout. */
   stdout(text: string): void;
-  /** The current time. */
-  now(): Date;
-  /** The STS call; defaults to {@linkcode defaultFetcher}. */
-  getSession?: SessionFetcher;
+  /** Runs the command of `awsmfa exec`; defaults to {@linkcode runChild}. */
+  runChild?: ChildRunner;
 }
 
-/** The production STS call: imports lib/sts.ts (and the AWS SDK) only now. */
-export async function defaultFetcher(
-  request: SessionRequest,
-): Promise<SessionValues> {
-  const { getSessionToken } = await import("./sts.ts");
-  return await getSessionToken(request);
-}
-
-function parseFile(text: string | null, path: string): IniDocument {
-  try {
-    return parseIni(text ?? "");
-  } catch (error) {
-    throw new LocalError(`Cannot parse ${path}: ${(error as Error).message}`);
+/** One line on stderr about the session, unless quiet. */
+function report(got: ObtainedSession, quiet: boolean, io: RunIO): void {
+  if (quiet) return;
+  const until = describeTime(got.session.expiration);
+  if (got.reused) {
+    const left = got.session.expiration.getTime() - io.now().getTime();
+    io.stderr(
+      `Using profile "${got.target}" (from "${got.source}"), valid for ${
+        formatRemaining(left)
+      }, until ${until}.\n`,
+    );
+  } else if (got.written) {
+    io.stderr(
+      `Wrote profile "${got.target}" (from "${got.source}"), valid until ${until}.\n`,
+    );
+  } else {
+    io.stderr(
+      `Got a session from profile "${got.source}", valid until ${until}; nothing was written.\n`,
+    );
   }
-}
-
-function profilesOf(
-  doc: IniDocument,
-  file: "credentials" | "config",
-  path: string,
-): Map<string, ProfileKeys> {
-  try {
-    return readProfiles(doc, file);
-  } catch (error) {
-    if (error instanceof AwsmfaError) {
-      throw new LocalError(
-        `Cannot use ${path}: ${error.message} The AWS CLI cannot read this file either; fix it first.`,
-      );
-    }
-    throw error;
-  }
-}
-
-/** A file as read: its text, its lines and the profiles the AWS CLI sees. */
-interface LoadedFile {
-  text: string | null;
-  doc: IniDocument;
-  profiles: Map<string, ProfileKeys>;
-}
-
-/**
- * Parse `text`; when it is the text of `known` (the file did not change
- * between the first read and the lock), reuse that parse.
- */
-function load(
-  text: string | null,
-  path: string,
-  file: "credentials" | "config",
-  known?: LoadedFile,
-): LoadedFile {
-  if (known !== undefined && known.text === text) return known;
-  const doc = parseFile(text, path);
-  return { text, doc, profiles: profilesOf(doc, file, path) };
-}
-
-/** Keys copied from the source profile's config section into a new target section. */
-const COPIED_CONFIG_KEYS = ["region", "output"];
-
-/** The new config text, or null when the target section is already there. */
-function editConfig(
-  file: LoadedFile,
-  target: string,
-  sourceConfig: ProfileKeys | undefined,
-): string | null {
-  const section = profileSection(target, "config");
-  if (file.profiles.has(target)) return null;
-  const values: Record<string, string> = {};
-  for (const key of COPIED_CONFIG_KEYS) {
-    const value = sourceConfig?.[key]?.trim();
-    if (value) values[key] = value;
-  }
-  return serializeIni(setKeys(file.doc, section, values));
-}
-
-/** The new credentials text; the target is checked again on this content. */
-function editCredentials(
-  file: LoadedFile,
-  target: string,
-  source: string,
-  values: Record<string, string>,
-): string {
-  checkTarget(target, source, file.profiles.get(target));
-  return serializeIni(
-    setKeys(file.doc, profileSection(target, "credentials"), values),
-  );
 }
 
 async function refresh(options: RefreshOptions, io: RunIO): Promise<number> {
-  const paths = resolvePaths(io.env);
-  const credentialsFile = load(
-    await readText(paths.credentialsFile),
-    paths.credentialsFile,
-    "credentials",
-  );
-  const configFile = load(
-    await readText(paths.configFile),
-    paths.configFile,
-    "config",
-  );
-  const credentials = credentialsFile.profiles;
-  const config = configFile.profiles;
-
-  const source = resolveSourceProfile(options.profile, io.env);
-  const target = options.mfaProfileName ?? DEFAULT_TARGET_PROFILE;
-  const sourceConfig = config.get(source);
-  const serial = resolveSerial(
-    options.serialNumber,
-    source,
-    sourceConfig,
-    io.env,
-  );
-
-  const remaining = options.force ? undefined : remainingValidity(
-    credentials.get(target),
-    source,
-    serial,
-    io.now(),
-    DEFAULT_MIN_REMAINING_MS,
-  );
-  if (remaining !== undefined) {
-    if (!options.quiet) {
-      const until = new Date(io.now().getTime() + remaining);
-      io.stderr(
-        `Profile "${target}" is still valid for ${
-          formatRemaining(remaining)
-        }, until ${describeTime(until)}; use --force to refresh it now.\n`,
-      );
+  if (options.output === undefined) {
+    const got = await obtainSession(options, io, {
+      write: true,
+      warnShadowing: true,
+    });
+    if (got.reused) {
+      if (!options.quiet) {
+        const left = got.session.expiration.getTime() - io.now().getTime();
+        io.stderr(
+          `Profile "${got.target}" is still valid for ${
+            formatRemaining(left)
+          }, until ${
+            describeTime(got.session.expiration)
+          }; use --force to refresh it now.\n`,
+        );
+      }
+    } else {
+      report(got, options.quiet, io);
     }
     return ExitCode.Ok;
   }
-
-  const keys = sourceKeys(source, credentials.get(source), sourceConfig);
-  checkTarget(target, source, credentials.get(target));
-  const region = resolveRegion(options.region, io.env, sourceConfig, serial);
-  const endpoint = resolveEndpoint(
-    options.endpointUrl,
-    io.env,
-    sourceConfig,
-    region,
-  );
-  // Try both edits now with stand-in values, so anything the editor refuses
-  // (a profile name, a value) stops the run before the code is spent.
-  const preview = sessionSection(
-    {
-      accessKeyId: "ASIAPREVIEWPREVIEW00",
-      secretAccessKey: "preview",
-      sessionToken: "preview",
-      expiration: io.now(),
-    },
-    source,
-    serial,
-  );
-  editCredentials(credentialsFile, target, source, preview);
-  editConfig(configFile, target, sourceConfig);
-  await checkWritable(paths.credentialsFile);
-  await checkWritable(paths.configFile);
-
-  for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN"]) {
-    if ((io.env(name) ?? "") !== "") {
-      io.stderr(
-        `awsmfa: warning: ${name} is set in your environment; the AWS CLI will use it instead of profile "${target}" until you unset it.\n`,
-      );
-      break;
-    }
-  }
-
-  const tokenCode = await obtainCode(options.code, serial, io);
-  const session = await (io.getSession ?? defaultFetcher)({
-    accessKeyId: keys.accessKeyId,
-    secretAccessKey: keys.secretAccessKey,
-    region,
-    endpoint,
-    serialNumber: serial,
-    tokenCode,
-    durationSeconds: options.durationSeconds ?? DEFAULT_DURATION_SECONDS,
-    sourceProfile: source,
+  const shell = options.output === "env"
+    ? options.shell ??
+      defaultEnvShell(io.env, io.windows ?? Deno.build.os === "windows")
+    : undefined;
+  const got = await obtainSession(options, io, {
+    write: options.write === true,
   });
-
-  const values = sessionSection(session, source, serial);
-  const written = await updateFile(
-    paths.credentialsFile,
-    (current) =>
-      editCredentials(
-        load(current, paths.credentialsFile, "credentials", credentialsFile),
-        target,
-        source,
-        values,
-      ),
-    { warn: (message) => io.stderr(`awsmfa: warning: ${message}\n`) },
+  report(got, options.quiet, io);
+  io.stdout(
+    shell === undefined
+      ? credentialProcessJson(got.session)
+      : envScript(got.session, shell),
   );
-  try {
-    await updateFile(
-      paths.configFile,
-      (current) =>
-        editConfig(
-          load(current, paths.configFile, "config", configFile),
-          target,
-          sourceConfig,
-        ),
-    );
-  } catch (error) {
-    // Put the credentials file back as it was, unless another run has
-    // changed it since; a file this run created is removed.
-    await updateFile(
+  return ExitCode.Ok;
+}
+
+async function exec(options: ExecOptions, io: RunIO): Promise<number> {
+  checkNotNested(io.env);
+  const got = await obtainSession(options, io, {
+    write: options.write === true,
+  });
+  report(got, options.quiet, io);
+  const spec = childSpec(
+    options.argv,
+    got.session,
+    got.target,
+    got.profileRegion,
+    io.env,
+  );
+  return await (io.runChild ?? runChild)(spec, io.stderr);
+}
+
+async function status(options: StatusOptions, io: RunIO): Promise<number> {
+  const { credentialsFile } = resolvePaths(io.env);
+  const file = await readFile(credentialsFile, "credentials");
+  const rows = managedProfiles(file.profiles, io.now());
+  if (options.json) {
+    io.stdout(statusJson(rows));
+  } else if (rows.length === 0) {
+    io.stderr(`No awsmfa-managed profiles in ${credentialsFile}.\n`);
+  } else {
+    io.stdout(statusTable(rows));
+  }
+  return ExitCode.Ok;
+}
+
+async function clear(options: ClearOptions, io: RunIO): Promise<number> {
+  const paths = resolvePaths(io.env);
+  const credentialsFile = await readFile(paths.credentialsFile, "credentials");
+  const configFile = await readFile(paths.configFile, "config");
+  // Plan both now, so a refusal changes nothing; then again under each lock.
+  const plan = planCredentials(
+    credentialsFile,
+    options.profiles,
+    options.all,
+    paths.credentialsFile,
+  );
+  planConfig(configFile, plan.profiles);
+  const names = plan.profiles.map((entry) => entry.profile);
+
+  let cleared = plan.profiles;
+  if (plan.text === null) {
+    const configPlan = planConfig(configFile, cleared);
+    reportClear(cleared, configPlan, paths, options.quiet, io);
+    return ExitCode.Ok;
+  }
+  const written = await updateFile(paths.credentialsFile, (current) => {
+    const now = planCredentials(
+      loadFile(current, paths.credentialsFile, "credentials", credentialsFile),
+      names,
+      false,
       paths.credentialsFile,
-      (current) =>
-        current !== written.after
-          ? null
-          : written.before === null
-          ? REMOVE_FILE
-          : written.before,
-    ).catch(() => undefined);
+    );
+    cleared = now.profiles;
+    return now.text;
+  });
+  let configPlan = planConfig(configFile, cleared);
+  try {
+    if (configPlan.text !== null) {
+      await updateFile(paths.configFile, (current) => {
+        configPlan = planConfig(
+          loadFile(current, paths.configFile, "config", configFile),
+          cleared,
+        );
+        return configPlan.text;
+      });
+    }
+  } catch (error) {
+    if (written.after !== written.before) {
+      await updateFile(
+        paths.credentialsFile,
+        (current) =>
+          current !== written.after
+            ? null
+            : written.before === null
+            ? REMOVE_FILE
+            : written.before,
+      ).catch(() => undefined);
+    }
     throw error;
   }
 
-  if (!options.quiet) {
-    io.stderr(
-      `Wrote profile "${target}" (from "${source}"), valid until ${
-        describeTime(session.expiration)
-      }.\n`,
-    );
-  }
+  reportClear(cleared, configPlan, paths, options.quiet, io);
   return ExitCode.Ok;
+}
+
+/** One line on stderr per profile: what clear did, and what it kept. */
+function reportClear(
+  cleared: readonly ClearedProfile[],
+  configPlan: ReturnType<typeof planConfig>,
+  paths: AwsPaths,
+  quiet: boolean,
+  io: RunIO,
+): void {
+  if (quiet) return;
+  if (cleared.length === 0) {
+    io.stderr(`No awsmfa-managed profiles in ${paths.credentialsFile}.\n`);
+  }
+  for (const entry of cleared) {
+    const configNote = configPlan.removed.includes(entry.profile)
+      ? ` and [profile ${entry.profile}] from ${paths.configFile}`
+      : "";
+    const kept = configPlan.kept.get(entry.profile);
+    const keptNote = kept === undefined
+      ? ""
+      : ` Kept [profile ${entry.profile}] in ${paths.configFile}: ${kept}.`;
+    switch (entry.credentials) {
+      case "absent":
+        io.stderr(
+          `Profile "${entry.profile}" is not in ${paths.credentialsFile}; nothing to clear.\n`,
+        );
+        break;
+      case "removed":
+        io.stderr(
+          `Removed profile "${entry.profile}" from ${paths.credentialsFile}${configNote}.${keptNote}\n`,
+        );
+        break;
+      case "keys":
+        io.stderr(
+          `Removed awsmfa's keys from profile "${entry.profile}" in ${paths.credentialsFile}; kept what awsmfa did not write${
+            entry.keptKeys.length > 0
+              ? ` (${entry.keptKeys.join(", ")})`
+              : " (comments)"
+          }.\n`,
+        );
+        break;
+    }
+  }
 }
 
 function describeUnexpected(error: unknown, io: RunIO): string {
@@ -331,6 +274,12 @@ export async function run(args: string[], io: RunIO): Promise<number> {
         return ExitCode.Ok;
       case "refresh":
         return await refresh(options, io);
+      case "exec":
+        return await exec(options, io);
+      case "status":
+        return await status(options, io);
+      case "clear":
+        return await clear(options, io);
     }
   } catch (error) {
     if (error instanceof AwsmfaError) {

@@ -176,7 +176,10 @@ Deno.test("parseArguments refuses bad command lines with one sentence naming the
       ["a", "b"],
       'Too many arguments: give at most one MFA code, or "-" to read it from stdin.',
     ],
-    [["stauts"], 'Unknown command "stauts"; the commands are: completions.'],
+    [
+      ["stauts"],
+      'Unknown command "stauts"; the commands are: exec, status, clear, completions.',
+    ],
   ];
   for (const [argv, message] of cases) {
     await t.step(argv.join(" "), () => {
@@ -307,33 +310,65 @@ Deno.test("parseDuration refuses bounds and malformed forms", async (t) => {
   });
 });
 
-Deno.test("OPTIONS matches the parser: every listed flag is accepted", () => {
+Deno.test("OPTIONS matches the parser: every listed flag is accepted by its commands only", () => {
   const sampleValue: Record<string, string> = {
     "duration-seconds": "3600",
     "endpoint-url": "http://127.0.0.1:1",
+    "min-remaining": "1h",
+    output: "json",
+    shell: "fish",
+  };
+  /** Flags some flags need beside them. */
+  const companions: Record<string, string[]> = {
+    shell: ["--output", "env"],
+    write: ["--output", "json"],
+  };
+  const argvFor = (command: string, flagArgs: string[]) => {
+    if (command === "refresh") return flagArgs;
+    if (command === "exec") return ["exec", ...flagArgs, "--", "true"];
+    return [command, ...flagArgs];
   };
   for (const spec of OPTIONS) {
     const flag = `--${spec.name}`;
-    const argv = spec.value === undefined
+    const flagArgs = spec.value === undefined
       ? [flag]
       : [flag, sampleValue[spec.name] ?? "x"];
-    assert.doesNotThrow(() => parseArguments(argv), flag);
+    for (const command of ["refresh", "exec", "status", "clear"] as const) {
+      const extra = command === "refresh" ? companions[spec.name] ?? [] : [];
+      const argv = argvFor(command, [...flagArgs, ...extra]);
+      if (spec.commands.includes(command)) {
+        assert.doesNotThrow(() => parseArguments(argv), argv.join(" "));
+      } else if (spec.name !== "help") {
+        assert.match(
+          usageErrorOf(argv).message,
+          new RegExp(`^Unknown option ${flag} `),
+          argv.join(" "),
+        );
+      }
+    }
     if (spec.short !== undefined) {
       assert.doesNotThrow(() => parseArguments([`-${spec.short}`]), flag);
     }
   }
   const names = OPTIONS.map((spec) => spec.name).sort();
   assert.deepEqual(names, [
+    "all",
     "duration-seconds",
     "endpoint-url",
     "force",
     "help",
+    "json",
+    "mfa-process",
     "mfa-profile-name",
+    "min-remaining",
+    "output",
     "profile",
     "quiet",
     "region",
     "serial-number",
+    "shell",
     "version",
+    "write",
   ]);
 });
 
@@ -378,4 +413,148 @@ Deno.test("helpText lists every flag, command, environment variable and exit cod
   for (const line of help.split("\n")) {
     assert.ok(line.length <= 80, `line longer than 80: ${line}`);
   }
+});
+
+Deno.test("parseArguments reads --output, --shell, --write, --mfa-process and --min-remaining", async (t) => {
+  const cases: [string[], Record<string, unknown>][] = [
+    [["--output", "env"], { output: "env" }],
+    [["--output=json", "--write"], { output: "json", write: true }],
+    [["--output", "env", "--shell", "fish"], { output: "env", shell: "fish" }],
+    [["--output=env", "--shell=powershell"], {
+      output: "env",
+      shell: "powershell",
+    }],
+    [["--mfa-process", "ykman oath accounts code --single aws"], {
+      mfaProcess: "ykman oath accounts code --single aws",
+    }],
+    [["--min-remaining", "0"], { minRemainingSeconds: 0 }],
+    [["--min-remaining=1h30m"], { minRemainingSeconds: 5400 }],
+    [["--min-remaining", "36h"], { minRemainingSeconds: 129600 }],
+  ];
+  for (const [argv, expected] of cases) {
+    await t.step(argv.join(" "), () => {
+      assert.deepEqual(parseArguments(argv), {
+        ...REFRESH_DEFAULTS,
+        ...expected,
+      });
+    });
+  }
+  const bad: [string[], string][] = [
+    [["--output", "yaml"], "Option --output takes one of: env, json."],
+    [
+      ["--output", "env", "--shell", "tcsh"],
+      "Option --shell takes one of: sh, fish, powershell.",
+    ],
+    [["--shell", "sh"], "Option --shell only applies with --output env."],
+    [
+      ["--output", "json", "--shell", "sh"],
+      "Option --shell only applies with --output env.",
+    ],
+    [
+      ["--write"],
+      "Option --write only applies with --output or in awsmfa exec; without them awsmfa always writes the files.",
+    ],
+    [["--mfa-process="], "Option --mfa-process needs a non-empty value."],
+    [
+      ["--min-remaining", "soon"],
+      "Option --min-remaining takes seconds (900) or a length like 15m, 1h or 1h30m.",
+    ],
+    [
+      ["--min-remaining", "37h"],
+      "Option --min-remaining must be at most 129600 seconds (36h), the longest session.",
+    ],
+    [
+      ["--json"],
+      "Unknown option --json for the default command; it belongs to awsmfa status.",
+    ],
+  ];
+  for (const [argv, message] of bad) {
+    await t.step(`refuses ${argv.join(" ")}`, () => {
+      assert.equal(usageErrorOf(argv).message, message);
+    });
+  }
+});
+
+Deno.test("parseArguments reads exec, status and clear", async (t) => {
+  const cases: [string[], Options][] = [
+    [["exec", "--", "aws", "s3", "ls"], {
+      command: "exec",
+      force: false,
+      quiet: false,
+      argv: ["aws", "s3", "ls"],
+    }],
+    [
+      ["exec", "--profile", "work", "123456", "--write", "--", "sh", "-c", "x"],
+      {
+        command: "exec",
+        force: false,
+        quiet: false,
+        profile: "work",
+        code: "123456",
+        write: true,
+        argv: ["sh", "-c", "x"],
+      },
+    ],
+    [["exec", "--", "aws", "--help"], {
+      command: "exec",
+      force: false,
+      quiet: false,
+      argv: ["aws", "--help"],
+    }],
+    [["exec", "--", "env", "--", "x"], {
+      command: "exec",
+      force: false,
+      quiet: false,
+      argv: ["env", "--", "x"],
+    }],
+    [["status"], { command: "status", json: false }],
+    [["status", "--json"], { command: "status", json: true }],
+    [["clear"], {
+      command: "clear",
+      all: false,
+      profiles: ["mfa"],
+      quiet: false,
+    }],
+    [["clear", "a", "b", "a"], {
+      command: "clear",
+      all: false,
+      profiles: ["a", "b"],
+      quiet: false,
+    }],
+    [["clear", "--all", "--quiet"], {
+      command: "clear",
+      all: true,
+      profiles: [],
+      quiet: true,
+    }],
+  ];
+  for (const [argv, expected] of cases) {
+    await t.step(argv.join(" "), () => {
+      assert.deepEqual(parseArguments(argv), expected);
+    });
+  }
+  const bad: [string[], RegExp][] = [
+    [["exec", "aws", "s3", "ls"], /needs the command to run after --/],
+    [["exec", "--"], /needs the command to run after --/],
+    [
+      ["exec", "--output", "env", "--", "x"],
+      /Unknown option --output for awsmfa exec/,
+    ],
+    [["exec", "12345", "--", "x"], /exactly 6 digits/],
+    [["status", "mfa"], /takes no arguments/],
+    [
+      ["status", "--all"],
+      /Unknown option --all for awsmfa status; it belongs to awsmfa clear/,
+    ],
+    [["clear", "--all", "mfa"], /profile names or --all, not both/],
+    [["clear", ""], /non-empty profile names/],
+  ];
+  for (const [argv, pattern] of bad) {
+    await t.step(`refuses ${argv.join(" ")}`, () => {
+      assert.match(usageErrorOf(argv).message, pattern);
+    });
+  }
+  await t.step("--help after exec's -- belongs to the command", () => {
+    assert.equal(parseArguments(["exec", "--", "aws", "-h"]).command, "exec");
+  });
 });

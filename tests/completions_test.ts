@@ -87,13 +87,30 @@ Deno.test({
       const cases: [string[], string[]][] = [
         [["awsmfa", "--ser"], ["--serial-number"]],
         [["awsmfa", "--f"], ["--force"]],
-        [["awsmfa", "--mfa"], ["--mfa-profile-name"]],
+        [["awsmfa", "--mfa"], ["--mfa-profile-name", "--mfa-process"]],
+        [["awsmfa", "--mi"], ["--min-remaining"]],
+        [["awsmfa", "--output", ""], ["env", "json"]],
+        [["awsmfa", "--output", "env", "--shell", ""], [
+          "sh",
+          "fish",
+          "powershell",
+        ]],
+        [["awsmfa", "status", "-"], ["--json", "--help", "-h"]],
+        [["awsmfa", "clear", "-"], ["--all", "--quiet", "--help", "-h"]],
+        [["awsmfa", "clear", ""], ["cfgonly", "default", "mfa", "work"]],
+        [["awsmfa", "clear", "mfa", "w"], ["work"]],
+        [["awsmfa", "exec", "--pro"], ["--profile"]],
+        [["awsmfa", "exec", "--js"], []],
+        [["awsmfa", "exec", "--profile", "w"], ["work"]],
+        [["awsmfa", "exec", "--", "awsmfa-no-such-command-"], []],
+        [["awsmfa", "status", "--ou"], []],
         [["awsmfa", "--profile", "work", "--q"], ["--quiet"]],
         [["awsmfa", "completions", ""], ["bash", "zsh", "fish", "powershell"]],
         [["awsmfa", "completions", "f"], ["fish"]],
         [["awsmfa", "completions", "bash", ""], []],
-        [["awsmfa", ""], ["completions"]],
+        [["awsmfa", ""], ["exec", "status", "clear", "completions"]],
         [["awsmfa", "com"], ["completions"]],
+        [["awsmfa", "st"], ["status"]],
         [["awsmfa", "--profile", ""], ["cfgonly", "default", "mfa", "work"]],
         [["awsmfa", "--profile", "w"], ["work"]],
         [["awsmfa", "--profile", "=", ""], [
@@ -113,17 +130,36 @@ Deno.test({
           assert.deepEqual(reply.sort(), [...expected].sort());
         });
       }
-      await t.step("every flag of OPTIONS is offered for -", async () => {
-        const reply = await bashComplete(script, ["awsmfa", "-"], env);
-        const expected = OPTIONS.flatMap((spec) =>
-          spec.short === undefined
-            ? [`--${spec.name}`]
-            : [`--${spec.name}`, `-${spec.short}`]
-        );
-        assert.deepEqual(reply.sort(), expected.sort());
-        assert.ok(reply.includes("--endpoint-url"));
-        assert.ok(reply.includes("-h"));
-      });
+      for (const command of ["refresh", "exec", "status", "clear"] as const) {
+        await t.step(`every flag of ${command} is offered for -`, async () => {
+          const words = command === "refresh"
+            ? ["awsmfa", "-"]
+            : ["awsmfa", command, "-"];
+          const reply = await bashComplete(script, words, env);
+          const expected = OPTIONS.filter((spec) =>
+            spec.commands.includes(command)
+          ).flatMap((spec) =>
+            spec.short === undefined
+              ? [`--${spec.name}`]
+              : [`--${spec.name}`, `-${spec.short}`]
+          );
+          assert.deepEqual(reply.sort(), expected.sort());
+          assert.ok(reply.includes("-h"));
+        });
+      }
+      await t.step(
+        "the command after exec -- is completed from PATH",
+        async () => {
+          const reply = await bashComplete(script, [
+            "awsmfa",
+            "exec",
+            "--",
+            "ba",
+          ], env);
+          assert.ok(reply.includes("bash"), JSON.stringify(reply));
+          assert.ok(!reply.some((word) => word.startsWith("-")));
+        },
+      );
       await t.step(
         "AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE win over HOME",
         async () => {

@@ -1,0 +1,429 @@
+/**
+ * Get a session, or reuse the one in the target profile while it is still
+ * valid: the core step shared by the default command, `--output` and `exec`
+ * (and by any later command that needs credentials).
+ *
+ * {@linkcode obtainSession} follows the flow of DESIGN.md: read both files
+ * once, resolve the settings, reuse a valid session, check everything that
+ * can fail locally before the code is spent, get the code (argument, stdin,
+ * command, prompt), call STS once, and, when asked to, write the credentials
+ * and then the config file, each atomically under a lock.
+ *
+ * @module
+ */
+
+import type { SessionFlags } from "./args.ts";
+import { AwsmfaError, LocalError } from "./errors.ts";
+import {
+  type IniDocument,
+  parseIni,
+  profileSection,
+  readProfiles,
+  serializeIni,
+  setKeys,
+} from "./ini.ts";
+import {
+  type CodeProcessOptions,
+  codeProcessTimeoutMs,
+  runCodeProcess,
+} from "./mfa_process.ts";
+import {
+  DEFAULT_MIN_REMAINING_MS,
+  EXPIRES_KEY,
+  expiresAt,
+  remainingValidity,
+  sessionSection,
+  type SessionValues,
+} from "./session.ts";
+import {
+  type AwsPaths,
+  checkTarget,
+  DEFAULT_DURATION_SECONDS,
+  DEFAULT_TARGET_PROFILE,
+  type EnvLookup,
+  type ProfileKeys,
+  resolveEndpoint,
+  resolvePaths,
+  resolveRegion,
+  resolveSerial,
+  resolveSourceProfile,
+  sourceKeys,
+} from "./settings.ts";
+import { checkWritable, readText, REMOVE_FILE, updateFile } from "./store.ts";
+import { type CodeSource, obtainCode } from "./token.ts";
+
+/** The arguments of one STS GetSessionToken call. */
+export interface SessionRequest {
+  /** Long-term access key id of the source profile. */
+  accessKeyId: string;
+  /** Long-term secret access key of the source profile. */
+  secretAccessKey: string;
+  /** Region the request is signed for. */
+  region: string;
+  /** STS endpoint URL. */
+  endpoint: string;
+  /** MFA device serial or ARN. */
+  serialNumber: string;
+  /** The 6-digit code. */
+  tokenCode: string;
+  /** Requested session length. */
+  durationSeconds: number;
+  /** Name of the source profile, for messages. */
+  sourceProfile: string;
+}
+
+/** Calls STS; the default loads the AWS SDK lazily. */
+export type SessionFetcher = (
+  request: SessionRequest,
+) => Promise<SessionValues>;
+
+/** Runs an MFA code command; the default is {@linkcode runCodeProcess}. */
+export type CodeProcessRunner = (
+  command: string,
+  options: CodeProcessOptions,
+) => Promise<string>;
+
+/** Everything {@linkcode obtainSession} reads from or writes to the world. */
+export interface ObtainIO extends CodeSource {
+  /** Environment lookup. */
+  env: EnvLookup;
+  /** Write text to stderr. */
+  stderr(text: string): void;
+  /** The current time. */
+  now(): Date;
+  /** The STS call; defaults to {@linkcode defaultFetcher}. */
+  getSession?: SessionFetcher;
+  /** Runs `--mfa-process`/`mfa_process`; defaults to {@linkcode runCodeProcess}. */
+  runCodeProcess?: CodeProcessRunner;
+  /** Whether this is Windows (`cmd /c` instead of `sh -c`); default: Deno.build.os. */
+  windows?: boolean;
+}
+
+/** What {@linkcode obtainSession} should do besides getting the session. */
+export interface ObtainOptions {
+  /** Write a new session to the credentials and config files. */
+  write: boolean;
+  /** Warn when `AWS_ACCESS_KEY_ID`/`AWS_SESSION_TOKEN` would shadow the written profile. */
+  warnShadowing?: boolean;
+}
+
+/** A session and where it came from. */
+export interface ObtainedSession {
+  /** The temporary credentials. */
+  session: SessionValues;
+  /** True when they were read from the target profile instead of asked for. */
+  reused: boolean;
+  /** True when they were written to the files by this call. */
+  written: boolean;
+  /** The source profile. */
+  source: string;
+  /** The target profile. */
+  target: string;
+  /** The MFA serial. */
+  serial: string;
+  /** The `region` of the source profile's config section, if it has one. */
+  profileRegion?: string;
+  /** The files read (and maybe written). */
+  paths: AwsPaths;
+}
+
+/** The production STS call: imports lib/sts.ts (and the AWS SDK) only now. */
+export async function defaultFetcher(
+  request: SessionRequest,
+): Promise<SessionValues> {
+  const { getSessionToken } = await import("./sts.ts");
+  return await getSessionToken(request);
+}
+
+function parseFile(text: string | null, path: string): IniDocument {
+  try {
+    return parseIni(text ?? "");
+  } catch (error) {
+    throw new LocalError(`Cannot parse ${path}: ${(error as Error).message}`);
+  }
+}
+
+function profilesOf(
+  doc: IniDocument,
+  file: "credentials" | "config",
+  path: string,
+): Map<string, ProfileKeys> {
+  try {
+    return readProfiles(doc, file);
+  } catch (error) {
+    if (error instanceof AwsmfaError) {
+      throw new LocalError(
+        `Cannot use ${path}: ${error.message} The AWS CLI cannot read this file either; fix it first.`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** A file as read: its text, its lines and the profiles the AWS CLI sees. */
+export interface LoadedFile {
+  /** The text; null when the file does not exist. */
+  text: string | null;
+  /** The lines. */
+  doc: IniDocument;
+  /** Profiles with botocore's meaning. */
+  profiles: Map<string, ProfileKeys>;
+}
+
+/**
+ * Parse `text`; when it is the text of `known` (the file did not change
+ * between the first read and the lock), reuse that parse. Throws
+ * {@linkcode LocalError} for a file the AWS CLI cannot read.
+ */
+export function loadFile(
+  text: string | null,
+  path: string,
+  file: "credentials" | "config",
+  known?: LoadedFile,
+): LoadedFile {
+  if (known !== undefined && known.text === text) return known;
+  const doc = parseFile(text, path);
+  return { text, doc, profiles: profilesOf(doc, file, path) };
+}
+
+/** Read and parse one of the AWS files. */
+export async function readFile(
+  path: string,
+  file: "credentials" | "config",
+): Promise<LoadedFile> {
+  return loadFile(await readText(path), path, file);
+}
+
+/** Keys copied from the source profile's config section into a new target section. */
+export const COPIED_CONFIG_KEYS: readonly string[] = ["region", "output"];
+
+/** The keys a new `[profile TARGET]` section gets from the source's config section. */
+export function copiedConfig(
+  sourceConfig: ProfileKeys | undefined,
+): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const key of COPIED_CONFIG_KEYS) {
+    const value = sourceConfig?.[key]?.trim();
+    if (value) values[key] = value;
+  }
+  return values;
+}
+
+/** The new config text, or null when the target section is already there. */
+function editConfig(
+  file: LoadedFile,
+  target: string,
+  sourceConfig: ProfileKeys | undefined,
+): string | null {
+  const section = profileSection(target, "config");
+  if (file.profiles.has(target)) return null;
+  return serializeIni(
+    setKeys(file.doc, section, copiedConfig(sourceConfig)),
+  );
+}
+
+/** The new credentials text; the target is checked again on this content. */
+function editCredentials(
+  file: LoadedFile,
+  target: string,
+  source: string,
+  values: Record<string, string>,
+): string {
+  checkTarget(target, source, file.profiles.get(target));
+  return serializeIni(
+    setKeys(file.doc, profileSection(target, "credentials"), values),
+  );
+}
+
+/** The session stored in an awsmfa-managed credentials section. */
+function storedSession(section: ProfileKeys): SessionValues {
+  return {
+    accessKeyId: section["aws_access_key_id"].trim(),
+    secretAccessKey: section["aws_secret_access_key"].trim(),
+    sessionToken: section["aws_session_token"].trim(),
+    expiration: expiresAt(section)!,
+  };
+}
+
+/** Whether a section holds every value a stored session needs. */
+function complete(section: ProfileKeys | undefined): section is ProfileKeys {
+  return section !== undefined &&
+    (section["aws_access_key_id"] ?? "").trim() !== "" &&
+    (section["aws_secret_access_key"] ?? "").trim() !== "" &&
+    (section["aws_session_token"] ?? "").trim() !== "" &&
+    section[EXPIRES_KEY] !== undefined;
+}
+
+/** The MFA code: argument or stdin, else the configured command, else the prompt. */
+async function codeFor(
+  flags: SessionFlags,
+  source: string,
+  sourceConfig: ProfileKeys | undefined,
+  serial: string,
+  io: ObtainIO,
+): Promise<string> {
+  if (flags.code !== undefined) return await obtainCode(flags.code, serial, io);
+  const configured = sourceConfig?.["mfa_process"]?.trim();
+  const command = flags.mfaProcess ??
+    (configured ? configured : undefined);
+  if (command === undefined) return await obtainCode(undefined, serial, io);
+  const origin = flags.mfaProcess !== undefined
+    ? "from --mfa-process"
+    : `from mfa_process of profile "${source}"`;
+  return await (io.runCodeProcess ?? runCodeProcess)(command, {
+    origin,
+    timeoutMs: codeProcessTimeoutMs(io.env),
+    windows: io.windows ?? Deno.build.os === "windows",
+  });
+}
+
+/**
+ * Get the session `flags` ask for: the one in the target profile while it is
+ * awsmfa's, for the same source profile and serial, and valid for longer
+ * than `--min-remaining` (unless `--force`); else a new one from STS,
+ * written to the files when `options.write` is true.
+ *
+ * Every check that can fail locally happens before the code is asked for or
+ * spent; a failure leaves both files as they were (a credentials file
+ * written before the config write failed is put back).
+ */
+export async function obtainSession(
+  flags: SessionFlags,
+  io: ObtainIO,
+  options: ObtainOptions,
+): Promise<ObtainedSession> {
+  const paths = resolvePaths(io.env);
+  const credentialsFile = await readFile(paths.credentialsFile, "credentials");
+  const configFile = await readFile(paths.configFile, "config");
+  const credentials = credentialsFile.profiles;
+  const source = resolveSourceProfile(flags.profile, io.env);
+  const target = flags.mfaProfileName ?? DEFAULT_TARGET_PROFILE;
+  const sourceConfig = configFile.profiles.get(source);
+  const serial = resolveSerial(
+    flags.serialNumber,
+    source,
+    sourceConfig,
+    io.env,
+  );
+  const profileRegion = sourceConfig?.["region"]?.trim() || undefined;
+  const base = { source, target, serial, paths, profileRegion };
+
+  const stored = credentials.get(target);
+  if (!flags.force && complete(stored)) {
+    const remaining = remainingValidity(
+      stored,
+      source,
+      serial,
+      io.now(),
+      flags.minRemainingSeconds === undefined
+        ? DEFAULT_MIN_REMAINING_MS
+        : flags.minRemainingSeconds * 1000,
+    );
+    if (remaining !== undefined) {
+      return {
+        ...base,
+        session: storedSession(stored),
+        reused: true,
+        written: false,
+      };
+    }
+  }
+
+  const keys = sourceKeys(source, credentials.get(source), sourceConfig);
+  if (options.write) checkTarget(target, source, credentials.get(target));
+  const region = resolveRegion(flags.region, io.env, sourceConfig, serial);
+  const endpoint = resolveEndpoint(
+    flags.endpointUrl,
+    io.env,
+    sourceConfig,
+    region,
+  );
+  if (options.write) {
+    // Try both edits now with stand-in values, so anything the editor
+    // refuses (a profile name, a value) stops the run before the code is
+    // spent.
+    const preview = sessionSection(
+      {
+        accessKeyId: "ASIAPREVIEWPREVIEW00",
+        secretAccessKey: "preview",
+        sessionToken: "preview",
+        expiration: io.now(),
+      },
+      source,
+      serial,
+    );
+    editCredentials(credentialsFile, target, source, preview);
+    editConfig(configFile, target, sourceConfig);
+    await checkWritable(paths.credentialsFile);
+    await checkWritable(paths.configFile);
+  }
+
+  if (options.warnShadowing) {
+    for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN"]) {
+      if ((io.env(name) ?? "") !== "") {
+        io.stderr(
+          `awsmfa: warning: ${name} is set in your environment; the AWS CLI will use it instead of profile "${target}" until you unset it.\n`,
+        );
+        break;
+      }
+    }
+  }
+
+  const tokenCode = await codeFor(flags, source, sourceConfig, serial, io);
+  const session = await (io.getSession ?? defaultFetcher)({
+    accessKeyId: keys.accessKeyId,
+    secretAccessKey: keys.secretAccessKey,
+    region,
+    endpoint,
+    serialNumber: serial,
+    tokenCode,
+    durationSeconds: flags.durationSeconds ?? DEFAULT_DURATION_SECONDS,
+    sourceProfile: source,
+  });
+  if (!options.write) {
+    return { ...base, session, reused: false, written: false };
+  }
+
+  const values = sessionSection(session, source, serial);
+  const written = await updateFile(
+    paths.credentialsFile,
+    (current) =>
+      editCredentials(
+        loadFile(
+          current,
+          paths.credentialsFile,
+          "credentials",
+          credentialsFile,
+        ),
+        target,
+        source,
+        values,
+      ),
+    { warn: (message) => io.stderr(`awsmfa: warning: ${message}\n`) },
+  );
+  try {
+    await updateFile(
+      paths.configFile,
+      (current) =>
+        editConfig(
+          loadFile(current, paths.configFile, "config", configFile),
+          target,
+          sourceConfig,
+        ),
+    );
+  } catch (error) {
+    // Put the credentials file back as it was, unless another run has
+    // changed it since; a file this run created is removed.
+    await updateFile(
+      paths.credentialsFile,
+      (current) =>
+        current !== written.after
+          ? null
+          : written.before === null
+          ? REMOVE_FILE
+          : written.before,
+    ).catch(() => undefined);
+    throw error;
+  }
+  return { ...base, session, reused: false, written: true };
+}

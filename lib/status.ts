@@ -1,0 +1,111 @@
+/**
+ * `awsmfa status`: the awsmfa-managed profiles of the credentials file, as
+ * a table or a JSON array. Pure: no network, no AWS SDK.
+ *
+ * @module
+ */
+
+import {
+  expiresAt,
+  formatRemaining,
+  isManaged,
+  localMinute,
+  rfc3339,
+  SERIAL_KEY,
+  SOURCE_KEY,
+} from "./session.ts";
+import type { ProfileKeys } from "./settings.ts";
+
+/** One awsmfa-managed profile. */
+export interface StatusRow {
+  /** The profile (section) name. */
+  profile: string;
+  /** The source profile that made the session. */
+  sourceProfile: string;
+  /** The MFA serial used. */
+  serial: string;
+  /** When the session ends; undefined when the file does not say. */
+  expiration?: Date;
+  /** Milliseconds left (0 when expired); undefined when the end is unknown. */
+  remainingMs?: number;
+}
+
+/** The awsmfa-managed profiles among `profiles`, in file order. */
+export function managedProfiles(
+  profiles: Map<string, ProfileKeys>,
+  now: Date,
+): StatusRow[] {
+  const rows: StatusRow[] = [];
+  for (const [profile, keys] of profiles) {
+    if (!isManaged(keys)) continue;
+    const row: StatusRow = {
+      profile,
+      sourceProfile: keys[SOURCE_KEY].trim(),
+      serial: keys[SERIAL_KEY].trim(),
+    };
+    const end = expiresAt(keys);
+    if (end !== undefined) {
+      row.expiration = end;
+      row.remainingMs = Math.max(0, end.getTime() - now.getTime());
+    }
+    rows.push(row);
+  }
+  return rows;
+}
+
+function remainingText(row: StatusRow): string {
+  if (row.remainingMs === undefined) return "unknown";
+  return row.remainingMs === 0 ? "expired" : formatRemaining(row.remainingMs);
+}
+
+/**
+ * The rows as an aligned table with a header line: profile, source profile,
+ * serial, expiry in local time, and time left (`11h 58m`, `expired`, or
+ * `unknown`). Ends with a newline.
+ */
+export function statusTable(rows: readonly StatusRow[]): string {
+  const cells = [
+    ["PROFILE", "SOURCE", "SERIAL", "EXPIRES (LOCAL)", "REMAINING"],
+    ...rows.map((row) => [
+      row.profile,
+      row.sourceProfile,
+      row.serial,
+      row.expiration === undefined ? "unknown" : localMinute(row.expiration),
+      remainingText(row),
+    ]),
+  ];
+  const widths = cells[0].map((_, column) =>
+    Math.max(...cells.map((line) => line[column].length))
+  );
+  return cells.map((line) =>
+    line.map((cell, column) =>
+      column === line.length - 1 ? cell : cell.padEnd(widths[column])
+    ).join("  ")
+  ).join("\n") + "\n";
+}
+
+/**
+ * The rows as a JSON array: `profile`, `sourceProfile`, `serial`,
+ * `expiration` (RFC 3339 UTC, or null), `expiresLocal` (`YYYY-MM-DD HH:MM`
+ * local time, or null), `remainingSeconds` (or null) and `expired`. Ends with
+ * a newline.
+ */
+export function statusJson(rows: readonly StatusRow[]): string {
+  return JSON.stringify(
+    rows.map((row) => ({
+      profile: row.profile,
+      sourceProfile: row.sourceProfile,
+      serial: row.serial,
+      expiration: row.expiration === undefined ? null : rfc3339(row.expiration),
+      expiresLocal: row.expiration === undefined
+        ? null
+        : localMinute(row.expiration),
+      remainingSeconds: row.remainingMs === undefined
+        ? null
+        : Math.floor(row.remainingMs / 1000),
+      expired: row.remainingMs === 0,
+    })),
+    null,
+    2,
+  ) + "\n";
+}
