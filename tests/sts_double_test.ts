@@ -6,6 +6,8 @@
 
 import assert from "node:assert/strict";
 import {
+  AssumeRoleCommand,
+  type AssumeRoleCommandInput,
   GetCallerIdentityCommand,
   GetSessionTokenCommand,
   STSClient,
@@ -358,6 +360,278 @@ Deno.test("double: benchmark mode takes any well-formed code, still checks signa
   });
 });
 
+function assume(
+  role: string,
+  extra: Partial<AssumeRoleCommandInput> = {},
+): AssumeRoleCommand {
+  return new AssumeRoleCommand({
+    RoleArn: role,
+    RoleSessionName: "awsmfa-test",
+    ...extra,
+  });
+}
+
+function denial(principal: string, role: string): string {
+  return `User: ${principal} is not authorized to perform: sts:AssumeRole on resource: ${role}`;
+}
+
+/** The session's keys, from an SDK answer (fails the test when absent). */
+function keysFrom(
+  out: {
+    Credentials?: {
+      AccessKeyId?: string;
+      SecretAccessKey?: string;
+      SessionToken?: string;
+    };
+  },
+): Keys {
+  const c = out.Credentials;
+  assert.ok(c?.AccessKeyId && c.SecretAccessKey && c.SessionToken);
+  return {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    sessionToken: c.SessionToken,
+  };
+}
+
+Deno.test("double: AssumeRole checks trust, MFA (each code once) and external id, and names caller and role when it refuses", async () => {
+  const t = Math.floor(Date.now() / 1000) * 1000;
+  await withDouble({ now: () => t }, async (sts) => {
+    const alice = sts.addUser({ userName: "alice" });
+    const bob = sts.addUser({ userName: "bob" });
+    const aliceArn = `arn:aws:iam::${alice.accountId}:user/alice`;
+    const admin = sts.addRole({
+      roleName: "admin",
+      requireMfa: true,
+      trust: [aliceArn],
+    });
+    assert.equal(admin.arn, `arn:aws:iam::${admin.accountId}:role/admin`);
+    assert.equal(admin.maxSessionDuration, 3600);
+    const sdk = client(sts, keysOf(alice));
+
+    const noCode = await refusal(sdk.send(assume(admin.arn)));
+    assert.equal(noCode.name, "AccessDenied");
+    assert.equal(noCode.message, denial(aliceArn, admin.arn));
+
+    const code = sts.currentCode(alice, t - 30_000);
+    const mfa = { SerialNumber: alice.serial, TokenCode: code };
+    const out = await sdk.send(assume(admin.arn, mfa));
+    assert.equal(
+      out.AssumedRoleUser?.Arn,
+      `arn:aws:sts::${admin.accountId}:assumed-role/admin/awsmfa-test`,
+    );
+    assert.match(
+      out.AssumedRoleUser?.AssumedRoleId ?? "",
+      /^AROA[A-Z2-7]{17}:awsmfa-test$/,
+    );
+    assert.match(out.Credentials?.AccessKeyId ?? "", /^ASIA/);
+    assert.equal(out.Credentials?.Expiration?.getTime(), t + 3_600_000);
+    const me = await client(sts, keysFrom(out)).send(
+      new GetCallerIdentityCommand({}),
+    );
+    assert.equal(me.Arn, out.AssumedRoleUser?.Arn);
+    assert.equal(me.Account, admin.accountId);
+    assert.equal(me.UserId, out.AssumedRoleUser?.AssumedRoleId);
+
+    const reused = await refusal(sdk.send(assume(admin.arn, mfa)));
+    assert.equal(reused.name, "AccessDenied");
+    assert.match(reused.message, /invalid MFA one time pass code/);
+    const codeOnly = await refusal(
+      sdk.send(assume(admin.arn, { TokenCode: sts.currentCode(alice, t) })),
+    );
+    assert.match(
+      codeOnly.message,
+      /must provide both MFA serial number and one time pass code/,
+    );
+    const wrongSerial = await refusal(
+      sdk.send(assume(admin.arn, {
+        SerialNumber: bob.serial,
+        TokenCode: sts.currentCode(bob, t),
+      })),
+    );
+    assert.match(wrongSerial.message, /unable to validate MFA code/);
+
+    // bob has a valid code, but the trust names only alice.
+    const untrusted = await refusal(
+      client(sts, keysOf(bob)).send(assume(admin.arn, {
+        SerialNumber: bob.serial,
+        TokenCode: sts.currentCode(bob, t),
+      })),
+    );
+    assert.equal(
+      untrusted.message,
+      denial(`arn:aws:iam::${bob.accountId}:user/bob`, admin.arn),
+    );
+    const unknownRole = `arn:aws:iam::${admin.accountId}:role/nobody`;
+    const unknown = await refusal(sdk.send(assume(unknownRole)));
+    assert.equal(unknown.message, denial(aliceArn, unknownRole));
+
+    // External id: absent and wrong are refused like a missing trust.
+    const vendor = sts.addRole({ roleName: "vendor", externalId: "ext-4711" });
+    for (const externalId of [undefined, "ext-4712"]) {
+      const refused = await refusal(
+        sdk.send(assume(vendor.arn, { ExternalId: externalId })),
+      );
+      assert.equal(refused.message, denial(aliceArn, vendor.arn), externalId);
+    }
+    const vendorOut = await sdk.send(
+      assume(vendor.arn, { ExternalId: "ext-4711" }),
+    );
+    assert.match(vendorOut.Credentials?.AccessKeyId ?? "", /^ASIA/);
+
+    assert.equal(sts.count("AssumeRole"), 10);
+    assert.equal(sts.count("AssumeRole", 200), 2);
+    assert.equal(sts.count("AssumeRole", 403), 8);
+    assert.equal(sts.count("GetCallerIdentity"), 1);
+    assert.equal(sts.count("GetSessionToken"), 0);
+  });
+});
+
+Deno.test("double: AssumeRole durations: the role's maximum, the one-hour cap of role chaining, the 900-43200 bounds", async () => {
+  const t = Math.floor(Date.now() / 1000) * 1000;
+  await withDouble({ now: () => t }, async (sts) => {
+    const alice = sts.addUser({ userName: "alice" });
+    const aliceArn = `arn:aws:iam::${alice.accountId}:user/alice`;
+    const long = sts.addRole({
+      roleName: "long",
+      requireMfa: true,
+      maxSessionDuration: 7200,
+    });
+    const sdk = client(sts, keysOf(alice));
+    const first = sts.currentCode(alice, t - 30_000);
+    const above = await refusal(
+      sdk.send(assume(long.arn, {
+        SerialNumber: alice.serial,
+        TokenCode: first,
+        DurationSeconds: 7201,
+      })),
+    );
+    assert.equal(above.name, "ValidationError");
+    assert.equal(
+      above.message,
+      "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+    );
+    // That refusal came after the code was checked: the code is spent.
+    const spent = await refusal(
+      sdk.send(assume(long.arn, {
+        SerialNumber: alice.serial,
+        TokenCode: first,
+        DurationSeconds: 7200,
+      })),
+    );
+    assert.match(spent.message, /invalid MFA one time pass code/);
+    for (
+      const [duration, bound] of [[899, "greater than or equal to 900"], [
+        43_201,
+        "less than or equal to 43200",
+      ]] as const
+    ) {
+      const bad = await refusal(
+        sdk.send(assume(long.arn, { DurationSeconds: duration })),
+      );
+      assert.equal(bad.name, "ValidationError");
+      assert.equal(
+        bad.message,
+        `1 validation error detected: Value '${duration}' at 'durationSeconds' failed to satisfy constraint: Member must have value ${bound}`,
+      );
+    }
+    const noName = await refusal(
+      sdk.send(
+        new AssumeRoleCommand({ RoleArn: long.arn } as AssumeRoleCommandInput),
+      ),
+    );
+    assert.equal(noName.name, "ValidationError");
+    assert.match(noName.message, /Value null at 'roleSessionName'/);
+    const ok = await sdk.send(assume(long.arn, {
+      SerialNumber: alice.serial,
+      TokenCode: sts.currentCode(alice, t),
+      DurationSeconds: 7200,
+    }));
+    assert.equal(ok.Credentials?.Expiration?.getTime(), t + 7_200_000);
+
+    // Role chaining: an MFA session from GetSessionToken assumes the role
+    // without a code, but for one hour at most, whatever the role allows.
+    const mfaSession = keysFrom(
+      await sdk.send(gst(alice, sts.currentCode(alice, t + 30_000), 43_200)),
+    );
+    const chained = client(sts, mfaSession);
+    const tooLong = await refusal(
+      chained.send(assume(long.arn, { DurationSeconds: 3601 })),
+    );
+    assert.equal(tooLong.name, "ValidationError");
+    assert.equal(
+      tooLong.message,
+      "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+    );
+    const hour = await chained.send(
+      assume(long.arn, { DurationSeconds: 3600 }),
+    );
+    assert.equal(hour.Credentials?.Expiration?.getTime(), t + 3_600_000);
+    const byDefault = await chained.send(assume(long.arn));
+    assert.equal(byDefault.Credentials?.Expiration?.getTime(), t + 3_600_000);
+
+    // A session made without a code carries no MFA: refused, naming the user.
+    const plain = keysFrom(await sdk.send(new GetSessionTokenCommand({})));
+    const noMfa = await refusal(client(sts, plain).send(assume(long.arn)));
+    assert.equal(noMfa.message, denial(aliceArn, long.arn));
+
+    // From a role session: GetSessionToken is refused; another role that
+    // trusts the first one can be assumed, and a refusal names the session.
+    const roleSession = client(sts, keysFrom(hour));
+    const gstFromRole = await refusal(
+      roleSession.send(new GetSessionTokenCommand({})),
+    );
+    assert.equal(
+      gstFromRole.message,
+      "Cannot call GetSessionToken with session credentials",
+    );
+    const next = sts.addRole({
+      roleName: "next",
+      requireMfa: true,
+      trust: [long.arn],
+    });
+    const hop = await roleSession.send(
+      assume(next.arn, { RoleSessionName: "hop" }),
+    );
+    assert.equal(
+      hop.AssumedRoleUser?.Arn,
+      `arn:aws:sts::${next.accountId}:assumed-role/next/hop`,
+    );
+    const stranger = sts.addRole({ roleName: "stranger" });
+    const refused = await refusal(roleSession.send(assume(stranger.arn)));
+    assert.equal(
+      refused.message,
+      denial(
+        `arn:aws:sts::${long.accountId}:assumed-role/long/awsmfa-test`,
+        stranger.arn,
+      ),
+    );
+    assert.equal(sts.count("GetSessionToken", 200), 2);
+    assert.equal(
+      sts.requests.filter((r) =>
+        r.action === "AssumeRole" && r.withSessionToken
+      ).length,
+      6,
+    );
+  });
+});
+
+Deno.test("double: addRole refuses a MaxSessionDuration STS would not allow", async () => {
+  await withDouble({}, (sts) => {
+    assert.throws(
+      () => sts.addRole({ maxSessionDuration: 3599 }),
+      /3600 to 43200/,
+    );
+    assert.throws(
+      () => sts.addRole({ maxSessionDuration: 43_201 }),
+      /3600 to 43200/,
+    );
+    const role = sts.addRole({ roleName: "x" });
+    assert.throws(() => sts.addRole({ arn: role.arn }), /already exists/);
+    return Promise.resolve();
+  });
+});
+
 async function awsCli(
   sts: StsDouble,
   args: string[],
@@ -450,6 +724,139 @@ Deno.test("double: the real AWS CLI v2 signs requests it accepts and refuses wha
         ["GetCallerIdentity", 200],
       ]);
       assert.equal(sts.requests[3].accessKeyId, creds.AccessKeyId);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("double: the real AWS CLI v2 assumes roles with a code, and chains from an MFA session", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "sts-double-role-" });
+  try {
+    // A fixed clock, so three consecutive codes (one step back, now, one
+    // ahead) are all accepted.
+    const t = Date.now();
+    await withDouble({ now: () => t }, async (sts) => {
+      const user = sts.addUser({ userName: "alice" });
+      const admin = sts.addRole({
+        roleName: "admin",
+        accountId: user.accountId,
+        requireMfa: true,
+        maxSessionDuration: 7200,
+      });
+      const files = {
+        HOME: dir,
+        AWS_CONFIG_FILE: `${dir}/config`,
+        AWS_SHARED_CREDENTIALS_FILE: `${dir}/credentials`,
+        AWS_DEFAULT_REGION: "eu-west-1",
+      };
+      const longTerm = {
+        ...files,
+        AWS_ACCESS_KEY_ID: user.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: user.secretAccessKey,
+      };
+      await Deno.writeTextFile(files.AWS_CONFIG_FILE, "");
+      const roleArgs = [
+        "sts",
+        "assume-role",
+        "--role-arn",
+        admin.arn,
+        "--role-session-name",
+        "cli",
+        "--serial-number",
+        user.serial,
+      ];
+      const tooLong = await awsCli(sts, [
+        ...roleArgs,
+        "--token-code",
+        sts.currentCode(user, t - 30_000),
+        "--duration-seconds",
+        "7201",
+      ], longTerm);
+      assert.notEqual(tooLong.code, 0);
+      assert.match(
+        tooLong.stderr,
+        /\(ValidationError\) when calling the AssumeRole operation: The requested DurationSeconds exceeds the MaxSessionDuration set for this role\./,
+      );
+      const good = await awsCli(sts, [
+        ...roleArgs,
+        "--token-code",
+        sts.currentCode(user, t),
+        "--duration-seconds",
+        "7200",
+      ], longTerm);
+      assert.equal(good.code, 0, good.stderr);
+      const answer = JSON.parse(good.stdout);
+      assert.equal(
+        answer.AssumedRoleUser.Arn,
+        `arn:aws:sts::${user.accountId}:assumed-role/admin/cli`,
+      );
+      const asRole = await awsCli(sts, ["sts", "get-caller-identity"], {
+        ...files,
+        AWS_ACCESS_KEY_ID: answer.Credentials.AccessKeyId,
+        AWS_SECRET_ACCESS_KEY: answer.Credentials.SecretAccessKey,
+        AWS_SESSION_TOKEN: answer.Credentials.SessionToken,
+      });
+      assert.equal(asRole.code, 0, asRole.stderr);
+      assert.equal(JSON.parse(asRole.stdout).Arn, answer.AssumedRoleUser.Arn);
+
+      // Role chaining: the MFA session's keys sign AssumeRole, with no code,
+      // for one hour at most. (This CLI's botocore cannot send a role
+      // profile's own AssumeRole to another endpoint, so the keys go in the
+      // environment.)
+      const session = await awsCli(sts, [
+        "sts",
+        "get-session-token",
+        "--serial-number",
+        user.serial,
+        "--token-code",
+        sts.currentCode(user, t + 30_000),
+      ], longTerm);
+      assert.equal(session.code, 0, session.stderr);
+      const creds = JSON.parse(session.stdout).Credentials;
+      const mfaSession = {
+        ...files,
+        AWS_ACCESS_KEY_ID: creds.AccessKeyId,
+        AWS_SECRET_ACCESS_KEY: creds.SecretAccessKey,
+        AWS_SESSION_TOKEN: creds.SessionToken,
+      };
+      const chainArgs = [
+        "sts",
+        "assume-role",
+        "--role-arn",
+        admin.arn,
+        "--role-session-name",
+        "chained",
+        "--duration-seconds",
+      ];
+      const capped = await awsCli(sts, [...chainArgs, "3601"], mfaSession);
+      assert.notEqual(capped.code, 0);
+      assert.match(
+        capped.stderr,
+        /\(ValidationError\) when calling the AssumeRole operation: The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining\./,
+      );
+      const chained = await awsCli(sts, [...chainArgs, "3600"], mfaSession);
+      assert.equal(chained.code, 0, chained.stderr);
+      const chainedRole = JSON.parse(chained.stdout);
+      assert.equal(
+        chainedRole.AssumedRoleUser.Arn,
+        `arn:aws:sts::${user.accountId}:assumed-role/admin/chained`,
+      );
+      assert.equal(
+        new Date(chainedRole.Credentials.Expiration).getTime(),
+        Math.floor(t / 1000) * 1000 + 3_600_000,
+      );
+      assert.deepEqual(
+        sts.requests.map((r) => [r.action, r.status, r.withSessionToken]),
+        [
+          ["AssumeRole", 400, false],
+          ["AssumeRole", 200, false],
+          ["GetCallerIdentity", 200, true],
+          ["GetSessionToken", 200, false],
+          ["AssumeRole", 400, true],
+          ["AssumeRole", 200, true],
+        ],
+      );
     });
   } finally {
     await Deno.remove(dir, { recursive: true });

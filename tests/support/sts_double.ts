@@ -7,7 +7,18 @@
  * MFA codes must be the RFC 6238 code of the user's secret for the current
  * 30-second step (±1 step) and work once. Session credentials it issued are
  * accepted for GetCallerIdentity (so the real AWS CLI can use a written
- * profile) and refused for GetSessionToken, as STS does.
+ * profile) and AssumeRole, and refused for GetSessionToken, as STS does.
+ *
+ * AssumeRole follows STS: a role (see {@linkcode StsDouble.addRole}) trusts
+ * some principals, may require MFA (`aws:MultiFactorAuthPresent`) and an
+ * external id, and has a MaxSessionDuration. A call signed with session
+ * credentials is role chaining: MFA carries over from the session that was
+ * made with a code, so no code is needed, and the duration is capped at one
+ * hour. The checks run in this order, each with STS's error: parameter
+ * constraints (ValidationError); the MFA code when one is sent (spent here,
+ * even if a later check refuses); the trust, external id and MFA requirement
+ * (AccessDenied naming the caller and the role); the chaining cap and the
+ * role's maximum (ValidationError).
  *
  * An HTTP server (`Deno.serve`) answers behind a small TCP relay on the public
  * port; the relay exists only so a "drop" fault can close a connection with
@@ -41,6 +52,28 @@ export interface StsUser {
   totpSecret: string;
 }
 
+/** An IAM role the double knows, as created by {@linkcode StsDouble.addRole}. */
+export interface StsRole {
+  /** Role name. */
+  roleName: string;
+  /** 12-digit account id of the role. */
+  accountId: string;
+  /** `arn:aws:iam::<account>:role/<name>`. */
+  arn: string;
+  /** Longest session allowed, in seconds (STS allows 3600–43200; default 3600). */
+  maxSessionDuration: number;
+  /** The trust policy requires `aws:MultiFactorAuthPresent`. */
+  requireMfa: boolean;
+  /** The trust policy requires this `sts:ExternalId`. */
+  externalId?: string;
+  /**
+   * Principal ARNs the trust policy names: users (`arn:aws:iam::…:user/N`),
+   * roles (for chaining from a role session) or `arn:aws:iam::<account>:root`
+   * for every principal of an account. Absent: every IAM user of the double.
+   */
+  trust?: string[];
+}
+
 /**
  * A failure applied to one request. `throttle` answers Throttling without
  * doing anything. `status` and `drop` let the request take effect (a code is
@@ -63,6 +96,8 @@ export interface RecordedRequest {
   status: number;
   /** The STS error code answered, if any. */
   errorCode?: string;
+  /** Whether the signature carried a session token (session credentials). */
+  withSessionToken: boolean;
 }
 
 /** Options of {@linkcode startStsDouble}. */
@@ -81,6 +116,13 @@ export interface StsDouble {
   url: string;
   /** Add a user; missing fields are generated. */
   addUser(partial?: Partial<StsUser>): StsUser;
+  /** Add a role; missing fields are generated (name `role<N>`, MaxSessionDuration 3600, no MFA). */
+  addRole(partial?: Partial<StsRole>): StsRole;
+  /**
+   * How many requests named `action` arrived, counting only those answered
+   * with `status` when it is given (e.g. 200 for the calls that succeeded).
+   */
+  count(action: string, status?: number): number;
   /** The code the user's MFA device shows at `atMs` (default: the double's clock). */
   currentCode(user: StsUser, atMs?: number): string;
   /** Queue faults; each of the next requests takes one, in order. */
@@ -103,11 +145,24 @@ const SIGNATURE_MISMATCH =
   "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 const WRONG_SERIAL =
   "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.";
+const SERIAL_AND_CODE =
+  "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.";
+const CHAINING_CAP =
+  "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.";
+const ABOVE_ROLE_MAX =
+  "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.";
+/** STS's cap on a role session made with session credentials, in seconds. */
+const CHAINED_MAX_SECONDS = 3600;
 
 interface UserState {
   user: StsUser;
   userId: string;
   lastStep: number;
+}
+
+interface RoleState {
+  role: StsRole;
+  roleId: string;
 }
 
 interface Session {
@@ -116,6 +171,10 @@ interface Session {
   secretAccessKey: string;
   sessionToken: string;
   expiresMs: number;
+  /** Made with an MFA code (or chained from a session that was). */
+  mfa: boolean;
+  /** Set for a role session: the role and the session name. */
+  role?: { state: RoleState; sessionName: string };
 }
 
 interface Caller {
@@ -138,6 +197,10 @@ class Refusal extends Error {
   ) {
     super(message);
   }
+}
+
+function userArn(user: StsUser): string {
+  return `arn:aws:iam::${user.accountId}:user/${user.userName}`;
 }
 
 function randomChars(alphabet: string, length: number): string {
@@ -231,6 +294,7 @@ export function startStsDouble(
     ? () => {}
     : (line: string) => console.error(`sts-double: ${line}`);
   const users = new Map<string, UserState>();
+  const roles = new Map<string, RoleState>();
   const sessions = new Map<string, Session>();
   const faults: Fault[] = [];
   const requests: RecordedRequest[] = [];
@@ -265,6 +329,7 @@ export function startStsDouble(
     const [, keyId, scopeDate, region, service, signedList, signature] = match;
     seen.accessKeyId = keyId;
     const token = request.headers.get("x-amz-security-token");
+    seen.withSessionToken = token !== null;
     let caller: Caller;
     let secret: string;
     const session = sessions.get(keyId);
@@ -471,8 +536,22 @@ export function startStsDouble(
       }
       checkCode(caller.state, code);
     }
+    const session = mintSession(
+      caller.state,
+      duration,
+      serial !== null && code !== null,
+    );
+    return credentialsXml(session);
+  }
+
+  function mintSession(
+    state: UserState,
+    durationSeconds: number,
+    mfa: boolean,
+    role?: Session["role"],
+  ): Session {
     const session: Session = {
-      state: caller.state,
+      state,
       accessKeyId: `ASIA${randomChars(KEY_ID_CHARS, 16)}`,
       secretAccessKey: randomChars(SECRET_CHARS, 40),
       sessionToken: `IQoJb3JpZ2luX2VjE${
@@ -480,9 +559,15 @@ export function startStsDouble(
           ...crypto.getRandomValues(new Uint8Array(256)),
         ))
       }`,
-      expiresMs: now() + duration * 1000,
+      expiresMs: now() + durationSeconds * 1000,
+      mfa,
+      ...(role ? { role } : {}),
     };
     sessions.set(session.accessKeyId, session);
+    return session;
+  }
+
+  function credentialsXml(session: Session): string {
     return `    <Credentials>
       <AccessKeyId>${session.accessKeyId}</AccessKeyId>
       <SecretAccessKey>${session.secretAccessKey}</SecretAccessKey>
@@ -491,11 +576,187 @@ export function startStsDouble(
     </Credentials>`;
   }
 
+  /** The caller as STS names it in messages: the user, or the assumed role session. */
+  function principalArn(caller: Caller): string {
+    const role = caller.session?.role;
+    if (role) {
+      const { roleName, accountId } = role.state.role;
+      return `arn:aws:sts::${accountId}:assumed-role/${roleName}/${role.sessionName}`;
+    }
+    return userArn(caller.state.user);
+  }
+
+  function trusts(role: StsRole, caller: Caller): boolean {
+    const fromRole = caller.session?.role?.state.role;
+    const identity = fromRole ? fromRole.arn : userArn(caller.state.user);
+    const account = fromRole ? fromRole.accountId : caller.state.user.accountId;
+    if (role.trust === undefined) return fromRole === undefined;
+    return role.trust.includes(identity) ||
+      role.trust.includes(`arn:aws:iam::${account}:root`);
+  }
+
+  function assumeRole(caller: Caller, params: URLSearchParams): string {
+    const roleArn = params.get("RoleArn");
+    const sessionName = params.get("RoleSessionName");
+    const externalId = params.get("ExternalId");
+    const durationText = params.get("DurationSeconds");
+    const serial = params.get("SerialNumber");
+    const code = params.get("TokenCode");
+    const problems: string[] = [];
+    const constraint = (value: string, field: string, rule: string) =>
+      problems.push(
+        `Value '${value}' at '${field}' failed to satisfy constraint: ${rule}`,
+      );
+    if (roleArn === null) {
+      problems.push(
+        "Value null at 'roleArn' failed to satisfy constraint: Member must not be null",
+      );
+    } else if (roleArn.length < 20 || roleArn.length > 2048) {
+      constraint(
+        roleArn,
+        "roleArn",
+        `Member must have length ${
+          roleArn.length < 20
+            ? "greater than or equal to 20"
+            : "less than or equal to 2048"
+        }`,
+      );
+    }
+    if (sessionName === null) {
+      problems.push(
+        "Value null at 'roleSessionName' failed to satisfy constraint: Member must not be null",
+      );
+    } else if (!/^[\w+=,.@-]*$/.test(sessionName)) {
+      constraint(
+        sessionName,
+        "roleSessionName",
+        "Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+      );
+    } else if (sessionName.length < 2 || sessionName.length > 64) {
+      constraint(
+        sessionName,
+        "roleSessionName",
+        `Member must have length ${
+          sessionName.length < 2
+            ? "greater than or equal to 2"
+            : "less than or equal to 64"
+        }`,
+      );
+    }
+    if (externalId !== null) {
+      if (!/^[\w+=,.@:\/-]*$/.test(externalId)) {
+        constraint(
+          externalId,
+          "externalId",
+          "Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*",
+        );
+      } else if (externalId.length < 2 || externalId.length > 1224) {
+        constraint(
+          externalId,
+          "externalId",
+          `Member must have length ${
+            externalId.length < 2
+              ? "greater than or equal to 2"
+              : "less than or equal to 1224"
+          }`,
+        );
+      }
+    }
+    let duration = 3600;
+    if (durationText !== null) {
+      duration = /^\d+$/.test(durationText) ? Number(durationText) : NaN;
+      if (!(duration >= 900)) {
+        constraint(
+          durationText,
+          "durationSeconds",
+          "Member must have value greater than or equal to 900",
+        );
+      } else if (duration > 43_200) {
+        constraint(
+          durationText,
+          "durationSeconds",
+          "Member must have value less than or equal to 43200",
+        );
+      }
+    }
+    if (code !== null && !/^\d{6}$/.test(code)) {
+      constraint(
+        code,
+        "tokenCode",
+        "Member must satisfy regular expression pattern: [\\d]*",
+      );
+    }
+    if (serial !== null && !/^[\w+=/:,.@-]{9,256}$/.test(serial)) {
+      constraint(
+        serial,
+        "serialNumber",
+        "Member must satisfy regular expression pattern: [\\w+=/:,.@-]*",
+      );
+    }
+    if (problems.length > 0) {
+      throw new Refusal(
+        400,
+        "ValidationError",
+        `${problems.length} validation error${
+          problems.length > 1 ? "s" : ""
+        } detected: ${problems.join("; ")}`,
+      );
+    }
+    let mfa = caller.session?.mfa ?? false;
+    if (serial !== null || code !== null) {
+      if (serial === null || code === null) {
+        throw new Refusal(403, "AccessDenied", SERIAL_AND_CODE);
+      }
+      if (serial !== caller.state.user.serial) {
+        throw new Refusal(403, "AccessDenied", WRONG_SERIAL);
+      }
+      checkCode(caller.state, code);
+      mfa = true;
+    }
+    const state = roles.get(roleArn!);
+    if (
+      !state || !trusts(state.role, caller) ||
+      (state.role.externalId !== undefined &&
+        externalId !== state.role.externalId) ||
+      (state.role.requireMfa && !mfa)
+    ) {
+      throw new Refusal(
+        403,
+        "AccessDenied",
+        `User: ${
+          principalArn(caller)
+        } is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+      );
+    }
+    if (caller.session && duration > CHAINED_MAX_SECONDS) {
+      throw new Refusal(400, "ValidationError", CHAINING_CAP);
+    }
+    if (duration > state.role.maxSessionDuration) {
+      throw new Refusal(400, "ValidationError", ABOVE_ROLE_MAX);
+    }
+    const session = mintSession(caller.state, duration, mfa, {
+      state,
+      sessionName: sessionName!,
+    });
+    const { roleName, accountId } = state.role;
+    return `    <AssumedRoleUser>
+      <AssumedRoleId>${state.roleId}:${sessionName}</AssumedRoleId>
+      <Arn>arn:aws:sts::${accountId}:assumed-role/${
+      xmlEscape(roleName)
+    }/${sessionName}</Arn>
+    </AssumedRoleUser>
+${credentialsXml(session)}`;
+  }
+
   function getCallerIdentity(caller: Caller): string {
+    const role = caller.session?.role;
+    if (role) {
+      return `    <Arn>${xmlEscape(principalArn(caller))}</Arn>
+    <UserId>${role.state.roleId}:${role.sessionName}</UserId>
+    <Account>${role.state.role.accountId}</Account>`;
+    }
     const { user, userId } = caller.state;
-    return `    <Arn>arn:aws:iam::${user.accountId}:user/${
-      xmlEscape(user.userName)
-    }</Arn>
+    return `    <Arn>${xmlEscape(userArn(user))}</Arn>
     <UserId>${userId}</UserId>
     <Account>${user.accountId}</Account>`;
   }
@@ -506,6 +767,7 @@ export function startStsDouble(
   > = {
     GetSessionToken: getSessionToken,
     GetCallerIdentity: getCallerIdentity,
+    AssumeRole: assumeRole,
   };
 
   async function answer(
@@ -551,7 +813,12 @@ export function startStsDouble(
   }
 
   async function handle(request: Request): Promise<Response> {
-    const seen: RecordedRequest = { action: "", accessKeyId: "", status: 0 };
+    const seen: RecordedRequest = {
+      action: "",
+      accessKeyId: "",
+      status: 0,
+      withSessionToken: false,
+    };
     requests.push(seen);
     const fault = faults.shift();
     const body = new Uint8Array(await request.arrayBuffer());
@@ -634,6 +901,41 @@ export function startStsDouble(
         lastStep: -Infinity,
       });
       return user;
+    },
+    addRole(partial = {}) {
+      const roleName = partial.roleName ?? `role${roles.size + 1}`;
+      const accountId = partial.accountId ??
+        `${1 + Math.floor(Math.random() * 9)}${randomChars("0123456789", 11)}`;
+      const role: StsRole = {
+        roleName,
+        accountId,
+        arn: partial.arn ?? `arn:aws:iam::${accountId}:role/${roleName}`,
+        maxSessionDuration: partial.maxSessionDuration ?? 3600,
+        requireMfa: partial.requireMfa ?? false,
+        ...(partial.externalId !== undefined
+          ? { externalId: partial.externalId }
+          : {}),
+        ...(partial.trust !== undefined ? { trust: [...partial.trust] } : {}),
+      };
+      if (
+        !Number.isInteger(role.maxSessionDuration) ||
+        role.maxSessionDuration < 3600 || role.maxSessionDuration > 43_200
+      ) {
+        throw new Error("MaxSessionDuration must be 3600 to 43200 seconds");
+      }
+      if (roles.has(role.arn)) {
+        throw new Error(`Role ${role.arn} already exists`);
+      }
+      roles.set(role.arn, {
+        role,
+        roleId: `AROA${randomChars(KEY_ID_CHARS, 17)}`,
+      });
+      return role;
+    },
+    count(action, status) {
+      return requests.filter((r) =>
+        r.action === action && (status === undefined || r.status === status)
+      ).length;
     },
     currentCode(user, atMs) {
       return totp(user.totpSecret, atMs ?? now());
@@ -778,5 +1080,12 @@ if (import.meta.main) {
     benchmark: Deno.args.includes("--benchmark"),
   });
   const user = double.addUser({ userName: "alice" });
-  console.log(JSON.stringify({ url: double.url, user }));
+  // A role in alice's account that she may assume with MFA.
+  const role = double.addRole({
+    roleName: "admin",
+    accountId: user.accountId,
+    requireMfa: true,
+    maxSessionDuration: 43_200,
+  });
+  console.log(JSON.stringify({ url: double.url, user, role }));
 }
