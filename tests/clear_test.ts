@@ -1,0 +1,221 @@
+/**
+ * lib/clear.ts: clearing gives back the file as it was before awsmfa wrote
+ * (every fixture of the INI corpus, with awsmfa's section at the end or in
+ * the middle), refuses foreign sections, keeps what awsmfa did not write.
+ */
+import assert from "node:assert/strict";
+import {
+  configKeepReason,
+  planConfig,
+  planCredentials,
+  removeOwnSection,
+} from "../lib/clear.ts";
+import { LocalError } from "../lib/errors.ts";
+import { parseIni, readProfiles, serializeIni, setKeys } from "../lib/ini.ts";
+import { loadFile } from "../lib/obtain.ts";
+import { sessionSection } from "../lib/session.ts";
+
+const FIXTURES = new URL("./fixtures/ini/", import.meta.url);
+const SERIAL = "arn:aws:iam::123456789012:mfa/alice";
+const VALUES = sessionSection(
+  {
+    accessKeyId: "ASIAEXAMPLESESSION01",
+    secretAccessKey: "sessionSecret/abc+def",
+    sessionToken: "FwoGZXIvYXdzEXAMPLETOKEN//////wEaDEXAMPLE==",
+    expiration: new Date("2026-11-29T15:00:00Z"),
+  },
+  "work",
+  SERIAL,
+);
+
+/** `text` with awsmfa's section written the way the default command writes it. */
+function withSession(text: string, section = "mfa"): string {
+  return serializeIni(setKeys(parseIni(text), section, VALUES));
+}
+
+function credentials(text: string) {
+  return loadFile(text, "credentials", "credentials");
+}
+
+Deno.test("removeOwnSection undoes the default command on every fixture it can write to", async (t) => {
+  let checked = 0;
+  for await (const entry of Deno.readDir(FIXTURES)) {
+    const original = await Deno.readTextFile(new URL(entry.name, FIXTURES));
+    let written: string;
+    try {
+      written = withSession(original, "awsmfa-clear-test");
+    } catch {
+      continue; // a file awsmfa refuses to edit is never cleared either
+    }
+    await t.step(entry.name, () => {
+      const cleared = serializeIni(
+        removeOwnSection(parseIni(written), "awsmfa-clear-test"),
+      );
+      // A file that already ended with an empty line gave awsmfa no reason
+      // to add one; clearing then takes that empty line along.
+      const expected = /(^|\r?\n)\r?\n$/.test(original) && original !== "\n"
+        ? original.replace(/\r?\n$/, "")
+        : original;
+      assert.equal(cleared, expected);
+    });
+    checked++;
+  }
+  assert.ok(checked >= 20, `only ${checked} fixtures`);
+});
+
+Deno.test("removeOwnSection keeps sections added after it, and the comments that lead them", () => {
+  const original = "# keys\r\n[work]\r\naws_access_key_id = AKIAX\r\n";
+  const later = "\r\n; personal account\r\n[later]\r\nregion = x\r\n";
+  const text = withSession(original) + later;
+  const cleared = serializeIni(removeOwnSection(parseIni(text), "mfa"));
+  assert.equal(cleared, original + later);
+});
+
+Deno.test("removeOwnSection at the top of a file takes the empty line after it", () => {
+  const text = "[mfa]\naws_session_token = x\n\n[work]\nk = v\n";
+  assert.equal(
+    serializeIni(removeOwnSection(parseIni(text), "mfa")),
+    "[work]\nk = v\n",
+  );
+  assert.equal(
+    serializeIni(removeOwnSection(parseIni("[mfa]\nk = v"), "mfa")),
+    "",
+  );
+});
+
+Deno.test("removeOwnSection refuses when another section would read differently", () => {
+  // "  [b]" is a header only because the key line before it is indented
+  // deeper; after [mfa] goes, it would continue work's last value.
+  const text = "[work]\nk = v\n[mfa]\n    key = x\n  [b]\nz = 1\n";
+  assert.equal(readProfiles(parseIni(text), "credentials").has("b"), true);
+  assert.throws(
+    () => removeOwnSection(parseIni(text), "mfa"),
+    (error) =>
+      error instanceof LocalError &&
+      /Cannot remove \[mfa\] without changing how the AWS CLI reads the rest/
+        .test(error.message),
+  );
+});
+
+const FILE = "[work]\naws_access_key_id = AKIAX\naws_secret_access_key = s\n" +
+  "\n[mfa]\n" +
+  Object.entries(VALUES).map(([k, v]) => `${k} = ${v}\n`).join("") +
+  "\n[other-mfa]\n" +
+  Object.entries(VALUES).map(([k, v]) => `${k} = ${v}\n`).join("") +
+  "\n[sso-made]\naws_access_key_id = ASIAX\naws_secret_access_key = y\naws_session_token = z\n";
+
+Deno.test("planCredentials refuses a section awsmfa did not write, naming it, changing nothing", () => {
+  for (const names of [["work"], ["mfa", "sso-made"], ["sso-made", "work"]]) {
+    assert.throws(
+      () => planCredentials(credentials(FILE), names, false, "/c"),
+      (error) =>
+        error instanceof LocalError &&
+        /not written by awsmfa/.test(error.message) &&
+        error.message.includes(`"${names.at(-1)}"`) &&
+        !error.message.includes("AKIAX"),
+    );
+  }
+});
+
+Deno.test("planCredentials removes named and --all sections, and notes absent ones", () => {
+  const named = planCredentials(
+    credentials(FILE),
+    ["mfa", "gone"],
+    false,
+    "/c",
+  );
+  assert.deepEqual(
+    named.profiles.map((p) => [p.profile, p.credentials]),
+    [["mfa", "removed"], ["gone", "absent"]],
+  );
+  const left = readProfiles(parseIni(named.text!), "credentials");
+  assert.deepEqual([...left.keys()], ["work", "other-mfa", "sso-made"]);
+
+  const all = planCredentials(credentials(FILE), [], true, "/c");
+  assert.deepEqual(all.profiles.map((p) => p.profile), ["mfa", "other-mfa"]);
+  const rest = all.text!;
+  assert.equal(
+    rest,
+    "[work]\naws_access_key_id = AKIAX\naws_secret_access_key = s\n" +
+      "\n[sso-made]\naws_access_key_id = ASIAX\naws_secret_access_key = y\naws_session_token = z\n",
+  );
+  const none = planCredentials(credentials("[work]\nk = v\n"), [], true, "/c");
+  assert.equal(none.text, null);
+  assert.deepEqual(none.profiles, []);
+});
+
+Deno.test("planCredentials removes only awsmfa's keys from a section that holds others", () => {
+  const text = withSession("[work]\nk = v\n").replace(
+    "[mfa]\n",
+    "[mfa]\n# my note\nregion = eu-west-1\n",
+  );
+  const plan = planCredentials(credentials(text), ["mfa"], false, "/c");
+  assert.equal(plan.profiles[0].credentials, "keys");
+  assert.deepEqual(plan.profiles[0].keptKeys, ["region"]);
+  assert.equal(
+    plan.text,
+    "[work]\nk = v\n\n[mfa]\n# my note\nregion = eu-west-1\n",
+  );
+});
+
+const CONFIG = "[profile work]\nregion = eu-west-1\noutput = json\n" +
+  "mfa_serial = arn:aws:iam::123456789012:mfa/alice\n\n" +
+  "[profile mfa]\nregion = eu-west-1\noutput = json\n";
+
+Deno.test("planConfig removes [profile X] only while it holds just what awsmfa copied", async (t) => {
+  const cleared = planCredentials(credentials(FILE), ["mfa"], false, "/c")
+    .profiles;
+  await t.step("as awsmfa wrote it", () => {
+    const plan = planConfig(loadFile(CONFIG, "config", "config"), cleared);
+    assert.deepEqual(plan.removed, ["mfa"]);
+    assert.equal(
+      plan.text,
+      "[profile work]\nregion = eu-west-1\noutput = json\n" +
+        "mfa_serial = arn:aws:iam::123456789012:mfa/alice\n",
+    );
+  });
+  const kept: [string, RegExp][] = [
+    [
+      CONFIG + "cli_pager =\n",
+      /settings awsmfa did not copy there \(cli_pager\)/,
+    ],
+    [
+      CONFIG.replace(
+        /\[profile mfa\]\nregion = eu-west-1/,
+        "[profile mfa]\nregion = us-east-2",
+      ),
+      /\(region\)/,
+    ],
+    [
+      CONFIG.replace(/\[profile mfa\]\n/, "[profile mfa]\n# mine\n"),
+      /it has comments/,
+    ],
+  ];
+  for (const [text, reason] of kept) {
+    await t.step(`keeps: ${reason}`, () => {
+      const plan = planConfig(loadFile(text, "config", "config"), cleared);
+      assert.deepEqual(plan.removed, []);
+      assert.equal(plan.text, null);
+      assert.match(plan.kept.get("mfa")!, reason);
+    });
+  }
+  await t.step("never [default]", () => {
+    const file = loadFile(
+      "[default]\nregion = eu-west-1\n",
+      "config",
+      "config",
+    );
+    assert.match(configKeepReason(file, "default", "work")!, /never removes/);
+  });
+  await t.step("not when the credentials section kept keys", () => {
+    const plan = planConfig(loadFile(CONFIG, "config", "config"), [
+      {
+        profile: "mfa",
+        credentials: "keys",
+        keptKeys: ["region"],
+        sourceProfile: "work",
+      },
+    ]);
+    assert.equal(plan.text, null);
+  });
+});
