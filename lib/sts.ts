@@ -1,6 +1,7 @@
 /**
- * The one STS call: GetSessionToken through `@aws-sdk/client-sts`, and the
- * mapping of every way it can fail to one sentence and an exit code.
+ * The STS calls, GetSessionToken and AssumeRole, through
+ * `@aws-sdk/client-sts`, and the mapping of every way they can fail to one
+ * sentence and an exit code.
  *
  * This is the only module that imports the AWS SDK; load it with
  * `await import("./sts.ts")` so runs that need no STS call never pay for it.
@@ -14,7 +15,12 @@
  * @module
  */
 
-import { GetSessionTokenCommand, STSClient } from "@aws-sdk/client-sts";
+import {
+  AssumeRoleCommand,
+  type Credentials,
+  GetSessionTokenCommand,
+  STSClient,
+} from "@aws-sdk/client-sts";
 import { FetchHttpHandler } from "@smithy/fetch-http-handler";
 import { AwsmfaError, ExitCode, type ExitCodeValue } from "./errors.ts";
 
@@ -57,6 +63,59 @@ export interface GetSessionTokenRequest {
   /** Attempts when a retry is safe (default 3). */
   maxAttempts?: number;
 }
+
+/**
+ * Everything one AssumeRole call needs; nothing is read from env or files.
+ *
+ * Signed with long-term keys, the call may carry the MFA serial and code
+ * (for a role whose trust requires MFA). Signed with an MFA session from
+ * GetSessionToken (give `sessionToken`), it needs no code: STS carries the
+ * MFA over, but caps the role session at {@linkcode CHAINED_MAX_SECONDS}
+ * (role chaining).
+ */
+export interface AssumeRoleRequest {
+  /** Access key id: long-term (AKIA…) or of a session (ASIA…). */
+  accessKeyId: string;
+  /** Secret access key of the same keys. */
+  secretAccessKey: string;
+  /** Session token, when the keys are session credentials. */
+  sessionToken?: string;
+  /** Region to sign for. */
+  region: string;
+  /** STS endpoint URL. */
+  endpoint: string;
+  /** ARN of the role to assume. */
+  roleArn: string;
+  /** Name of the role session (2–64 characters of `[\w+=,.@-]`). */
+  roleSessionName: string;
+  /** The external id the role's trust policy asks for, if any. */
+  externalId?: string;
+  /** MFA device serial or ARN, sent with `tokenCode`. */
+  serialNumber?: string;
+  /** The 6-digit code (already validated), sent with `serialNumber`. */
+  tokenCode?: string;
+  /** Requested session length in seconds; STS's default (3600) when absent. */
+  durationSeconds?: number;
+  /** Name of the profile whose keys (or MFA session) sign the call, for messages. */
+  sourceProfile: string;
+  /** The fetch to use (default: the global one); tests inject theirs. */
+  fetch?: typeof fetch;
+  /** Time allowed for the whole answer, in ms (default 15000). */
+  timeoutMs?: number;
+  /** Waits between attempts (default: a timer); tests inject theirs. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Attempts when a retry is safe (default 3). */
+  maxAttempts?: number;
+}
+
+/** Temporary credentials of a role session. */
+export interface RoleCredentials extends SessionCredentials {
+  /** The session's ARN, `arn:aws:sts::<account>:assumed-role/<role>/<session>`. */
+  assumedRoleArn: string;
+}
+
+/** STS's cap on a role session assumed with session credentials (role chaining), in seconds. */
+export const CHAINED_MAX_SECONDS = 3600;
 
 /** Default time allowed for STS to answer, in ms. */
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -110,10 +169,32 @@ function shownEndpoint(endpoint: string): string {
   }
 }
 
-/** Remove the code and the secret from text that came from elsewhere. */
-function scrub(text: string, request: GetSessionTokenRequest): string {
+/** What the messages of one call may name, and what they must never show. */
+interface CallContext {
+  /** "GetSessionToken" or "AssumeRole". */
+  operation: string;
+  /** Profile whose keys sign the call. */
+  sourceProfile: string;
+  /** STS endpoint URL. */
+  endpoint: string;
+  /** MFA serial sent, if any. */
+  serialNumber?: string;
+  /** The MFA code, if one was sent: it may be spent by any answer. */
+  tokenCode?: string;
+  /** Secrets to cut from any text that came from elsewhere. */
+  secrets: string[];
+  /** Whether the keys are session credentials. */
+  withSessionToken: boolean;
+  /** The role asked for (AssumeRole). */
+  roleArn?: string;
+  /** The duration asked for, if any. */
+  durationSeconds?: number;
+}
+
+/** Remove the code and the secrets from text that came from elsewhere. */
+function scrub(text: string, context: CallContext): string {
   let out = text;
-  for (const secret of [request.tokenCode, request.secretAccessKey]) {
+  for (const secret of context.secrets) {
     if (secret) out = out.split(secret).join("******");
   }
   return out.trim().replace(/\s+/g, " ").replace(/[.\s]+$/, "");
@@ -143,13 +224,13 @@ function isServiceError(error: unknown): error is ServiceErrorShape {
 }
 
 /** How one attempt ended: credentials, or an error that may or may not be retried. */
-type Outcome =
-  | { kind: "ok"; credentials: SessionCredentials }
+type Outcome<T> =
+  | { kind: "ok"; credentials: T }
   | { kind: "retry"; error: StsError }
   | { kind: "resend"; error: StsError }
   | { kind: "final"; error: StsError };
 
-type Failure = Exclude<Outcome, { kind: "ok" }>;
+type Failure = Exclude<Outcome<unknown>, { kind: "ok" }>;
 
 /** Why a connection could not be made, when it surely was not made. */
 function notConnectedReason(text: string): string | undefined {
@@ -166,14 +247,69 @@ function notConnectedReason(text: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The refusals only AssumeRole meets, as one sentence each; undefined when
+ * the error is not one of them.
+ */
+function classifyAssumeRole(
+  code: string,
+  message: string,
+  context: CallContext,
+): StsError | undefined {
+  const role = context.roleArn ?? "the role";
+  const asked = context.durationSeconds === undefined
+    ? "the default duration"
+    : `${context.durationSeconds} seconds`;
+  const spent = context.tokenCode !== undefined;
+  if (code === "AccessDenied" && /must provide both/i.test(message)) {
+    return new StsError(
+      `STS refused AssumeRole of ${role} for profile "${context.sourceProfile}": an MFA serial and a code must be sent together (AccessDenied).`,
+      ExitCode.AuthRejected,
+      code,
+      false,
+    );
+  }
+  if (code === "AccessDenied") {
+    const named = /^User: (\S+) is not authorized to perform:? sts:AssumeRole/
+      .exec(message);
+    if (named === null) return undefined;
+    return new StsError(
+      `STS does not let ${
+        named[1]
+      } (profile "${context.sourceProfile}") assume the role ${role} (AccessDenied): check that the role exists and trusts this principal, and whether it requires MFA (mfa_serial) or an external id.`,
+      ExitCode.AuthRejected,
+      code,
+      spent,
+    );
+  }
+  if (code !== "ValidationError") return undefined;
+  if (/role chaining/i.test(message)) {
+    return new StsError(
+      `STS limits a role assumed with session credentials (role chaining) to ${CHAINED_MAX_SECONDS} seconds, and ${asked} were asked for ${role} (ValidationError): ask for ${CHAINED_MAX_SECONDS} seconds or less.`,
+      ExitCode.AuthRejected,
+      code,
+      spent,
+    );
+  }
+  if (/MaxSessionDuration/i.test(message)) {
+    return new StsError(
+      `The role ${role} allows shorter sessions than the ${asked} asked for (ValidationError: more than its MaxSessionDuration): ask for less, or raise the role's maximum session duration.`,
+      ExitCode.AuthRejected,
+      code,
+      spent,
+    );
+  }
+  return undefined;
+}
+
 function classify(
   error: unknown,
-  request: GetSessionTokenRequest,
+  context: CallContext,
   timedOut: boolean,
   timeoutMs: number,
 ): Failure {
-  const profile = `profile "${request.sourceProfile}"`;
-  const where = shownEndpoint(request.endpoint);
+  const profile = `profile "${context.sourceProfile}"`;
+  const where = shownEndpoint(context.endpoint);
   const final = (
     message: string,
     exitCode: ExitCodeValue,
@@ -198,7 +334,7 @@ function classify(
     // "Unknown": an answer without an STS error code (a proxy's page, say).
     const code = /^Unknown(Error)?$/.test(error.name) ? "" : error.name;
     const named = code ? ` (${code})` : "";
-    const message = scrub(error.message ?? "", request);
+    const message = scrub(error.message ?? "", context);
     if (THROTTLING_CODES.has(code) || status === 429) {
       return {
         kind: "retry",
@@ -218,6 +354,10 @@ function classify(
         true,
       );
     }
+    if (context.operation === "AssumeRole") {
+      const refusal = classifyAssumeRole(code, message, context);
+      if (refusal !== undefined) return { kind: "final", error: refusal };
+    }
     if (code === "AccessDenied" && /one time pass ?code/i.test(message)) {
       return final(
         "STS rejected the MFA code (wrong, expired or already used): wait for the next code and check the clock of your MFA device.",
@@ -229,7 +369,7 @@ function classify(
       code === "AccessDenied" && /serial number|validate MFA/i.test(message)
     ) {
       return final(
-        `STS cannot validate an MFA code for serial "${request.serialNumber}" with the keys of ${profile}: check that this MFA device belongs to that IAM user (AccessDenied).`,
+        `STS cannot validate an MFA code for serial "${context.serialNumber}" with the keys of ${profile}: check that this MFA device belongs to that IAM user (AccessDenied).`,
         ExitCode.AuthRejected,
         code,
       );
@@ -243,7 +383,9 @@ function classify(
     }
     if (code === "InvalidClientTokenId") {
       return final(
-        `STS does not know the access key of ${profile} (InvalidClientTokenId).`,
+        context.withSessionToken
+          ? `STS does not accept the session credentials of ${profile} (InvalidClientTokenId).`
+          : `STS does not know the access key of ${profile} (InvalidClientTokenId).`,
         ExitCode.AuthRejected,
         code,
       );
@@ -278,10 +420,10 @@ function classify(
     }
     return final(
       code
-        ? `STS refused GetSessionToken for ${profile} (${code}${
+        ? `STS refused ${context.operation} for ${profile} (${code}${
           message ? `: ${message}` : ""
         }).`
-        : `STS at ${where} refused GetSessionToken for ${profile} with HTTP ${status}.`,
+        : `STS at ${where} refused ${context.operation} for ${profile} with HTTP ${status}.`,
       ExitCode.AuthRejected,
       code,
     );
@@ -336,17 +478,27 @@ function classify(
   );
 }
 
+/** What a client needs: where to send, how to sign, how to fetch. */
+interface ClientSettings {
+  region: string;
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  fetch?: typeof fetch;
+}
+
 /** A client that looks nothing up in AWS_* variables or the AWS files. */
-function makeClient(
-  request: GetSessionTokenRequest,
-  timeoutMs: number,
-): STSClient {
+function makeClient(request: ClientSettings, timeoutMs: number): STSClient {
   return new STSClient({
     region: request.region,
     endpoint: request.endpoint,
     credentials: {
       accessKeyId: request.accessKeyId,
       secretAccessKey: request.secretAccessKey,
+      ...(request.sessionToken !== undefined
+        ? { sessionToken: request.sessionToken }
+        : {}),
     },
     requestHandler: new FetchHttpHandler({
       requestTimeout: timeoutMs,
@@ -368,11 +520,32 @@ function makeClient(
   });
 }
 
-async function attempt(
-  client: STSClient,
-  request: GetSessionTokenRequest,
+/** The credentials of an answer, or undefined when any part is missing. */
+function completeCredentials(
+  credentials: Credentials | undefined,
+): SessionCredentials | undefined {
+  const expiration = credentials?.Expiration;
+  if (
+    !credentials?.AccessKeyId || !credentials.SecretAccessKey ||
+    !credentials.SessionToken || !(expiration instanceof Date) ||
+    Number.isNaN(expiration.getTime())
+  ) {
+    return undefined;
+  }
+  return {
+    accessKeyId: credentials.AccessKeyId,
+    secretAccessKey: credentials.SecretAccessKey,
+    sessionToken: credentials.SessionToken,
+    expiration,
+  };
+}
+
+/** One call: `send` returns the credentials, or undefined for an incomplete answer. */
+async function attempt<T>(
+  send: (signal: AbortSignal) => Promise<T | undefined>,
+  context: CallContext,
   timeoutMs: number,
-): Promise<Outcome> {
+): Promise<Outcome<T>> {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -380,26 +553,13 @@ async function attempt(
     controller.abort();
   }, timeoutMs);
   try {
-    const output = await client.send(
-      new GetSessionTokenCommand({
-        SerialNumber: request.serialNumber,
-        TokenCode: request.tokenCode,
-        DurationSeconds: request.durationSeconds,
-      }),
-      { abortSignal: controller.signal },
-    );
-    const credentials = output.Credentials;
-    const expiration = credentials?.Expiration;
-    if (
-      !credentials?.AccessKeyId || !credentials.SecretAccessKey ||
-      !credentials.SessionToken || !(expiration instanceof Date) ||
-      Number.isNaN(expiration.getTime())
-    ) {
+    const credentials = await send(controller.signal);
+    if (credentials === undefined) {
       return {
         kind: "final",
         error: new StsError(
           `STS at ${
-            shownEndpoint(request.endpoint)
+            shownEndpoint(context.endpoint)
           } answered without complete credentials: ${MAY_BE_USED}.`,
           ExitCode.Network,
           "",
@@ -407,20 +567,38 @@ async function attempt(
         ),
       };
     }
-    return {
-      kind: "ok",
-      credentials: {
-        accessKeyId: credentials.AccessKeyId,
-        secretAccessKey: credentials.SecretAccessKey,
-        sessionToken: credentials.SessionToken,
-        expiration,
-      },
-    };
+    return { kind: "ok", credentials };
   } catch (error) {
-    return classify(error, request, timedOut, timeoutMs);
+    return classify(error, context, timedOut, timeoutMs);
   } finally {
     clearTimeout(timer);
     controller.abort();
+  }
+}
+
+/** Attempts as the retry policy allows; returns the credentials or throws the last error. */
+async function withRetries<T>(
+  send: (signal: AbortSignal) => Promise<T | undefined>,
+  context: CallContext,
+  options: {
+    timeoutMs?: number;
+    maxAttempts?: number;
+    sleep?: (ms: number) => Promise<void>;
+  },
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+  const sleep = options.sleep ?? defaultSleep;
+  for (let n = 1;; n++) {
+    const outcome = await attempt(send, context, timeoutMs);
+    if (outcome.kind === "ok") return outcome.credentials;
+    if (outcome.kind === "final") throw outcome.error;
+    if (n >= maxAttempts) throw afterAttempts(outcome.error, n);
+    // A request refused for clock skew is resent at once: the client now
+    // signs with STS's clock, and a refused signature spent no code.
+    if (outcome.kind === "retry") {
+      await sleep(FIRST_BACKOFF_MS * 2 ** (n - 1));
+    }
   }
 }
 
@@ -446,22 +624,97 @@ function afterAttempts(error: StsError, attempts: number): StsError {
 export async function getSessionToken(
   request: GetSessionTokenRequest,
 ): Promise<SessionCredentials> {
-  const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const maxAttempts = Math.max(1, request.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
-  const sleep = request.sleep ?? defaultSleep;
-  const client = makeClient(request, timeoutMs);
+  const client = makeClient(request, request.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const context: CallContext = {
+    operation: "GetSessionToken",
+    sourceProfile: request.sourceProfile,
+    endpoint: request.endpoint,
+    serialNumber: request.serialNumber,
+    tokenCode: request.tokenCode,
+    secrets: [request.tokenCode, request.secretAccessKey],
+    withSessionToken: false,
+    durationSeconds: request.durationSeconds,
+  };
   try {
-    for (let n = 1;; n++) {
-      const outcome = await attempt(client, request, timeoutMs);
-      if (outcome.kind === "ok") return outcome.credentials;
-      if (outcome.kind === "final") throw outcome.error;
-      if (n >= maxAttempts) throw afterAttempts(outcome.error, n);
-      // A request refused for clock skew is resent at once: the client now
-      // signs with STS's clock, and a refused signature spent no code.
-      if (outcome.kind === "retry") {
-        await sleep(FIRST_BACKOFF_MS * 2 ** (n - 1));
-      }
-    }
+    return await withRetries(
+      async (abortSignal) => {
+        const output = await client.send(
+          new GetSessionTokenCommand({
+            SerialNumber: request.serialNumber,
+            TokenCode: request.tokenCode,
+            DurationSeconds: request.durationSeconds,
+          }),
+          { abortSignal },
+        );
+        return completeCredentials(output.Credentials);
+      },
+      context,
+      request,
+    );
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Call STS AssumeRole and return the role session's credentials, with the
+ * Expiration STS answered and the session's ARN. The same retry policy and
+ * messages as {@linkcode getSessionToken}, plus one sentence each for: not
+ * allowed to assume the role (naming the principal STS named and the role),
+ * a duration above the role's MaxSessionDuration, and a duration above the
+ * one-hour cap of role chaining.
+ *
+ * @throws {StsError} with the exit code of its class (4 code rejected,
+ * 5 refused: keys, serial, trust or duration, 6 network, throttling, 5xx,
+ * timeout); never mentions the code or a secret.
+ */
+export async function assumeRole(
+  request: AssumeRoleRequest,
+): Promise<RoleCredentials> {
+  const client = makeClient(request, request.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const context: CallContext = {
+    operation: "AssumeRole",
+    sourceProfile: request.sourceProfile,
+    endpoint: request.endpoint,
+    ...(request.serialNumber !== undefined
+      ? { serialNumber: request.serialNumber }
+      : {}),
+    ...(request.tokenCode !== undefined
+      ? { tokenCode: request.tokenCode }
+      : {}),
+    secrets: [
+      request.tokenCode ?? "",
+      request.secretAccessKey,
+      request.sessionToken ?? "",
+    ],
+    withSessionToken: request.sessionToken !== undefined,
+    roleArn: request.roleArn,
+    ...(request.durationSeconds !== undefined
+      ? { durationSeconds: request.durationSeconds }
+      : {}),
+  };
+  try {
+    return await withRetries(
+      async (abortSignal) => {
+        const output = await client.send(
+          new AssumeRoleCommand({
+            RoleArn: request.roleArn,
+            RoleSessionName: request.roleSessionName,
+            ExternalId: request.externalId,
+            SerialNumber: request.serialNumber,
+            TokenCode: request.tokenCode,
+            DurationSeconds: request.durationSeconds,
+          }),
+          { abortSignal },
+        );
+        const credentials = completeCredentials(output.Credentials);
+        const arn = output.AssumedRoleUser?.Arn;
+        if (credentials === undefined || !arn) return undefined;
+        return { ...credentials, assumedRoleArn: arn };
+      },
+      context,
+      request,
+    );
   } finally {
     client.destroy();
   }

@@ -8,6 +8,9 @@
 import assert from "node:assert/strict";
 import { ExitCode } from "../lib/errors.ts";
 import {
+  assumeRole,
+  type AssumeRoleRequest,
+  CHAINED_MAX_SECONDS,
   getSessionToken,
   type GetSessionTokenRequest,
   StsError,
@@ -610,5 +613,453 @@ try {
   } finally {
     await sts.close();
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+// ---- AssumeRole ----
+
+const SESSION_TOKEN = "FwoGZXIvYXdzEBcaDMFASESSION/source+token==";
+const ROLE = "arn:aws:iam::210987654321:role/admin";
+
+function roleOk(expiration: string): Response {
+  return new Response(
+    `<AssumeRoleResponse xmlns="${XMLNS}">\n  <AssumeRoleResult>\n    <AssumedRoleUser>\n      <AssumedRoleId>AROA3XFRBF535PLBIFPI4:awsmfa</AssumedRoleId>\n      <Arn>arn:aws:sts::210987654321:assumed-role/admin/awsmfa</Arn>\n    </AssumedRoleUser>\n    <Credentials>\n      <AccessKeyId>ASIAROLESESSIONKEY01</AccessKeyId>\n      <SecretAccessKey>roleSecret/xyz+uvw</SecretAccessKey>\n      <SessionToken>FwoGZXIvYXdzEBcaDH+role/token==</SessionToken>\n      <Expiration>${expiration}</Expiration>\n    </Credentials>\n  </AssumeRoleResult>\n  <ResponseMetadata>\n    <RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId>\n  </ResponseMetadata>\n</AssumeRoleResponse>\n`,
+    { status: 200, headers: { "content-type": "text/xml" } },
+  );
+}
+
+function roleRequest(
+  extra: Partial<AssumeRoleRequest> = {},
+): AssumeRoleRequest {
+  return {
+    accessKeyId: "AKIAIOSFODNN7EXAMPLE",
+    secretAccessKey: SECRET,
+    region: "eu-west-1",
+    endpoint: "https://sts.eu-west-1.amazonaws.com",
+    roleArn: ROLE,
+    roleSessionName: "awsmfa",
+    serialNumber: "arn:aws:iam::123456789012:mfa/alice",
+    tokenCode: CODE,
+    durationSeconds: 7200,
+    sourceProfile: "work",
+    sleep: () => Promise.resolve(),
+    ...extra,
+  };
+}
+
+/** As failure(), and the session token never shows either. */
+async function roleFailure(promise: Promise<unknown>): Promise<StsError> {
+  const error = await failure(promise);
+  assert.ok(
+    !error.message.includes(SESSION_TOKEN),
+    "the token is in the message",
+  );
+  return error;
+}
+
+Deno.test("sts: assumeRole sends one signed AssumeRole with what was given, and returns the role session", async (t) => {
+  await t.step(
+    "long-term keys with an MFA code and an external id",
+    async () => {
+      const script = scripted(roleOk("2026-11-29T07:53:23Z"));
+      const creds = await assumeRole(
+        roleRequest({ fetch: script.fetch, externalId: "ext-4711" }),
+      );
+      assert.deepEqual(creds, {
+        accessKeyId: "ASIAROLESESSIONKEY01",
+        secretAccessKey: "roleSecret/xyz+uvw",
+        sessionToken: "FwoGZXIvYXdzEBcaDH+role/token==",
+        expiration: new Date(Date.UTC(2026, 10, 29, 7, 53, 23)),
+        assumedRoleArn: "arn:aws:sts::210987654321:assumed-role/admin/awsmfa",
+      });
+      assert.equal(script.seen.length, 1);
+      const sent = script.seen[0];
+      const form = Object.fromEntries(new URLSearchParams(await sent.text()));
+      assert.deepEqual(form, {
+        Action: "AssumeRole",
+        Version: "2011-06-15",
+        RoleArn: ROLE,
+        RoleSessionName: "awsmfa",
+        ExternalId: "ext-4711",
+        SerialNumber: "arn:aws:iam::123456789012:mfa/alice",
+        TokenCode: CODE,
+        DurationSeconds: "7200",
+      });
+      assert.match(
+        sent.headers.get("authorization") ?? "",
+        /^AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE\/\d{8}\/eu-west-1\/sts\/aws4_request, /,
+      );
+      assert.equal(sent.headers.get("x-amz-security-token"), null);
+      assert.match(sent.headers.get("amz-sdk-request") ?? "", /max=1$/);
+    },
+  );
+  await t.step("an MFA session's keys, no code, no duration", async () => {
+    const script = scripted(roleOk("2026-11-29T06:53:23Z"));
+    await assumeRole(roleRequest({
+      fetch: script.fetch,
+      accessKeyId: "ASIAMFASESSIONKEY001",
+      sessionToken: SESSION_TOKEN,
+      serialNumber: undefined,
+      tokenCode: undefined,
+      durationSeconds: undefined,
+    }));
+    const sent = script.seen[0];
+    const form = Object.fromEntries(new URLSearchParams(await sent.text()));
+    assert.deepEqual(form, {
+      Action: "AssumeRole",
+      Version: "2011-06-15",
+      RoleArn: ROLE,
+      RoleSessionName: "awsmfa",
+    });
+    assert.equal(sent.headers.get("x-amz-security-token"), SESSION_TOKEN);
+    assert.match(
+      sent.headers.get("authorization") ?? "",
+      /Credential=ASIAMFASESSIONKEY001\//,
+    );
+  });
+  await t.step(
+    "an answer without the role session's ARN is incomplete",
+    async () => {
+      const script = scripted(
+        new Response(
+          (await roleOk("2026-11-29T06:53:23Z").text()).replace(
+            /<AssumedRoleUser>[^]*<\/AssumedRoleUser>/,
+            "",
+          ),
+          { status: 200 },
+        ),
+      );
+      const error = await roleFailure(
+        assumeRole(roleRequest({ fetch: script.fetch })),
+      );
+      assert.equal(error.exitCode, ExitCode.Network);
+      assert.equal(error.codeMayBeUsed, true);
+      assert.match(error.message, /without complete credentials/);
+    },
+  );
+});
+
+interface RoleMapping {
+  name: string;
+  answer: () => Response;
+  extra?: Partial<AssumeRoleRequest>;
+  exitCode: number;
+  mayBeUsed: boolean;
+  message: RegExp;
+}
+
+const roleMappings: RoleMapping[] = [
+  {
+    name: "not authorized to assume the role",
+    answer: () =>
+      stsError(
+        403,
+        "AccessDenied",
+        `User: arn:aws:iam::123456789012:user/alice is not authorized to perform: sts:AssumeRole on resource: ${ROLE}`,
+      ),
+    exitCode: ExitCode.AuthRejected,
+    mayBeUsed: true,
+    message:
+      /^STS does not let arn:aws:iam::123456789012:user\/alice \(profile "work"\) assume the role arn:aws:iam::210987654321:role\/admin \(AccessDenied\): .*trusts this principal.*MFA.*external id\.$/,
+  },
+  {
+    name: "not authorized, from an assumed-role session, without a code",
+    extra: {
+      sessionToken: SESSION_TOKEN,
+      tokenCode: undefined,
+      serialNumber: undefined,
+    },
+    answer: () =>
+      stsError(
+        403,
+        "AccessDenied",
+        `User: arn:aws:sts::123456789012:assumed-role/base/s1 is not authorized to perform: sts:AssumeRole on resource: ${ROLE}`,
+      ),
+    exitCode: ExitCode.AuthRejected,
+    mayBeUsed: false,
+    message:
+      /^STS does not let arn:aws:sts::123456789012:assumed-role\/base\/s1 \(profile "work"\) assume the role arn:aws:iam::210987654321:role\/admin/,
+  },
+  {
+    name: "duration above the role's maximum",
+    answer: () =>
+      stsError(
+        400,
+        "ValidationError",
+        "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+      ),
+    exitCode: ExitCode.AuthRejected,
+    mayBeUsed: true,
+    message:
+      /^The role arn:aws:iam::210987654321:role\/admin allows shorter sessions than the 7200 seconds asked for \(ValidationError: more than its MaxSessionDuration\): ask for less/,
+  },
+  {
+    name: "duration above the chaining cap",
+    extra: {
+      sessionToken: SESSION_TOKEN,
+      tokenCode: undefined,
+      serialNumber: undefined,
+    },
+    answer: () =>
+      stsError(
+        400,
+        "ValidationError",
+        "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+      ),
+    exitCode: ExitCode.AuthRejected,
+    mayBeUsed: false,
+    message:
+      /^STS limits a role assumed with session credentials \(role chaining\) to 3600 seconds, and 7200 seconds were asked for arn:aws:iam::210987654321:role\/admin \(ValidationError\): ask for 3600 seconds or less\.$/,
+  },
+  {
+    name: "wrong, expired or reused code",
+    answer: () =>
+      stsError(
+        403,
+        "AccessDenied",
+        "MultiFactorAuthentication failed with invalid MFA one time pass code. ",
+      ),
+    exitCode: ExitCode.CodeRejected,
+    mayBeUsed: false,
+    message: /rejected the MFA code/,
+  },
+  {
+    name: "serial without code is not a code problem",
+    answer: () =>
+      stsError(
+        403,
+        "AccessDenied",
+        "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.",
+      ),
+    exitCode: ExitCode.AuthRejected,
+    mayBeUsed: false,
+    message:
+      /an MFA serial and a code must be sent together \(AccessDenied\)\.$/,
+  },
+  {
+    name: "serial not the user's",
+    answer: () =>
+      stsError(
+        403,
+        "AccessDenied",
+        "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA serial number is valid and associated with this user.",
+      ),
+    exitCode: ExitCode.AuthRejected,
+    mayBeUsed: false,
+    message:
+      /serial "arn:aws:iam::123456789012:mfa\/alice" with the keys of profile "work"/,
+  },
+  {
+    name: "session credentials STS does not know",
+    extra: { sessionToken: SESSION_TOKEN },
+    answer: () =>
+      stsError(
+        403,
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+      ),
+    exitCode: ExitCode.AuthRejected,
+    mayBeUsed: false,
+    message:
+      /^STS does not accept the session credentials of profile "work" \(InvalidClientTokenId\)\.$/,
+  },
+  {
+    name: "an expired MFA session",
+    extra: { sessionToken: SESSION_TOKEN },
+    answer: () =>
+      stsError(
+        400,
+        "ExpiredToken",
+        "The security token included in the request is expired",
+      ),
+    exitCode: ExitCode.AuthRejected,
+    mayBeUsed: false,
+    message: /profile "work" have expired \(ExpiredToken\)/,
+  },
+  {
+    name: "a validation error echoing the code and the token",
+    answer: () =>
+      stsError(
+        400,
+        "ValidationError",
+        `2 validation errors detected: Value '${CODE}' at 'tokenCode' failed to satisfy constraint; token ${SESSION_TOKEN}`,
+      ),
+    extra: { sessionToken: SESSION_TOKEN },
+    exitCode: ExitCode.AuthRejected,
+    mayBeUsed: false,
+    message:
+      /^STS refused AssumeRole for profile "work" \(ValidationError: 2 validation errors detected: Value '\*\*\*\*\*\*' at 'tokenCode'.*token \*\*\*\*\*\*\)\.$/,
+  },
+  {
+    name: "503",
+    answer: () => stsError(503, "ServiceUnavailable", "Service Unavailable"),
+    exitCode: ExitCode.Network,
+    mayBeUsed: true,
+    message: /HTTP 503 .*the code may have been used/,
+  },
+];
+
+Deno.test("sts: each AssumeRole refusal maps to one sentence and its exit code, never resent", async (t) => {
+  for (const m of roleMappings) {
+    await t.step(m.name, async () => {
+      const script = scripted(m.answer());
+      const error = await roleFailure(
+        assumeRole(roleRequest({ fetch: script.fetch, ...m.extra })),
+      );
+      assert.match(error.message, m.message);
+      assert.equal(error.exitCode, m.exitCode);
+      assert.equal(error.codeMayBeUsed, m.mayBeUsed);
+      assert.equal(script.seen.length, 1, "sent once");
+    });
+  }
+});
+
+Deno.test("sts: assumeRole retries Throttling like getSessionToken", async () => {
+  const script = scripted(
+    stsError(400, "Throttling", "Rate exceeded"),
+    roleOk("2026-11-29T07:53:23Z"),
+  );
+  const sleeps: number[] = [];
+  const creds = await assumeRole(roleRequest({
+    fetch: script.fetch,
+    sleep: (ms) => {
+      sleeps.push(ms);
+      return Promise.resolve();
+    },
+  }));
+  assert.equal(creds.accessKeyId, "ASIAROLESESSIONKEY01");
+  assert.equal(script.seen.length, 2);
+  assert.equal(sleeps.length, 1);
+});
+
+Deno.test("sts: assumeRole against the double: MFA role, external id, the role's maximum, chaining from an MFA session", async (t) => {
+  const now = Math.floor(Date.now() / 1000) * 1000;
+  const sts = await startStsDouble({ quiet: true, now: () => now });
+  try {
+    const alice = sts.addUser({ userName: "alice" });
+    const aliceArn = `arn:aws:iam::${alice.accountId}:user/alice`;
+    const admin = sts.addRole({
+      roleName: "admin",
+      requireMfa: true,
+      maxSessionDuration: 7200,
+      trust: [aliceArn],
+    });
+    const vendor = sts.addRole({ roleName: "vendor", externalId: "ext-4711" });
+    const longTerm = {
+      accessKeyId: alice.accessKeyId,
+      secretAccessKey: alice.secretAccessKey,
+      endpoint: sts.url,
+      serialNumber: alice.serial,
+      roleArn: admin.arn,
+    };
+    const codes = [-30_000, 0, 30_000].map((d) =>
+      sts.currentCode(alice, now + d)
+    );
+
+    await t.step("no code: refused, naming alice and the role", async () => {
+      const error = await roleFailure(assumeRole(roleRequest({
+        ...longTerm,
+        serialNumber: undefined,
+        tokenCode: undefined,
+      })));
+      assert.equal(error.exitCode, ExitCode.AuthRejected);
+      assert.ok(
+        error.message.includes(
+          `STS does not let ${aliceArn} (profile "work") assume the role ${admin.arn}`,
+        ),
+      );
+    });
+    await t.step("above the role's maximum (the code is spent)", async () => {
+      const error = await roleFailure(assumeRole(roleRequest({
+        ...longTerm,
+        tokenCode: codes[0],
+        durationSeconds: 7201,
+      })));
+      assert.equal(error.exitCode, ExitCode.AuthRejected);
+      assert.equal(error.codeMayBeUsed, true);
+      assert.ok(
+        error.message.startsWith(
+          `The role ${admin.arn} allows shorter sessions than the 7201 seconds`,
+        ),
+      );
+      const again = await roleFailure(assumeRole(roleRequest({
+        ...longTerm,
+        tokenCode: codes[0],
+      })));
+      assert.equal(again.exitCode, ExitCode.CodeRejected);
+    });
+    await t.step("with a fresh code, for the role's maximum", async () => {
+      const creds = await assumeRole(
+        roleRequest({ ...longTerm, tokenCode: codes[1] }),
+      );
+      assert.equal(creds.expiration.getTime(), now + 7_200_000);
+      assert.equal(
+        creds.assumedRoleArn,
+        `arn:aws:sts::${admin.accountId}:assumed-role/admin/awsmfa`,
+      );
+      assert.match(creds.accessKeyId, /^ASIA/);
+    });
+    await t.step("external id", async () => {
+      const wrong = await roleFailure(assumeRole(roleRequest({
+        ...longTerm,
+        roleArn: vendor.arn,
+        serialNumber: undefined,
+        tokenCode: undefined,
+        durationSeconds: undefined,
+        externalId: "ext-0000",
+      })));
+      assert.ok(
+        wrong.message.includes(`assume the role ${vendor.arn} (AccessDenied)`),
+      );
+      const creds = await assumeRole(roleRequest({
+        ...longTerm,
+        roleArn: vendor.arn,
+        serialNumber: undefined,
+        tokenCode: undefined,
+        durationSeconds: undefined,
+        externalId: "ext-4711",
+      }));
+      assert.equal(creds.expiration.getTime(), now + 3_600_000);
+    });
+    await t.step(
+      "chained from an MFA session: no code, one hour at most",
+      async () => {
+        const session = await getSessionToken(baseRequest({
+          accessKeyId: alice.accessKeyId,
+          secretAccessKey: alice.secretAccessKey,
+          endpoint: sts.url,
+          serialNumber: alice.serial,
+          tokenCode: codes[2],
+        }));
+        const chained = {
+          accessKeyId: session.accessKeyId,
+          secretAccessKey: session.secretAccessKey,
+          sessionToken: session.sessionToken,
+          endpoint: sts.url,
+          roleArn: admin.arn,
+          serialNumber: undefined,
+          tokenCode: undefined,
+        };
+        const capped = await roleFailure(
+          assumeRole(roleRequest({ ...chained, durationSeconds: 7200 })),
+        );
+        assert.equal(capped.exitCode, ExitCode.AuthRejected);
+        assert.match(
+          capped.message,
+          /role chaining\) to 3600 seconds, and 7200 seconds were asked for/,
+        );
+        assert.ok(!capped.message.includes(session.secretAccessKey));
+        const creds = await assumeRole(roleRequest({
+          ...chained,
+          durationSeconds: CHAINED_MAX_SECONDS,
+        }));
+        assert.equal(creds.expiration.getTime(), now + 3_600_000);
+      },
+    );
+    assert.equal(sts.count("GetSessionToken"), 1);
+    assert.equal(sts.count("AssumeRole"), 8);
+    assert.equal(sts.count("AssumeRole", 200), 3);
+  } finally {
+    await sts.close();
   }
 });
