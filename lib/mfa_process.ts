@@ -80,6 +80,55 @@ export function shellCommand(
     : { program: "sh", args: ["-c", command] };
 }
 
+/**
+ * The processes below `pid`, from POSIX `ps -A -o pid= -o ppid=` (Linux,
+ * macOS, the BSDs). Where `ps` cannot run, none: then only the shell itself
+ * is stopped, and programs it started may outlive it. (Deno grants `/proc`
+ * only with every permission, so `ps` it is.)
+ */
+async function descendants(pid: number): Promise<number[]> {
+  const children = new Map<number, number[]>();
+  try {
+    const out = await new Deno.Command("ps", {
+      args: ["-A", "-o", "pid=", "-o", "ppid="],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
+      const [child, parent] = line.trim().split(/\s+/).map(Number);
+      if (!Number.isInteger(child) || !Number.isInteger(parent)) continue;
+      const list = children.get(parent) ?? [];
+      list.push(child);
+      children.set(parent, list);
+    }
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift()!) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/** Kill the shell and, where they can be found, the programs it started. */
+async function stop(child: Deno.ChildProcess): Promise<void> {
+  const below = Deno.build.os === "windows" ? [] : await descendants(child.pid);
+  for (const pid of [child.pid, ...below]) {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch {
+      // It ended just now.
+    }
+  }
+  await child.status;
+}
+
 /** Read at most MAX_OUTPUT_BYTES + 1 bytes; stops early once over the limit. */
 async function readCapped(
   reader: ReadableStreamDefaultReader<Uint8Array>,
@@ -107,7 +156,8 @@ async function readCapped(
  *
  * Throws {@linkcode CodeProcessError} when the shell cannot be started, the
  * command exits non-zero or is ended by a signal, does not finish within
- * `timeoutMs` (it is then killed), or prints anything else. No message holds
+ * `timeoutMs` (it is then killed, with the programs it started where
+ * `ps` shows them), or prints anything else. No message holds
  * its output or more of the command than its first word.
  */
 export async function runCodeProcess(
@@ -144,13 +194,8 @@ export async function runCodeProcess(
     const reading = readCapped(reader).catch(() => new Uint8Array());
     const output = await Promise.race([reading, timedOut]);
     if (output === "timeout") {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // It ended just now.
-      }
+      await stop(child);
       await reader.cancel().catch(() => undefined);
-      await child.status;
       throw new CodeProcessError(
         `${name} did not finish within ${
           options.timeoutMs / 1000
@@ -158,25 +203,15 @@ export async function runCodeProcess(
       );
     }
     if (output.length > MAX_OUTPUT_BYTES) {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // It ended just now.
-      }
+      await stop(child);
       await reader.cancel().catch(() => undefined);
-      await child.status;
       throw new CodeProcessError(
         `${name} printed more than one 6-digit code; its output is not shown.`,
       );
     }
     const status = await Promise.race([child.status, timedOut]);
     if (status === "timeout") {
-      try {
-        child.kill("SIGKILL");
-      } catch {
-        // It ended just now.
-      }
-      await child.status;
+      await stop(child);
       throw new CodeProcessError(
         `${name} did not finish within ${
           options.timeoutMs / 1000

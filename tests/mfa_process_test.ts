@@ -92,12 +92,23 @@ Deno.test("runCodeProcess: a failing command is named by its first word only", a
   });
 });
 
-Deno.test("runCodeProcess stops a command that hangs, even when its children hold stdout", async (t) => {
+/** Command lines of running processes that contain `marker` (POSIX ps). */
+async function processesRunning(marker: string): Promise<string[]> {
+  const out = await new Deno.Command("ps", {
+    args: ["-A", "-o", "args="],
+    stdout: "piped",
+  }).output();
+  return new TextDecoder().decode(out.stdout).split("\n").filter((line) =>
+    line.includes(marker)
+  );
+}
+
+Deno.test("runCodeProcess stops a command that hangs, even when its children hold stdout, and stops them too", async (t) => {
   for (
     const command of [
-      "sleep 20",
-      "(sleep 20; echo 123456) & wait",
-      "echo 123456; exec sleep 20",
+      "sleep 20.25",
+      "(sleep 20.5; echo 123456) & wait",
+      "echo 123456; exec sleep 20.75",
     ]
   ) {
     await t.step(command, async () => {
@@ -109,6 +120,10 @@ Deno.test("runCodeProcess stops a command that hangs, even when its children hol
         /did not finish within 0\.3 seconds, so it was stopped\.$/,
       );
       assert.ok(elapsed < 5_000, `took ${elapsed} ms`);
+      if (Deno.build.os !== "windows") {
+        const sleeper = command.match(/sleep \S+/)![0];
+        assert.deepEqual(await processesRunning(sleeper), []);
+      }
     });
   }
 });
