@@ -90,7 +90,9 @@ export function envScript(session: SessionValues, shell: EnvShell): string {
       }
       break;
     case "fish":
-      lines.push(`set -e ${SHADOWING_VARIABLES.join(" ")}`);
+      // `set -e` fails for a variable that is not set, and fish's `set`
+      // keeps the status it finds: end on 0 for `eval …; and …` chains.
+      lines.push(`set -e ${SHADOWING_VARIABLES.join(" ")}; or true`);
       for (const [name, value] of variables) {
         lines.push(`set -gx ${name} ${fishQuote(value)}`);
       }

@@ -107,10 +107,10 @@ Deno.test({
       SHADOWED,
     );
     assertSession(seen);
-    // Without the shadowing variables set, fish stays quiet too.
+    // Without the shadowing variables set, fish stays quiet and ends on 0.
     const quiet = await evaluated(
       FISH,
-      ["--no-config", "-c", "eval $argv[1]; env -0", script],
+      ["--no-config", "-c", "eval $argv[1]; and env -0", script],
       { KEEP_ME: "kept" },
     );
     assertSession(quiet);
