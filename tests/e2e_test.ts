@@ -3,7 +3,14 @@
  * local STS double (real HTTP, real SigV4, real TOTP codes used once).
  */
 import assert from "node:assert/strict";
-import { runCli, snapshot } from "./support/cli.ts";
+import {
+  cliArgs,
+  cliCommandLine,
+  cliEnv,
+  runCli,
+  snapshot,
+  spawnCli,
+} from "./support/cli.ts";
 import {
   startStsDouble,
   type StsDouble,
@@ -417,6 +424,82 @@ const FAILURES: FailureCase[] = [
     message: /line \d+/i,
     requests: 0,
   },
+  {
+    name: "mfa_process prints garbage",
+    config: (user) =>
+      configFor(user) + "mfa_process = echo SECRETGARBAGE 123456\n",
+    args: () => ["--profile", "work"],
+    exit: 3,
+    message:
+      /^awsmfa: The MFA code command "echo …" \(from mfa_process of profile "work"\) did not print exactly one 6-digit code; its output is not shown\.\n$/,
+    requests: 0,
+  },
+  {
+    name: "--mfa-process exits 1",
+    args: () => ["--profile", "work", "--mfa-process", "echo 123456; exit 1"],
+    exit: 3,
+    message: /"echo …" \(from --mfa-process\) failed with exit status 1;/,
+    requests: 0,
+  },
+  {
+    name: "--mfa-process hangs past AWSMFA_MFA_PROCESS_TIMEOUT",
+    args: () => ["--profile", "work", "--mfa-process", "sleep 30"],
+    env: { AWSMFA_MFA_PROCESS_TIMEOUT: "0.5" },
+    exit: 3,
+    message:
+      /"sleep …" .*did not finish within 0\.5 seconds, so it was stopped\./,
+    requests: 0,
+  },
+  {
+    name: "--output json with a failing mfa_process",
+    args: () => [
+      "--profile",
+      "work",
+      "--output",
+      "json",
+      "--mfa-process",
+      "false",
+    ],
+    exit: 3,
+    message: /"false" \(from --mfa-process\) failed with exit status 1/,
+    requests: 0,
+  },
+  {
+    name: "exec inside awsmfa exec",
+    args: (user, sts) => [
+      "exec",
+      "--profile",
+      "work",
+      freshCode(sts, user),
+      "--",
+      "true",
+    ],
+    env: { AWSMFA_EXEC: "mfa" },
+    exit: 3,
+    message: /already runs inside awsmfa exec \(profile "mfa"\)/,
+    requests: 0,
+  },
+  {
+    name: "clear a profile awsmfa did not write",
+    args: () => ["clear", "other"],
+    exit: 3,
+    message: /Profile "other" in .* was not written by awsmfa/,
+    requests: 0,
+  },
+  {
+    name: "clear --all with a named foreign profile among managed ones",
+    credentials: (user) =>
+      credentialsFor(user) +
+      "\r\n[mfa]\r\naws_access_key_id = ASIAOLDOLDOLDOLD0001\r\n" +
+      "aws_secret_access_key = s\r\naws_session_token = t\r\n" +
+      "x_security_token_expires = 2020-01-01T00:00:00Z\r\n" +
+      "awsmfa_source_profile = work\r\nawsmfa_serial = GAHT12345678\r\n",
+    args: () => ["clear", "mfa", "work"],
+    exit: 3,
+    message:
+      /Profile "work" in .* was not written by awsmfa.*nothing was changed/,
+    requests: 0,
+  },
 ];
 
 Deno.test("e2e: every failure leaves both files byte-identical", async (t) => {
@@ -534,5 +617,438 @@ Deno.test("e2e: the real AWS CLI v2 uses the written profile", async (t) => {
       assert.equal(last.status, 200);
       assert.match(last.accessKeyId, /^ASIA/);
     });
+  });
+});
+
+// ---- Issue 5: codes from a command, credentials on stdout, exec, status, clear.
+
+const AWS_V2 = "/usr/bin/aws";
+const FISH = "/usr/bin/fish";
+
+/** Whether `path` exists; in CI a missing tool fails the test instead. */
+async function tool(path: string): Promise<boolean> {
+  if (await Deno.stat(path).then(() => true, () => false)) return true;
+  if (Deno.env.get("CI")) throw new Error(`${path} is missing`);
+  console.warn(`skipped: ${path} is not installed`);
+  return false;
+}
+
+/** Run a program with exactly `env` (plus PATH, DENO_DIR); returns code and text. */
+async function runWith(
+  program: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(program, {
+    args,
+    clearEnv: true,
+    env: await cliEnv({ AWS_PAGER: "", ...env }),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: decoder.decode(out.stdout),
+    stderr: decoder.decode(out.stderr).split("\n").filter((line) =>
+      !/Permissions in the config file is an experimental feature/.test(line)
+    ).join("\n"),
+  };
+}
+
+/** The AWS CLI v2 call the tests make with whatever credentials it finds. */
+function callerIdentity(sts: StsDouble): string {
+  return `${AWS_V2} sts get-caller-identity --endpoint-url ${sts.url} --region us-east-1 --output json`;
+}
+
+Deno.test("e2e: the code from mfa_process in the config, and from --mfa-process", async () => {
+  await withDouble(async (sts) => {
+    const user = sts.addUser();
+    const code = freshCode(sts, user);
+    const home = await makeHome(sts, {
+      credentials: credentialsFor(user),
+      config: configFor(user) + `mfa_process = printf '%s\\n' ${code}\n`,
+    });
+    const result = await runCli(["--profile", "work"], { env: home.env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^Wrote profile "mfa" \(from "work"\)/);
+    assertNoSecrets([result.stderr, result.stdout], [code]);
+    assert.equal(sts.requests.length, 1);
+
+    const other = sts.addUser();
+    const otherCode = freshCode(sts, other);
+    const second = await makeHome(sts, {
+      credentials: credentialsFor(other),
+      config: configFor(other) + "mfa_process = false\n",
+    });
+    const flag = await runCli([
+      "--profile",
+      "work",
+      "--mfa-process",
+      `echo ${otherCode}`,
+    ], { env: second.env });
+    assert.equal(flag.code, 0, flag.stderr);
+    assertNoSecrets([flag.stderr], [otherCode]);
+    assert.match(
+      keysOf(await Deno.readTextFile(second.credentials), "mfa")
+        .aws_access_key_id,
+      /^ASIA/,
+    );
+  });
+});
+
+Deno.test("e2e: --output env evaluated by a real sh whose child runs the AWS CLI v2", async () => {
+  if (!await tool(AWS_V2)) return;
+  await withDouble(async (sts) => {
+    const user = sts.addUser();
+    const home = await makeHome(sts, {
+      credentials: credentialsFor(user),
+      config: configFor(user),
+    });
+    const before = await snapshot(home.dir);
+    const code = freshCode(sts, user);
+    const script = [
+      `eval "$(${
+        cliCommandLine(["--output", "env", "--shell", "sh", code])
+      })" || exit 99`,
+      'printf "profile=%s\\n" "${AWS_PROFILE-unset}" >&2',
+      `exec ${callerIdentity(sts)}`,
+    ].join("\n");
+    const result = await runWith("sh", ["-c", script], {
+      ...home.env,
+      AWS_PROFILE: "work",
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^profile=unset$/m);
+    assert.match(result.stderr, /nothing was written/);
+    assert.equal(JSON.parse(result.stdout).Account, user.accountId);
+    assert.deepEqual(sts.requests.map((r) => [r.action, r.status]), [
+      ["GetSessionToken", 200],
+      ["GetCallerIdentity", 200],
+    ]);
+    assert.match(sts.requests[1].accessKeyId, /^ASIA/);
+    assert.deepEqual(await snapshot(home.dir), before);
+  });
+});
+
+Deno.test("e2e: --output env evaluated by a real fish whose child runs the AWS CLI v2", async () => {
+  if (!await tool(AWS_V2) || !await tool(FISH)) return;
+  await withDouble(async (sts) => {
+    const user = sts.addUser();
+    const home = await makeHome(sts, {
+      credentials: credentialsFor(user),
+      config: configFor(user),
+    });
+    const before = await snapshot(home.dir);
+    const code = freshCode(sts, user);
+    const script = [
+      `${cliCommandLine(["--output", "env", code])} | source; or exit 99`,
+      "set -q AWS_PROFILE; and echo profile=$AWS_PROFILE >&2; or echo profile=unset >&2",
+      `exec ${callerIdentity(sts)}`,
+    ].join("\n");
+    // --shell is left out: $SHELL names fish, so fish syntax is the default.
+    const result = await runWith(FISH, ["--no-config", "-c", script], {
+      ...home.env,
+      AWS_PROFILE: "work",
+      SHELL: FISH,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^profile=unset$/m);
+    assert.equal(JSON.parse(result.stdout).Account, user.accountId);
+    assert.match(sts.requests.at(-1)!.accessKeyId, /^ASIA/);
+    assert.equal(sts.requests.at(-1)!.action, "GetCallerIdentity");
+    assert.deepEqual(await snapshot(home.dir), before);
+  });
+});
+
+Deno.test("e2e: --output json consumed as credential_process by the AWS CLI v2", async () => {
+  if (!await tool(AWS_V2)) return;
+  await withDouble(async (sts) => {
+    const user = sts.addUser();
+    const code = freshCode(sts, user);
+    const process = cliCommandLine([
+      "--profile",
+      "work",
+      "--output",
+      "json",
+      code,
+    ]);
+    const home = await makeHome(sts, {
+      credentials: credentialsFor(user),
+      config: configFor(user) +
+        `\n[profile viaprocess]\ncredential_process = ${process}\n`,
+    });
+    const before = await snapshot(home.dir);
+    const result = await runWith(
+      AWS_V2,
+      callerIdentity(sts).split(" ").slice(1).concat([
+        "--profile",
+        "viaprocess",
+      ]),
+      home.env,
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(JSON.parse(result.stdout).Account, user.accountId);
+    assert.deepEqual(sts.requests.map((r) => r.action), [
+      "GetSessionToken",
+      "GetCallerIdentity",
+    ]);
+    assert.match(sts.requests[1].accessKeyId, /^ASIA/);
+    assert.deepEqual(await snapshot(home.dir), before);
+  });
+});
+
+Deno.test("e2e: exec runs the AWS CLI v2 with the session, reuses it, passes exit codes through and refuses to nest", async (t) => {
+  if (!await tool(AWS_V2)) return;
+  await withDouble(async (sts) => {
+    const user = sts.addUser();
+    const home = await makeHome(sts, {
+      credentials: credentialsFor(user),
+      config: configFor(user),
+    });
+    const env = { ...home.env, AWS_PROFILE: "work" };
+    await t.step(
+      "a new session, written with --write, used by the AWS CLI",
+      async () => {
+        const result = await runCli([
+          "exec",
+          "--write",
+          freshCode(sts, user),
+          "--",
+          ...callerIdentity(sts).split(" "),
+        ], { env });
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(JSON.parse(result.stdout).Account, user.accountId);
+        assert.match(result.stderr, /^Wrote profile "mfa" \(from "work"\)/);
+        assert.match(sts.requests.at(-1)!.accessKeyId, /^ASIA/);
+        const written = keysOf(
+          await Deno.readTextFile(home.credentials),
+          "mfa",
+        );
+        assert.equal(
+          sts.requests.at(-1)!.accessKeyId,
+          written.aws_access_key_id,
+        );
+      },
+    );
+    await t.step("reused, and the command's exit code comes back", async () => {
+      const requests = sts.requests.length;
+      const result = await runCli([
+        "exec",
+        "--",
+        "sh",
+        "-c",
+        'test "$AWSMFA_EXEC" = mfa && test -z "${AWS_PROFILE+set}" && test -n "$AWS_SESSION_TOKEN" && test "$AWS_REGION" = eu-west-1 && exit 42; exit 1',
+      ], { env });
+      assert.equal(result.code, 42, result.stderr);
+      assert.match(
+        result.stderr,
+        /^Using profile "mfa" \(from "work"\), valid for 1[12]h/,
+      );
+      assert.equal(sts.requests.length, requests);
+    });
+    await t.step("awsmfa exec inside awsmfa exec", async () => {
+      const result = await runCli([
+        "exec",
+        "--quiet",
+        "--",
+        "sh",
+        "-c",
+        `${cliCommandLine(["exec", "--", "true"])}; exit $?`,
+      ], { env });
+      assert.equal(result.code, 3, result.stderr);
+      assert.match(
+        result.stderr,
+        /already runs inside awsmfa exec \(profile "mfa"\)/,
+      );
+    });
+    await t.step("a command that does not exist", async () => {
+      const result = await runCli([
+        "exec",
+        "--quiet",
+        "--",
+        "awsmfa-no-such-command",
+      ], { env });
+      assert.equal(result.code, 127);
+      assert.equal(
+        result.stderr,
+        'awsmfa: Cannot run "awsmfa-no-such-command": it was not found.\n',
+      );
+    });
+  });
+});
+
+Deno.test("e2e: exec passes SIGTERM to the command and its death by signal back", async (t) => {
+  await withDouble(async (sts) => {
+    const user = sts.addUser();
+    const home = await makeHome(sts, {
+      credentials: credentialsFor(user),
+      config: configFor(user),
+    });
+    const first = await runCli(["--profile", "work", freshCode(sts, user)], {
+      env: home.env,
+    });
+    assert.equal(first.code, 0, first.stderr);
+
+    /** Start exec with `command`, wait for "ready", send SIGTERM to awsmfa. */
+    async function terminate(command: string) {
+      const child = await spawnCli(
+        ["exec", "--profile", "work", "--quiet", "--", "sh", "-c", command],
+        home.env,
+      );
+      const reader = child.stdout.pipeThrough(new TextDecoderStream())
+        .getReader();
+      let out = "";
+      while (!out.includes("ready")) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        out += value;
+      }
+      child.kill("SIGTERM");
+      while (true) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        out += value;
+      }
+      const status = await child.status;
+      const stderr = await new Response(child.stderr).text();
+      return { status, out, stderr };
+    }
+
+    await t.step(
+      "the command traps it and exits 9; awsmfa exits 9",
+      async () => {
+        const { status, out, stderr } = await terminate(
+          'trap "echo got-term; exit 9" TERM; echo ready; while :; do sleep 0.05; done',
+        );
+        assert.match(out, /got-term/, stderr);
+        assert.equal(status.code, 9, stderr);
+        assert.equal(status.signal, null);
+      },
+    );
+    await t.step("the command dies of it; awsmfa exits 128+15", async () => {
+      const { status, stderr } = await terminate("echo ready; exec sleep 30");
+      assert.equal(status.code, 143, stderr);
+    });
+  });
+});
+
+Deno.test("e2e: status lists managed and expired profiles, skips foreign ones, and loads no SDK", async () => {
+  await withDouble(async (sts) => {
+    const user = sts.addUser();
+    const foreign =
+      "\r\n[sso-session]\r\naws_access_key_id = ASIAFOREIGN000000001\r\n" +
+      "aws_secret_access_key = foreignSecret\r\naws_session_token = foreignToken\r\n";
+    const expired =
+      "\r\n[old-mfa]\r\naws_access_key_id = ASIAEXPIRED000000001\r\n" +
+      "aws_secret_access_key = expiredSecret\r\naws_session_token = expiredToken\r\n" +
+      "x_security_token_expires = 2020-01-01T00:00:00Z\r\n" +
+      "awsmfa_source_profile = personal\r\nawsmfa_serial = GAHT12345678\r\n";
+    const home = await makeHome(sts, {
+      credentials: credentialsFor(user) + foreign + expired,
+      config: configFor(user),
+    });
+    const written = await runCli(["--profile", "work", freshCode(sts, user)], {
+      env: home.env,
+    });
+    assert.equal(written.code, 0, written.stderr);
+    const requests = sts.requests.length;
+    const before = await snapshot(home.dir);
+
+    // An empty module cache and --cached-only: loading the AWS SDK would fail.
+    const emptyCache = await Deno.makeTempDir({ prefix: "awsmfa-nocache-" });
+    const run = (args: string[]) =>
+      runWith(Deno.execPath(), [
+        "run",
+        "--cached-only",
+        ...cliArgs().slice(1),
+        ...args,
+      ], { ...home.env, DENO_DIR: emptyCache });
+    const table = await run(["status"]);
+    assert.equal(table.code, 0, table.stderr);
+    const lines = table.stdout.trimEnd().split("\n");
+    assert.match(
+      lines[0],
+      /^PROFILE +SOURCE +SERIAL +EXPIRES \(LOCAL\) +REMAINING$/,
+    );
+    assert.match(
+      lines[1],
+      /^old-mfa +personal +GAHT12345678 +2020-01-01 \d\d:\d\d +expired$/,
+    );
+    assert.match(
+      lines[2],
+      new RegExp(`^mfa +work +${user.serial} +\\S+ \\S+ +1[12]h \\d+m$`),
+    );
+    assert.equal(lines.length, 3);
+    assert.ok(!table.stdout.includes("sso-session"));
+    const json = await run(["status", "--json"]);
+    assert.equal(json.code, 0, json.stderr);
+    const rows = JSON.parse(json.stdout);
+    assert.deepEqual(rows.map((row: { profile: string }) => row.profile), [
+      "old-mfa",
+      "mfa",
+    ]);
+    assert.equal(rows[0].expired, true);
+    assert.ok(rows[1].remainingSeconds > 11 * 3600);
+    assertNoSecrets([table.stdout, json.stdout], [
+      "expiredSecret",
+      "expiredToken",
+      keysOf(await Deno.readTextFile(home.credentials), "mfa")
+        .aws_session_token,
+    ]);
+    // The same cache makes the default command fail when it needs the SDK.
+    const refresh = await run([
+      "--profile",
+      "work",
+      "--force",
+      freshCode(sts, user, 1),
+    ]);
+    assert.notEqual(refresh.code, 0);
+    assert.equal(sts.requests.length, requests, "status made no request");
+    assert.deepEqual(await snapshot(home.dir), before);
+    await Deno.remove(emptyCache, { recursive: true });
+  });
+});
+
+Deno.test("e2e: clear takes back exactly what awsmfa wrote, keeping what came after", async () => {
+  await withDouble(async (sts) => {
+    const user = sts.addUser();
+    const credentials = credentialsFor(user);
+    const config = configFor(user);
+    const home = await makeHome(sts, { credentials, config });
+    const written = await runCli(["--profile", "work", freshCode(sts, user)], {
+      env: home.env,
+    });
+    assert.equal(written.code, 0, written.stderr);
+    // The user adds a profile after awsmfa's, in both files.
+    const later =
+      "\r\n; added by hand later\r\n[later]\r\naws_access_key_id = AKIALATERLATER000001\r\naws_secret_access_key = laterSecret\r\n";
+    await Deno.writeTextFile(home.credentials, later, { append: true });
+    await Deno.writeTextFile(
+      home.config,
+      "\n[profile later]\nregion = us-west-2\n",
+      { append: true },
+    );
+
+    const cleared = await runCli(["clear"], { env: home.env });
+    assert.equal(cleared.code, 0, cleared.stderr);
+    assert.match(
+      cleared.stderr,
+      /^Removed profile "mfa" from .*credentials and \[profile mfa\] from .*config\.\n$/,
+    );
+    assert.equal(
+      await Deno.readTextFile(home.credentials),
+      credentials + later,
+    );
+    assert.equal(
+      await Deno.readTextFile(home.config),
+      config + "\n[profile later]\nregion = us-west-2\n",
+    );
+    assert.equal((await Deno.stat(home.credentials)).mode! & 0o777, 0o600);
+    assert.equal((await Deno.stat(home.config)).mode! & 0o777, 0o644);
+
+    const status = await runCli(["status", "--json"], { env: home.env });
+    assert.equal(status.stdout, "[]\n");
   });
 });

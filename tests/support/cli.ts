@@ -95,6 +95,51 @@ export async function runCli(
   };
 }
 
+/** The environment of a spawned CLI: PATH, DENO_DIR, NO_COLOR, then `env`. */
+export async function cliEnv(
+  env: Record<string, string>,
+): Promise<Record<string, string>> {
+  return {
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    DENO_DIR: await cacheDir(),
+    NO_COLOR: "1",
+    ...env,
+  };
+}
+
+/** `text` quoted for POSIX sh and for fish (single quotes, no `'` or `\` inside). */
+function quoteWord(text: string): string {
+  if (/['\\]/.test(text)) throw new Error(`cannot quote ${text}`);
+  return `'${text}'`;
+}
+
+/**
+ * The CLI as one command line for sh, fish or an AWS `credential_process`
+ * (`'deno' 'run' … 'main.ts'`), followed by `args`.
+ */
+export function cliCommandLine(args: string[] = []): string {
+  return [Deno.execPath(), ...cliArgs(), ...args].map(quoteWord).join(" ");
+}
+
+/**
+ * Start awsmfa with `args` and a clean environment, without waiting: stdout
+ * and stderr piped, stdin null. For tests that signal it while it runs.
+ */
+export async function spawnCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<Deno.ChildProcess> {
+  return new Deno.Command(Deno.execPath(), {
+    args: [...cliArgs(), ...args],
+    clearEnv: true,
+    env: await cliEnv(env),
+    cwd: ROOT_DIR,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
 /** Every regular file below `dir` with its bytes and mode. */
 export async function snapshot(
   dir: string,
