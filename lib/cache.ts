@@ -1,0 +1,357 @@
+/**
+ * The session cache: one file per source profile + MFA serial (+ role ARN)
+ * under `~/.aws/awsmfa/cache/`, shared by every command that needs a session
+ * so that one code serves all of them until the session runs out.
+ *
+ * - The directory is created 0700 (and put back to 0700 when it is wider);
+ *   files are written with {@linkcode updateFile}, so they are created 0600
+ *   and replaced atomically under the store's lock: a reader never sees a
+ *   partial file and needs no lock.
+ * - {@linkcode withCacheEntry} answers from the file without any lock while
+ *   the cached session has more than the asked minimum left. Otherwise it
+ *   takes the entry's own lock (`<file>.lock`, an flock held across the
+ *   whole fetch, so across a prompt and the STS call), reads the file again
+ *   and fetches only if it is still needed: N callers starting together on a
+ *   cold cache cause one fetch, the others wait and answer from the file.
+ *   A process that dies releases its lock with it. Lock files stay in the
+ *   directory (empty, 0600): deleting one another process has open would let
+ *   two processes hold "the" lock at once.
+ * - A file that cannot be parsed, or that names another key, is a miss and
+ *   is replaced by the next fetch.
+ *
+ * The file holds a secret (the session's keys), like the credentials file,
+ * and is never printed.
+ *
+ * @module
+ */
+
+import { LocalError } from "./errors.ts";
+import { join } from "./path.ts";
+import { rfc3339, type SessionValues } from "./session.ts";
+import { readText, REMOVE_FILE, StoreError, updateFile } from "./store.ts";
+
+/** What one cache entry is for. */
+export interface CacheKey {
+  /** The profile whose long-term keys made (or make) the session. */
+  sourceProfile: string;
+  /** The MFA device serial or ARN. */
+  serialNumber: string;
+  /** The role, for a role session; absent for a GetSessionToken session. */
+  roleArn?: string;
+}
+
+/** Options of {@linkcode withCacheEntry}. */
+export interface CacheOptions {
+  /** The clock, in ms since the epoch (default `Date.now`). */
+  now?: () => number;
+  /**
+   * How long to wait for another process holding the entry's lock (which may
+   * be waiting for a person to type a code); default
+   * {@linkcode DEFAULT_CACHE_LOCK_TIMEOUT_MS}.
+   */
+  lockTimeoutMs?: number;
+}
+
+/** What {@linkcode withCacheEntry} did. */
+export interface CacheResult {
+  /** The session: from the cache, or just fetched. */
+  session: SessionValues;
+  /** True when it came from the cache and nothing was fetched. */
+  fromCache: boolean;
+  /** The entry's file. */
+  path: string;
+  /**
+   * Set when a fetched session could not be written to the cache. The
+   * session is still returned (its code is spent); the caller says so.
+   */
+  writeError?: StoreError;
+}
+
+/** Default wait for another process holding an entry's lock: 2 minutes. */
+export const DEFAULT_CACHE_LOCK_TIMEOUT_MS = 120_000;
+
+/** Format marker and version written in every cache file. */
+const FORMAT = "awsmfa-session-cache";
+const VERSION = 1;
+const IS_WINDOWS = Deno.build.os === "windows";
+
+/** `<home>/.aws/awsmfa/cache`, the cache directory of the user whose home is `home`. */
+export function cacheDirectory(home: string): string {
+  return join(home, ".aws", "awsmfa", "cache");
+}
+
+/**
+ * The file name of an entry: the source profile (characters outside
+ * `[A-Za-z0-9._-]` replaced, at most 40 kept) for people looking at the
+ * directory, then 32 hex digits of the SHA-256 of the whole key, so
+ * different keys never share a file.
+ */
+export async function cacheFileName(key: CacheKey): Promise<string> {
+  const readable = key.sourceProfile.replace(/[^A-Za-z0-9._-]/g, "_").slice(
+    0,
+    40,
+  );
+  const digest = new Uint8Array(
+    await crypto.subtle.digest(
+      "SHA-256",
+      new TextEncoder().encode(
+        JSON.stringify([
+          key.sourceProfile,
+          key.serialNumber,
+          key.roleArn ?? "",
+        ]),
+      ),
+    ),
+  );
+  const hex = Array.from(
+    digest.subarray(0, 16),
+    (b) => b.toString(16).padStart(2, "0"),
+  ).join("");
+  return `${readable}-${hex}.json`;
+}
+
+/** The text of an entry's file. */
+export function cacheText(key: CacheKey, session: SessionValues): string {
+  return JSON.stringify(
+    {
+      Format: FORMAT,
+      Version: VERSION,
+      SourceProfile: key.sourceProfile,
+      SerialNumber: key.serialNumber,
+      ...(key.roleArn !== undefined ? { RoleArn: key.roleArn } : {}),
+      AccessKeyId: session.accessKeyId,
+      SecretAccessKey: session.secretAccessKey,
+      SessionToken: session.sessionToken,
+      Expiration: rfc3339(session.expiration),
+    },
+    null,
+    2,
+  ) + "\n";
+}
+
+/**
+ * The session in an entry's text, or undefined when the text is not a cache
+ * entry of this version for exactly `key`.
+ */
+export function parseCacheText(
+  text: string,
+  key: CacheKey,
+): SessionValues | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    return undefined;
+  }
+  const entry = data as Record<string, unknown>;
+  const field = (name: string) =>
+    typeof entry[name] === "string" && entry[name] !== ""
+      ? entry[name] as string
+      : undefined;
+  if (
+    entry.Format !== FORMAT || entry.Version !== VERSION ||
+    entry.SourceProfile !== key.sourceProfile ||
+    entry.SerialNumber !== key.serialNumber ||
+    entry.RoleArn !== key.roleArn
+  ) {
+    return undefined;
+  }
+  const accessKeyId = field("AccessKeyId");
+  const secretAccessKey = field("SecretAccessKey");
+  const sessionToken = field("SessionToken");
+  const expirationText = field("Expiration");
+  if (
+    !accessKeyId || !secretAccessKey || !sessionToken || !expirationText ||
+    !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(expirationText)
+  ) {
+    return undefined;
+  }
+  const expiration = new Date(expirationText);
+  if (Number.isNaN(expiration.getTime())) return undefined;
+  return { accessKeyId, secretAccessKey, sessionToken, expiration };
+}
+
+/** True when `session` has more than `minRemainingMs` left at `nowMs`. */
+export function isFresh(
+  session: SessionValues,
+  minRemainingMs: number,
+  nowMs: number,
+): boolean {
+  return session.expiration.getTime() - nowMs > minRemainingMs;
+}
+
+/**
+ * The cached session for `key`, if there is one with more than
+ * `minRemainingMs` left; reads one file, takes no lock.
+ *
+ * @throws {StoreError} when the file exists but cannot be read.
+ */
+export async function readCachedSession(
+  dir: string,
+  key: CacheKey,
+  minRemainingMs: number,
+  nowMs: number = Date.now(),
+): Promise<SessionValues | undefined> {
+  const path = join(dir, await cacheFileName(key));
+  const session = await readEntry(path, key);
+  return session && isFresh(session, minRemainingMs, nowMs)
+    ? session
+    : undefined;
+}
+
+/**
+ * Write `session` as the entry for `key` (atomic, 0600, directory 0700).
+ *
+ * @returns The entry's path.
+ * @throws {StoreError} when the directory or file cannot be written.
+ */
+export async function writeCachedSession(
+  dir: string,
+  key: CacheKey,
+  session: SessionValues,
+): Promise<string> {
+  await ensureDirectory(dir);
+  const path = join(dir, await cacheFileName(key));
+  await updateFile(path, () => cacheText(key, session));
+  return path;
+}
+
+/**
+ * Delete the entry for `key`, if there is one.
+ *
+ * @returns Whether a file was removed.
+ * @throws {StoreError} when it cannot be removed.
+ */
+export async function removeCachedSession(
+  dir: string,
+  key: CacheKey,
+): Promise<boolean> {
+  const path = join(dir, await cacheFileName(key));
+  if (await readText(path) === null) return false;
+  const result = await updateFile(path, () => REMOVE_FILE);
+  return result.before !== null;
+}
+
+/**
+ * The session for `key`: the cached one while it has more than
+ * `minRemainingMs` left, else the result of `fetch`, written to the cache.
+ *
+ * Only one process (or caller) at a time runs `fetch` for a key: the others
+ * wait on the entry's lock and then answer from the file the first one
+ * wrote. If `fetch` throws, nothing is written, the lock is released and the
+ * error propagates; the next waiter then tries its own fetch.
+ *
+ * @throws whatever `fetch` throws; {@linkcode StoreError} when the cache
+ * directory cannot be made or the file cannot be read; a
+ * {@linkcode LocalError} when another process holds the lock longer than
+ * the timeout.
+ */
+export async function withCacheEntry(
+  dir: string,
+  key: CacheKey,
+  minRemainingMs: number,
+  fetch: () => Promise<SessionValues>,
+  options: CacheOptions = {},
+): Promise<CacheResult> {
+  const now = options.now ?? Date.now;
+  const path = join(dir, await cacheFileName(key));
+  const cached = await readEntry(path, key);
+  if (cached && isFresh(cached, minRemainingMs, now())) {
+    return { session: cached, fromCache: true, path };
+  }
+  await ensureDirectory(dir);
+  const lock = await lockEntry(
+    `${path}.lock`,
+    options.lockTimeoutMs ?? DEFAULT_CACHE_LOCK_TIMEOUT_MS,
+  );
+  try {
+    const again = await readEntry(path, key);
+    if (again && isFresh(again, minRemainingMs, now())) {
+      return { session: again, fromCache: true, path };
+    }
+    const session = await fetch();
+    try {
+      await updateFile(path, () => cacheText(key, session));
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      return { session, fromCache: false, path, writeError: error };
+    }
+    return { session, fromCache: false, path };
+  } finally {
+    await lock.unlock().catch(() => undefined);
+    lock.close();
+  }
+}
+
+async function readEntry(
+  path: string,
+  key: CacheKey,
+): Promise<SessionValues | undefined> {
+  const text = await readText(path);
+  return text === null ? undefined : parseCacheText(text, key);
+}
+
+/** Create `dir` (and missing parents) 0700; narrow it to 0700 if it is wider. */
+async function ensureDirectory(dir: string): Promise<void> {
+  try {
+    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
+    if (IS_WINDOWS) return;
+    const info = await Deno.stat(dir);
+    if (info.mode !== null && (info.mode & 0o077) !== 0) {
+      await Deno.chmod(dir, 0o700);
+    }
+  } catch (error) {
+    throw new StoreError(
+      `Cannot create the session cache directory "${dir}": ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+  }
+}
+
+/** An exclusive flock on `lockPath`, polling until `timeoutMs`. */
+async function lockEntry(
+  lockPath: string,
+  timeoutMs: number,
+): Promise<Deno.FsFile> {
+  const deadline = Date.now() + timeoutMs;
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(lockPath, {
+      read: true,
+      write: true,
+      create: true,
+      mode: 0o600,
+    });
+  } catch (error) {
+    throw new StoreError(
+      `Cannot lock the session cache entry "${lockPath}": ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+  }
+  try {
+    while (!await file.tryLock(true)) {
+      if (Date.now() >= deadline) {
+        throw new LocalError(
+          `Cannot use the session cache: another awsmfa process has held "${lockPath}" for ${
+            timeoutMs / 1000
+          } s; try again when it has finished`,
+        );
+      }
+      await new Promise((done) => setTimeout(done, 10 + Math.random() * 30));
+    }
+  } catch (error) {
+    file.close();
+    if (error instanceof LocalError) throw error;
+    throw new StoreError(
+      `Cannot lock the session cache entry "${lockPath}": ${
+        error instanceof Error ? error.message : String(error)
+      }`,
+    );
+  }
+  return file;
+}
