@@ -309,3 +309,54 @@ Deno.test("every script names every flag and shell and honours AWS_SHARED_CREDEN
     /Register-ArgumentCompleter -Native -CommandName awsmfa/,
   );
 });
+
+testWith(
+  "fish",
+  FISH,
+  "the fish script completes each command's own flags and clear's profiles in a real fish",
+  async (fish) => {
+    const home = await tempHome({
+      credentials: "[mfa]\nk = v\n[work]\nk = v\n",
+      config: "[profile cfgonly]\n",
+    });
+    const dir = await Deno.makeTempDir({ prefix: "awsmfa_fish_" });
+    try {
+      const script = `${dir}/awsmfa.fish`;
+      await Deno.writeTextFile(script, completionScript("fish"));
+      const cases: [string, string[]][] = [
+        ["awsmfa --mfa", ["--mfa-process", "--mfa-profile-name"]],
+        ["awsmfa --output ", ["env", "json"]],
+        ["awsmfa ", ["clear", "completions", "exec", "status"]],
+        ["awsmfa status --", ["--help", "--json"]],
+        ["awsmfa clear --", ["--all", "--help", "--quiet"]],
+        ["awsmfa clear ", ["cfgonly", "mfa", "work"]],
+        ["awsmfa exec --pro", ["--profile"]],
+        ["awsmfa exec --js", []],
+        ["awsmfa status --ou", []],
+      ];
+      for (const [line, expected] of cases) {
+        const output = await new Deno.Command(fish, {
+          args: [
+            "--no-config",
+            "-c",
+            "source $argv[1]; complete -C $argv[2]",
+            script,
+            line,
+          ],
+          env: { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin", HOME: home },
+          clearEnv: true,
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        assert.equal(decoder.decode(output.stderr), "", line);
+        const words = decoder.decode(output.stdout).split("\n").filter((l) =>
+          l !== ""
+        ).map((l) => l.split("\t")[0]);
+        assert.deepEqual(words.sort(), [...expected].sort(), line);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+      await Deno.remove(home, { recursive: true });
+    }
+  },
+);
