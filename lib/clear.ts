@@ -233,7 +233,9 @@ export function configKeepReason(
     !COPIED_CONFIG_KEYS.includes(key) || keys[key] !== copied[key]
   );
   if (added.length > 0) {
-    return `it has settings awsmfa did not copy there (${added.join(", ")})`;
+    return `it holds settings awsmfa would not copy there from profile "${sourceProfile}" (${
+      added.join(", ")
+    })`;
   }
   if (hasInnerComment(file.doc.lines, range)) return "it has comments";
   return undefined;

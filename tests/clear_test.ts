@@ -177,7 +177,7 @@ Deno.test("planConfig removes [profile X] only while it holds just what awsmfa c
   const kept: [string, RegExp][] = [
     [
       CONFIG + "cli_pager =\n",
-      /settings awsmfa did not copy there \(cli_pager\)/,
+      /settings awsmfa would not copy there from profile "work" \(cli_pager\)/,
     ],
     [
       CONFIG.replace(
