@@ -305,9 +305,7 @@ async function ensureDirectory(dir: string): Promise<void> {
     }
   } catch (error) {
     throw new StoreError(
-      `Cannot create the session cache directory "${dir}": ${
-        error instanceof Error ? error.message : String(error)
-      }`,
+      `Cannot create the session cache directory "${dir}": ${reason(error)}`,
     );
   }
 }
@@ -328,9 +326,7 @@ async function lockEntry(
     });
   } catch (error) {
     throw new StoreError(
-      `Cannot lock the session cache entry "${lockPath}": ${
-        error instanceof Error ? error.message : String(error)
-      }`,
+      `Cannot lock the session cache entry "${lockPath}": ${reason(error)}`,
     );
   }
   try {
@@ -348,10 +344,27 @@ async function lockEntry(
     file.close();
     if (error instanceof LocalError) throw error;
     throw new StoreError(
-      `Cannot lock the session cache entry "${lockPath}": ${
-        error instanceof Error ? error.message : String(error)
-      }`,
+      `Cannot lock the session cache entry "${lockPath}": ${reason(error)}`,
     );
   }
   return file;
+}
+
+/** A short reason for a file system error; never file contents. */
+function reason(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "no such file or directory";
+  if (
+    error instanceof Deno.errors.PermissionDenied ||
+    error instanceof Deno.errors.NotCapable
+  ) {
+    return "permission denied";
+  }
+  if (error instanceof Deno.errors.NotADirectory) {
+    return "a part of the path is not a directory";
+  }
+  if (error instanceof Deno.errors.AlreadyExists) {
+    return "a file is in the way";
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s*\(os error \d+\)[^]*$/, "");
 }

@@ -245,6 +245,32 @@ Deno.test({
   },
 });
 
+Deno.test("cache: a cache path that cannot be used fails plainly, before anything is fetched", async () => {
+  await withTemp(async (home) => {
+    await Deno.writeTextFile(
+      `${home}/.aws`,
+      "a file where a directory belongs",
+    );
+    const dir = cacheDirectory(home);
+    const f = counting(T0 + 3_600_000);
+    const error = await withCacheEntry(dir, KEY, MIN, f.fetch, {
+      now: () => T0,
+    }).then(() => undefined, (e) => e);
+    assert.ok(error instanceof LocalError, String(error));
+    assert.equal(error.exitCode, ExitCode.Local);
+    assert.match(error.message, /^Cannot \w+ ".*\/\.aws\/awsmfa\/cache\/work-/);
+    assert.doesNotMatch(error.message, /\n|os error/);
+    assert.equal(f.calls(), 0);
+    await assert.rejects(
+      writeCachedSession(dir, KEY, session(1, T0)),
+      (e: Error) =>
+        e instanceof LocalError &&
+        /^Cannot create the session cache directory ".*": /.test(e.message) &&
+        !/os error/.test(e.message),
+    );
+  });
+});
+
 Deno.test("cache: a failed fetch writes nothing and lets the next caller fetch", async () => {
   await withTemp(async (dir) => {
     const refused = new AwsmfaError("STS rejected the MFA code.", 4);
