@@ -143,7 +143,14 @@ function targets(rows: Row[]): string {
   ];
   const add = (target: string, measured: string, met: boolean) =>
     lines.push(`| ${target} | ${measured} | ${met ? "yes" : "**no**"} |`);
-  for (const prefix of ["awsmfa --version", "awsmfa --help", "skip while"]) {
+  for (
+    const prefix of [
+      "awsmfa --version",
+      "awsmfa --help",
+      "awsmfa status",
+      "skip while",
+    ]
+  ) {
     const ratio = medianOf(rows, prefix) / floor;
     add(`${prefix}: ≤ 1.3× floor`, `${ratio.toFixed(2)}×`, ratio <= 1.3);
   }
@@ -297,6 +304,15 @@ async function bench(argv: string[]): Promise<void> {
         "target valid, no code given",
         runs,
         () => measure([...awsmfa, "--profile", "work"], env),
+      ),
+    );
+
+    rows.push(
+      await series(
+        "awsmfa status",
+        "one managed profile",
+        runs,
+        () => measure([...awsmfa, "status"], env),
       ),
     );
 
