@@ -13,6 +13,7 @@
  */
 
 import type { SessionFlags } from "./args.ts";
+import type { GetSessionTokenRequest } from "./sts.ts";
 import { AwsmfaError, LocalError } from "./errors.ts";
 import {
   type IniDocument,
@@ -49,30 +50,36 @@ import {
   resolveSourceProfile,
   sourceKeys,
 } from "./settings.ts";
-import { checkWritable, readText, REMOVE_FILE, updateFile } from "./store.ts";
+import {
+  checkWritable,
+  readText,
+  REMOVE_FILE,
+  updateFile,
+  type UpdateResult,
+} from "./store.ts";
 import { type CodeSource, obtainCode } from "./token.ts";
 
-/** The arguments of one STS GetSessionToken call. */
-export interface SessionRequest {
-  /** Long-term access key id of the source profile. */
-  accessKeyId: string;
-  /** Long-term secret access key of the source profile. */
-  secretAccessKey: string;
-  /** Region the request is signed for. */
-  region: string;
-  /** STS endpoint URL. */
-  endpoint: string;
-  /** MFA device serial or ARN. */
-  serialNumber: string;
-  /** The 6-digit code. */
-  tokenCode: string;
-  /** Requested session length. */
-  durationSeconds: number;
-  /** Name of the source profile, for messages. */
-  sourceProfile: string;
+/**
+ * Put a file back as it was before `written`, unless another run has changed
+ * it since; a file that update created is removed. Never throws: it runs
+ * while another error is on its way to the user.
+ */
+export async function rollBack(written: UpdateResult): Promise<void> {
+  if (written.after === written.before) return;
+  await updateFile(
+    written.path,
+    (current) =>
+      current !== written.after
+        ? null
+        : written.before === null
+        ? REMOVE_FILE
+        : written.before,
+  ).catch(() => undefined);
 }
 
-/** Calls STS; the default loads the AWS SDK lazily. */
+/** The arguments of one STS GetSessionToken call (the fetch is lib/sts.ts's own). */
+export type SessionRequest = Omit<GetSessionTokenRequest, "fetch">;
+
 export type SessionFetcher = (
   request: SessionRequest,
 ) => Promise<SessionValues>;
@@ -412,17 +419,7 @@ export async function obtainSession(
         ),
     );
   } catch (error) {
-    // Put the credentials file back as it was, unless another run has
-    // changed it since; a file this run created is removed.
-    await updateFile(
-      paths.credentialsFile,
-      (current) =>
-        current !== written.after
-          ? null
-          : written.before === null
-          ? REMOVE_FILE
-          : written.before,
-    ).catch(() => undefined);
+    await rollBack(written);
     throw error;
   }
   return { ...base, session, reused: false, written: true };

@@ -32,12 +32,13 @@ import {
   type ObtainIO,
   obtainSession,
   readFile,
+  rollBack,
 } from "./obtain.ts";
 import { credentialProcessJson, defaultEnvShell, envScript } from "./output.ts";
 import { describeTime, formatRemaining } from "./session.ts";
 import { type AwsPaths, resolvePaths } from "./settings.ts";
 import { managedProfiles, statusJson, statusTable } from "./status.ts";
-import { REMOVE_FILE, updateFile } from "./store.ts";
+import { updateFile } from "./store.ts";
 import { versionLine } from "./version.ts";
 
 export {
@@ -186,17 +187,7 @@ async function clear(options: ClearOptions, io: RunIO): Promise<number> {
       });
     }
   } catch (error) {
-    if (written.after !== written.before) {
-      await updateFile(
-        paths.credentialsFile,
-        (current) =>
-          current !== written.after
-            ? null
-            : written.before === null
-            ? REMOVE_FILE
-            : written.before,
-      ).catch(() => undefined);
-    }
+    await rollBack(written);
     throw error;
   }
 
