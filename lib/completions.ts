@@ -18,6 +18,7 @@ import {
   type OptionSpec,
   type Shell,
 } from "./args.ts";
+import { fishQuote, psQuote, shQuote } from "./quote.ts";
 
 /** sed script printing the section names of a credentials file. */
 const CREDENTIALS_SED = "s/^\\[\\([^]]*\\)\\].*/\\1/p";
@@ -42,21 +43,6 @@ function commandFlagWords(command: CommandName): string[] {
 
 /** Subcommands that take flags of their own (all but `completions`). */
 const FLAG_COMMANDS: readonly CommandName[] = ["exec", "status", "clear"];
-
-/** Quote for POSIX shells (bash, zsh): single quotes, `'` as `'\''`. */
-function shQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
-/** Quote for fish: single quotes with `\` and `'` escaped. */
-function fishQuote(text: string): string {
-  return `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
-}
-
-/** Quote for PowerShell: single quotes, `'` doubled. */
-function psQuote(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
 
 function bashScript(): string {
   const profileFlags = OPTIONS.filter((spec) => spec.completesProfiles)

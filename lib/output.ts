@@ -9,6 +9,7 @@
 import type { EnvShell } from "./args.ts";
 import type { EnvLookup } from "./settings.ts";
 import { rfc3339, type SessionValues } from "./session.ts";
+import { fishQuote, psQuote, shQuote } from "./quote.ts";
 
 /**
  * Variables removed wherever awsmfa puts a session into an environment: with
@@ -49,21 +50,6 @@ export function defaultEnvShell(env: EnvLookup, windows: boolean): EnvShell {
   if (name === "fish") return "fish";
   if (name === "pwsh" || name === "powershell") return "powershell";
   return "sh";
-}
-
-/** `text` in single quotes for POSIX sh (`'` written as `'\''`). */
-function shQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
-/** `text` in single quotes for fish (`\` and `'` escaped). */
-function fishQuote(text: string): string {
-  return `'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'")}'`;
-}
-
-/** `text` in single quotes for PowerShell (`'` doubled). */
-function psQuote(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }
 
 /**
