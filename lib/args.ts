@@ -75,6 +75,29 @@ export interface ExecOptions extends SessionFlags {
   argv: string[];
 }
 
+/**
+ * `awsmfa credential-process [OPTIONS]`: print the `credential_process` JSON
+ * of a cached session, getting (and caching) a new one when it runs out.
+ */
+export interface CredentialProcessOptions {
+  /** Which command this is. */
+  command: "credential-process";
+  /** Source profile with long-term keys (`--profile`). */
+  profile?: string;
+  /** MFA device ARN or hardware serial (`--serial-number`), not yet validated. */
+  serialNumber?: string;
+  /** Session length in seconds, 900 to 129600 (`--duration-seconds`). */
+  durationSeconds?: number;
+  /** Region for the STS endpoint (`--region`). */
+  region?: string;
+  /** STS endpoint URL, http or https (`--endpoint-url`). */
+  endpointUrl?: string;
+  /** Command that prints the MFA code (`--mfa-process`). */
+  mfaProcess?: string;
+  /** Use the cached session only while it has more than this many seconds left (`--min-remaining`). */
+  minRemainingSeconds?: number;
+}
+
 /** `awsmfa status [--json]`: list the awsmfa-managed profiles. */
 export interface StatusOptions {
   /** Which command this is. */
@@ -113,13 +136,19 @@ export interface InfoOptions {
 export type Options =
   | RefreshOptions
   | ExecOptions
+  | CredentialProcessOptions
   | StatusOptions
   | ClearOptions
   | CompletionsOptions
   | InfoOptions;
 
 /** The commands a flag can belong to; `refresh` is the default command. */
-export type CommandName = "refresh" | "exec" | "status" | "clear";
+export type CommandName =
+  | "refresh"
+  | "exec"
+  | "credential-process"
+  | "status"
+  | "clear";
 
 /** One flag, as help and completions show it. */
 export interface OptionSpec {
@@ -156,9 +185,15 @@ export interface CommandSpec {
 }
 
 const SESSION_COMMANDS: readonly CommandName[] = ["refresh", "exec"];
+/** Session flags that `credential-process` takes too. */
+const CACHE_COMMANDS: readonly CommandName[] = [
+  ...SESSION_COMMANDS,
+  "credential-process",
+];
 const ALL_COMMANDS: readonly CommandName[] = [
   "refresh",
   "exec",
+  "credential-process",
   "status",
   "clear",
 ];
@@ -171,21 +206,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       "Source profile with the long-term keys (default: $AWS_PROFILE, then default).",
     completesProfiles: true,
-    commands: SESSION_COMMANDS,
+    commands: CACHE_COMMANDS,
   },
   {
     name: "serial-number",
     value: "SERIAL",
     description:
       "MFA device ARN or hardware serial (default: mfa_serial of the source profile in the config file, then $AWS_MFA_SERIAL).",
-    commands: SESSION_COMMANDS,
+    commands: CACHE_COMMANDS,
   },
   {
     name: "duration-seconds",
     value: "DURATION",
     description:
       "Session length, 900 to 129600 seconds, also written like 12h, 90m or 1h30m (default: 43200).",
-    commands: SESSION_COMMANDS,
+    commands: CACHE_COMMANDS,
   },
   {
     name: "mfa-profile-name",
@@ -200,28 +235,28 @@ export const OPTIONS: readonly OptionSpec[] = [
     value: "REGION",
     description:
       "Region of the STS endpoint (default: $AWS_REGION, $AWS_DEFAULT_REGION, the source profile's region, the serial's partition, then us-east-1).",
-    commands: SESSION_COMMANDS,
+    commands: CACHE_COMMANDS,
   },
   {
     name: "endpoint-url",
     value: "URL",
     description:
       "STS endpoint to call instead of the regional one (an http:// or https:// URL).",
-    commands: SESSION_COMMANDS,
+    commands: CACHE_COMMANDS,
   },
   {
     name: "mfa-process",
     value: "CMD",
     description:
       "Shell command that prints the MFA code, used when no CODE is given (default: mfa_process of the source profile in the config file).",
-    commands: SESSION_COMMANDS,
+    commands: CACHE_COMMANDS,
   },
   {
     name: "min-remaining",
     value: "DURATION",
     description:
-      "Reuse the target profile while it is valid for longer than this, like 15m, 1h or 0 (default: 15m).",
-    commands: SESSION_COMMANDS,
+      "Reuse the target profile (credential-process: the cached session) while it is valid for longer than this, like 15m, 1h or 0 (default: 15m).",
+    commands: CACHE_COMMANDS,
   },
   {
     name: "output",
@@ -287,6 +322,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: "[OPTIONS] [CODE | -] -- CMD [ARGS...]",
     description:
       "Run CMD with the session in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; exits with its exit code.",
+    values: [],
+  },
+  {
+    name: "credential-process",
+    argument: "[OPTIONS]",
+    usage: "[OPTIONS]",
+    description:
+      "Print the credential_process JSON for an AWS profile: the cached session while it is valid, else a new one (code from mfa_process, else asked on the terminal), cached in ~/.aws/awsmfa/cache; never writes the AWS files.",
     values: [],
   },
   {
@@ -602,6 +645,35 @@ function parseExec(argv: string[]): Options {
   };
 }
 
+function parseCredentialProcess(argv: string[]): Options {
+  const { values, positionals } = strictParse(
+    argv,
+    specsOf("credential-process"),
+    "awsmfa credential-process",
+  );
+  if (positionals.length > 0) {
+    throw new UsageError(
+      "The credential-process command takes no arguments; it gets the code from mfa_process or asks on the terminal.",
+    );
+  }
+  const flags = sessionFlags(values, []);
+  const options: CredentialProcessOptions = { command: "credential-process" };
+  if (flags.profile !== undefined) options.profile = flags.profile;
+  if (flags.serialNumber !== undefined) {
+    options.serialNumber = flags.serialNumber;
+  }
+  if (flags.durationSeconds !== undefined) {
+    options.durationSeconds = flags.durationSeconds;
+  }
+  if (flags.region !== undefined) options.region = flags.region;
+  if (flags.endpointUrl !== undefined) options.endpointUrl = flags.endpointUrl;
+  if (flags.mfaProcess !== undefined) options.mfaProcess = flags.mfaProcess;
+  if (flags.minRemainingSeconds !== undefined) {
+    options.minRemainingSeconds = flags.minRemainingSeconds;
+  }
+  return options;
+}
+
 function parseStatus(argv: string[]): Options {
   const { values, positionals } = strictParse(
     argv,
@@ -645,7 +717,8 @@ function parseClear(argv: string[]): Options {
  * Read a command line (without the program name) into {@linkcode Options}.
  *
  * `-h`/`--help` anywhere before `--` wins; then `--version`. The first word
- * may name a command (`exec`, `status`, `clear`, `completions`); otherwise it
+ * may name a command (`exec`, `credential-process`, `status`, `clear`,
+ * `completions`); otherwise it
  * is the default command. Throws {@linkcode UsageError} with one sentence for
  * unknown flags, flags of another command, missing or malformed values and
  * extra arguments; the message never contains the code.
@@ -663,6 +736,8 @@ export function parseArguments(argv: string[]): Options {
       return parseCompletions(argv.slice(1));
     case "exec":
       return parseExec(argv.slice(1));
+    case "credential-process":
+      return parseCredentialProcess(argv.slice(1));
     case "status":
       return parseStatus(argv.slice(1));
     case "clear":

@@ -42,7 +42,12 @@ function commandFlagWords(command: CommandName): string[] {
 }
 
 /** Subcommands that take flags of their own (all but `completions`). */
-const FLAG_COMMANDS: readonly CommandName[] = ["exec", "status", "clear"];
+const FLAG_COMMANDS: readonly CommandName[] = [
+  "exec",
+  "credential-process",
+  "status",
+  "clear",
+];
 
 function bashScript(): string {
   const profileFlags = OPTIONS.filter((spec) => spec.completesProfiles)

@@ -261,6 +261,44 @@ function complete(section: ProfileKeys | undefined): section is ProfileKeys {
     section[EXPIRES_KEY] !== undefined;
 }
 
+/** A command that prints the MFA code, and where it was configured. */
+export interface CodeCommand {
+  /** The shell command. */
+  command: string;
+  /** For messages: `from --mfa-process` or `from mfa_process of profile "…"`. */
+  origin: string;
+}
+
+/** `--mfa-process`, else `mfa_process` of the source profile; undefined when neither is set. */
+export function codeCommand(
+  mfaProcess: string | undefined,
+  source: string,
+  sourceConfig: ProfileKeys | undefined,
+): CodeCommand | undefined {
+  if (mfaProcess !== undefined) {
+    return { command: mfaProcess, origin: "from --mfa-process" };
+  }
+  const configured = sourceConfig?.["mfa_process"]?.trim();
+  return configured
+    ? {
+      command: configured,
+      origin: `from mfa_process of profile "${source}"`,
+    }
+    : undefined;
+}
+
+/** Run `command` for the MFA code with the IO's runner, timeout and platform. */
+export async function runCodeCommand(
+  command: CodeCommand,
+  io: Pick<ObtainIO, "env" | "runCodeProcess" | "windows">,
+): Promise<string> {
+  return await (io.runCodeProcess ?? runCodeProcess)(command.command, {
+    origin: command.origin,
+    timeoutMs: codeProcessTimeoutMs(io.env),
+    windows: io.windows ?? Deno.build.os === "windows",
+  });
+}
+
 /** The MFA code: argument or stdin, else the configured command, else the prompt. */
 async function codeFor(
   flags: SessionFlags,
@@ -270,18 +308,9 @@ async function codeFor(
   io: ObtainIO,
 ): Promise<string> {
   if (flags.code !== undefined) return await obtainCode(flags.code, serial, io);
-  const configured = sourceConfig?.["mfa_process"]?.trim();
-  const command = flags.mfaProcess ??
-    (configured ? configured : undefined);
+  const command = codeCommand(flags.mfaProcess, source, sourceConfig);
   if (command === undefined) return await obtainCode(undefined, serial, io);
-  const origin = flags.mfaProcess !== undefined
-    ? "from --mfa-process"
-    : `from mfa_process of profile "${source}"`;
-  return await (io.runCodeProcess ?? runCodeProcess)(command, {
-    origin,
-    timeoutMs: codeProcessTimeoutMs(io.env),
-    windows: io.windows ?? Deno.build.os === "windows",
-  });
+  return await runCodeCommand(command, io);
 }
 
 /**

@@ -19,6 +19,10 @@ import {
 } from "./args.ts";
 import { type ClearedProfile, planConfig, planCredentials } from "./clear.ts";
 import { completionScript } from "./completions.ts";
+import {
+  credentialProcess,
+  type TerminalPrompt,
+} from "./credential_process.ts";
 import { AwsmfaError, ExitCode } from "./errors.ts";
 import {
   checkNotNested,
@@ -53,6 +57,8 @@ export interface RunIO extends ObtainIO {
   stdout(text: string): void;
   /** Runs the command of `awsmfa exec`; defaults to {@linkcode runChild}. */
   runChild?: ChildRunner;
+  /** The `credential-process` prompt on the controlling terminal; defaults to lib/tty.ts's. */
+  promptOnTerminal?: TerminalPrompt;
 }
 
 /** One line on stderr about the session, unless quiet. */
@@ -267,6 +273,8 @@ export async function run(args: string[], io: RunIO): Promise<number> {
         return await refresh(options, io);
       case "exec":
         return await exec(options, io);
+      case "credential-process":
+        return await credentialProcess(options, io);
       case "status":
         return await status(options, io);
       case "clear":

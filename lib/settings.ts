@@ -37,7 +37,11 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
 }
 
-function homeDirectory(env: EnvLookup): string {
+/**
+ * The user's home directory: `HOME`, else `USERPROFILE`, else
+ * `HOMEDRIVE` + `HOMEPATH`; throws {@linkcode LocalError} when none is set.
+ */
+export function homeDirectory(env: EnvLookup): string {
   const home = nonEmpty(env("HOME")) ?? nonEmpty(env("USERPROFILE"));
   if (home !== undefined) return home;
   const drive = nonEmpty(env("HOMEDRIVE"));

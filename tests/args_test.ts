@@ -178,7 +178,7 @@ Deno.test("parseArguments refuses bad command lines with one sentence naming the
     ],
     [
       ["stauts"],
-      'Unknown command "stauts"; the commands are: exec, status, clear, completions.',
+      'Unknown command "stauts"; the commands are: exec, credential-process, status, clear, completions.',
     ],
   ];
   for (const [argv, message] of cases) {
@@ -333,7 +333,15 @@ Deno.test("OPTIONS matches the parser: every listed flag is accepted by its comm
     const flagArgs = spec.value === undefined
       ? [flag]
       : [flag, sampleValue[spec.name] ?? "x"];
-    for (const command of ["refresh", "exec", "status", "clear"] as const) {
+    for (
+      const command of [
+        "refresh",
+        "exec",
+        "credential-process",
+        "status",
+        "clear",
+      ] as const
+    ) {
       const extra = command === "refresh" ? companions[spec.name] ?? [] : [];
       const argv = argvFor(command, [...flagArgs, ...extra]);
       if (spec.commands.includes(command)) {
@@ -557,4 +565,59 @@ Deno.test("parseArguments reads exec, status and clear", async (t) => {
   await t.step("--help after exec's -- belongs to the command", () => {
     assert.equal(parseArguments(["exec", "--", "aws", "-h"]).command, "exec");
   });
+});
+
+Deno.test("parseArguments reads credential-process and its flags, and nothing else", () => {
+  assert.deepEqual(parseArguments(["credential-process"]), {
+    command: "credential-process",
+  });
+  assert.deepEqual(
+    parseArguments([
+      "credential-process",
+      "--profile",
+      "work",
+      "--serial-number",
+      "arn:aws:iam::123456789012:mfa/alice",
+      "--duration-seconds",
+      "1h30m",
+      "--region",
+      "eu-west-1",
+      "--endpoint-url",
+      "http://127.0.0.1:9/",
+      "--mfa-process",
+      "pass otp aws/work",
+      "--min-remaining",
+      "1h",
+    ]),
+    {
+      command: "credential-process",
+      profile: "work",
+      serialNumber: "arn:aws:iam::123456789012:mfa/alice",
+      durationSeconds: 5400,
+      region: "eu-west-1",
+      endpointUrl: "http://127.0.0.1:9/",
+      mfaProcess: "pass otp aws/work",
+      minRemainingSeconds: 3600,
+    },
+  );
+  for (
+    const [argv, message] of [
+      [
+        ["credential-process", "123456"],
+        "The credential-process command takes no arguments; it gets the code from mfa_process or asks on the terminal.",
+      ],
+      [
+        ["credential-process", "--write"],
+        "Unknown option --write for awsmfa credential-process; it belongs to the default command and awsmfa exec.",
+      ],
+      [
+        ["credential-process", "--duration-seconds", "10"],
+        undefined,
+      ],
+    ] as const
+  ) {
+    const error = usageErrorOf([...argv]);
+    if (message !== undefined) assert.equal(error.message, message);
+    assert.ok(!error.message.includes("123456"));
+  }
 });

@@ -108,7 +108,17 @@ Deno.test({
         [["awsmfa", "completions", ""], ["bash", "zsh", "fish", "powershell"]],
         [["awsmfa", "completions", "f"], ["fish"]],
         [["awsmfa", "completions", "bash", ""], []],
-        [["awsmfa", ""], ["exec", "status", "clear", "completions"]],
+        [["awsmfa", ""], [
+          "exec",
+          "credential-process",
+          "status",
+          "clear",
+          "completions",
+        ]],
+        [["awsmfa", "cr"], ["credential-process"]],
+        [["awsmfa", "credential-process", "--mfa-p"], ["--mfa-process"]],
+        [["awsmfa", "credential-process", "--ou"], []],
+        [["awsmfa", "credential-process", "--profile", "w"], ["work"]],
         [["awsmfa", "com"], ["completions"]],
         [["awsmfa", "st"], ["status"]],
         [["awsmfa", "--profile", ""], ["cfgonly", "default", "mfa", "work"]],
@@ -130,7 +140,15 @@ Deno.test({
           assert.deepEqual(reply.sort(), [...expected].sort());
         });
       }
-      for (const command of ["refresh", "exec", "status", "clear"] as const) {
+      for (
+        const command of [
+          "refresh",
+          "exec",
+          "credential-process",
+          "status",
+          "clear",
+        ] as const
+      ) {
         await t.step(`every flag of ${command} is offered for -`, async () => {
           const words = command === "refresh"
             ? ["awsmfa", "-"]
@@ -326,7 +344,15 @@ testWith(
       const cases: [string, string[]][] = [
         ["awsmfa --mfa", ["--mfa-process", "--mfa-profile-name"]],
         ["awsmfa --output ", ["env", "json"]],
-        ["awsmfa ", ["clear", "completions", "exec", "status"]],
+        ["awsmfa ", [
+          "clear",
+          "completions",
+          "credential-process",
+          "exec",
+          "status",
+        ]],
+        ["awsmfa credential-process --mfa-p", ["--mfa-process"]],
+        ["awsmfa credential-process --ou", []],
         ["awsmfa status --", ["--help", "--json"]],
         ["awsmfa clear --", ["--all", "--help", "--quiet"]],
         ["awsmfa clear ", ["cfgonly", "mfa", "work"]],
