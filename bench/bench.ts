@@ -320,6 +320,24 @@ async function bench(argv: string[]): Promise<void> {
       ),
     );
 
+    const credentialProcess = [
+      ...awsmfa,
+      "credential-process",
+      "--profile",
+      "work",
+      "--mfa-process",
+      "echo 123456",
+    ];
+    await measure(credentialProcess, env); // fills the cache
+    rows.push(
+      await series(
+        "awsmfa credential-process, warm cache",
+        "answered from ~/.aws/awsmfa/cache",
+        runs,
+        () => measure(credentialProcess, env),
+      ),
+    );
+
     const aws = "/usr/bin/aws";
     if (await Deno.stat(aws).then(() => true, () => false)) {
       const awsEnv = {
