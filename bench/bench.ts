@@ -150,6 +150,7 @@ function targets(rows: Row[]): string {
       "awsmfa --help",
       "awsmfa status",
       "skip while",
+      "awsmfa credential-process",
     ]
   ) {
     const ratio = medianOf(rows, prefix) / floor;
