@@ -25,21 +25,18 @@ import { ExitCode } from "./errors.ts";
 import {
   codeCommand,
   defaultFetcher,
+  minRemainingMs,
   type ObtainIO,
   readFile,
   runCodeCommand,
+  sessionRequestFor,
 } from "./obtain.ts";
 import { credentialProcessJson } from "./output.ts";
-import { DEFAULT_MIN_REMAINING_MS } from "./session.ts";
 import {
-  DEFAULT_DURATION_SECONDS,
   homeDirectory,
-  resolveEndpoint,
   resolvePaths,
-  resolveRegion,
   resolveSerial,
   resolveSourceProfile,
-  sourceKeys,
 } from "./settings.ts";
 import { promptCodeOnTerminal } from "./tty.ts";
 
@@ -77,48 +74,27 @@ export async function credentialProcess(
     sourceConfig,
     io.env,
   );
-  const minRemainingMs = options.minRemainingSeconds === undefined
-    ? DEFAULT_MIN_REMAINING_MS
-    : options.minRemainingSeconds * 1000;
 
   const result = await withCacheEntry(
     cacheDirectory(homeDirectory(io.env)),
     { sourceProfile: source, serialNumber: serial },
-    minRemainingMs,
+    minRemainingMs(options.minRemainingSeconds),
     async () => {
       // Everything that can fail locally fails before a code is spent.
       const credentials = await readFile(paths.credentialsFile, "credentials");
-      const keys = sourceKeys(
+      const request = sessionRequestFor(
+        options,
+        io.env,
         source,
         credentials.profiles.get(source),
         sourceConfig,
-      );
-      const region = resolveRegion(
-        options.region,
-        io.env,
-        sourceConfig,
         serial,
-      );
-      const endpoint = resolveEndpoint(
-        options.endpointUrl,
-        io.env,
-        sourceConfig,
-        region,
       );
       const command = codeCommand(options.mfaProcess, source, sourceConfig);
       const tokenCode = command !== undefined
         ? await runCodeCommand(command, io)
         : await (io.promptOnTerminal ?? promptCodeOnTerminal)(serial);
-      return await (io.getSession ?? defaultFetcher)({
-        accessKeyId: keys.accessKeyId,
-        secretAccessKey: keys.secretAccessKey,
-        region,
-        endpoint,
-        serialNumber: serial,
-        tokenCode,
-        durationSeconds: options.durationSeconds ?? DEFAULT_DURATION_SECONDS,
-        sourceProfile: source,
-      });
+      return await (io.getSession ?? defaultFetcher)({ ...request, tokenCode });
     },
     { now: () => io.now().getTime() },
   );

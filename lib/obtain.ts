@@ -313,6 +313,47 @@ async function codeFor(
   return await runCodeCommand(command, io);
 }
 
+/** The `--min-remaining` threshold in milliseconds (default 15 minutes). */
+export function minRemainingMs(seconds: number | undefined): number {
+  return seconds === undefined ? DEFAULT_MIN_REMAINING_MS : seconds * 1000;
+}
+
+/** The flags that decide where and how long the STS call goes. */
+export interface StsFlags {
+  /** `--region`. */
+  region?: string;
+  /** `--endpoint-url`. */
+  endpointUrl?: string;
+  /** `--duration-seconds`. */
+  durationSeconds?: number;
+}
+
+/**
+ * Everything of the GetSessionToken request but the code: the source's
+ * long-term keys, region, endpoint and duration. Throws the local errors
+ * (no keys, session keys, bad endpoint), so call it before a code is spent.
+ */
+export function sessionRequestFor(
+  flags: StsFlags,
+  env: EnvLookup,
+  source: string,
+  sourceCredentials: ProfileKeys | undefined,
+  sourceConfig: ProfileKeys | undefined,
+  serial: string,
+): Omit<SessionRequest, "tokenCode"> {
+  const keys = sourceKeys(source, sourceCredentials, sourceConfig);
+  const region = resolveRegion(flags.region, env, sourceConfig, serial);
+  return {
+    accessKeyId: keys.accessKeyId,
+    secretAccessKey: keys.secretAccessKey,
+    region,
+    endpoint: resolveEndpoint(flags.endpointUrl, env, sourceConfig, region),
+    serialNumber: serial,
+    durationSeconds: flags.durationSeconds ?? DEFAULT_DURATION_SECONDS,
+    sourceProfile: source,
+  };
+}
+
 /**
  * Get the session `flags` ask for: the one in the target profile while it is
  * awsmfa's, for the same source profile and serial, and valid for longer
@@ -351,9 +392,7 @@ export async function obtainSession(
       source,
       serial,
       io.now(),
-      flags.minRemainingSeconds === undefined
-        ? DEFAULT_MIN_REMAINING_MS
-        : flags.minRemainingSeconds * 1000,
+      minRemainingMs(flags.minRemainingSeconds),
     );
     if (remaining !== undefined) {
       return {
@@ -365,15 +404,15 @@ export async function obtainSession(
     }
   }
 
-  const keys = sourceKeys(source, credentials.get(source), sourceConfig);
-  if (options.write) checkTarget(target, source, credentials.get(target));
-  const region = resolveRegion(flags.region, io.env, sourceConfig, serial);
-  const endpoint = resolveEndpoint(
-    flags.endpointUrl,
+  const request = sessionRequestFor(
+    flags,
     io.env,
+    source,
+    credentials.get(source),
     sourceConfig,
-    region,
+    serial,
   );
+  if (options.write) checkTarget(target, source, credentials.get(target));
   if (options.write) {
     // Try both edits now with stand-in values, so anything the editor
     // refuses (a profile name, a value) stops the run before the code is
@@ -407,14 +446,8 @@ export async function obtainSession(
 
   const tokenCode = await codeFor(flags, source, sourceConfig, serial, io);
   const session = await (io.getSession ?? defaultFetcher)({
-    accessKeyId: keys.accessKeyId,
-    secretAccessKey: keys.secretAccessKey,
-    region,
-    endpoint,
-    serialNumber: serial,
+    ...request,
     tokenCode,
-    durationSeconds: flags.durationSeconds ?? DEFAULT_DURATION_SECONDS,
-    sourceProfile: source,
   });
   if (!options.write) {
     return { ...base, session, reused: false, written: false };
