@@ -13,9 +13,10 @@
  *   whole fetch, so across a prompt and the STS call), reads the file again
  *   and fetches only if it is still needed: N callers starting together on a
  *   cold cache cause one fetch, the others wait and answer from the file.
- *   A process that dies releases its lock with it. Lock files stay in the
- *   directory (empty, 0600): deleting one another process has open would let
- *   two processes hold "the" lock at once.
+ *   A process that dies releases its lock with it. The lock file is
+ *   deleted while still held ({@linkcode holdLock}), and directories a run
+ *   created are removed again when it caches nothing, so a failed run
+ *   leaves the disk as it found it.
  * - A file that cannot be parsed, or that names another key, is a miss and
  *   is replaced by the next fetch.
  *
@@ -26,9 +27,17 @@
  */
 
 import { LocalError } from "./errors.ts";
-import { join } from "./path.ts";
+import { dirname, join } from "./path.ts";
 import { rfc3339, type SessionValues } from "./session.ts";
-import { readText, REMOVE_FILE, StoreError, updateFile } from "./store.ts";
+import {
+  describeFsError,
+  type HeldLock,
+  holdLock,
+  readText,
+  REMOVE_FILE,
+  StoreError,
+  updateFile,
+} from "./store.ts";
 
 /** What one cache entry is for. */
 export interface CacheKey {
@@ -38,6 +47,10 @@ export interface CacheKey {
   serialNumber: string;
   /** The role, for a role session; absent for a GetSessionToken session. */
   roleArn?: string;
+  /** The role session's name, for a role session. */
+  roleSessionName?: string;
+  /** The external id sent with AssumeRole, if any. */
+  externalId?: string;
 }
 
 /** Options of {@linkcode withCacheEntry}. */
@@ -50,6 +63,11 @@ export interface CacheOptions {
    * {@linkcode DEFAULT_CACHE_LOCK_TIMEOUT_MS}.
    */
   lockTimeoutMs?: number;
+  /**
+   * Fetch even when the cached session is fresh (`--force`); still one
+   * fetch at a time under the entry's lock.
+   */
+  refresh?: boolean;
 }
 
 /** What {@linkcode withCacheEntry} did. */
@@ -99,6 +117,8 @@ export async function cacheFileName(key: CacheKey): Promise<string> {
           key.sourceProfile,
           key.serialNumber,
           key.roleArn ?? "",
+          key.roleSessionName ?? "",
+          key.externalId ?? "",
         ]),
       ),
     ),
@@ -119,6 +139,10 @@ export function cacheText(key: CacheKey, session: SessionValues): string {
       SourceProfile: key.sourceProfile,
       SerialNumber: key.serialNumber,
       ...(key.roleArn !== undefined ? { RoleArn: key.roleArn } : {}),
+      ...(key.roleSessionName !== undefined
+        ? { RoleSessionName: key.roleSessionName }
+        : {}),
+      ...(key.externalId !== undefined ? { ExternalId: key.externalId } : {}),
       AccessKeyId: session.accessKeyId,
       SecretAccessKey: session.secretAccessKey,
       SessionToken: session.sessionToken,
@@ -155,7 +179,9 @@ export function parseCacheText(
     entry.Format !== FORMAT || entry.Version !== VERSION ||
     entry.SourceProfile !== key.sourceProfile ||
     entry.SerialNumber !== key.serialNumber ||
-    entry.RoleArn !== key.roleArn
+    entry.RoleArn !== key.roleArn ||
+    entry.RoleSessionName !== key.roleSessionName ||
+    entry.ExternalId !== key.externalId
   ) {
     return undefined;
   }
@@ -258,17 +284,32 @@ export async function withCacheEntry(
 ): Promise<CacheResult> {
   const now = options.now ?? Date.now;
   const path = join(dir, await cacheFileName(key));
-  const cached = await readEntry(path, key);
+  const cached = options.refresh ? undefined : await readEntry(path, key);
   if (cached && isFresh(cached, minRemainingMs, now())) {
     return { session: cached, fromCache: true, path };
   }
-  await ensureDirectory(dir);
-  const lock = await lockEntry(
-    `${path}.lock`,
-    options.lockTimeoutMs ?? DEFAULT_CACHE_LOCK_TIMEOUT_MS,
-  );
+  const created = await ensureDirectory(dir);
+  let lock: HeldLock;
   try {
-    const again = await readEntry(path, key);
+    lock = await holdLock(
+      `${path}.lock`,
+      options.lockTimeoutMs ?? DEFAULT_CACHE_LOCK_TIMEOUT_MS,
+      {
+        cannotLock: (why) =>
+          `Cannot lock the session cache entry "${path}.lock": ${why}`,
+        heldTooLong: (file, seconds) =>
+          new LocalError(
+            `Cannot use the session cache: another awsmfa process has held "${file}" for ${seconds} s; try again when it has finished`,
+          ),
+      },
+    );
+  } catch (error) {
+    await removeEmpty(created);
+    throw error;
+  }
+  let stored = false;
+  try {
+    const again = options.refresh ? undefined : await readEntry(path, key);
     if (again && isFresh(again, minRemainingMs, now())) {
       return { session: again, fromCache: true, path };
     }
@@ -279,10 +320,11 @@ export async function withCacheEntry(
       if (!(error instanceof StoreError)) throw error;
       return { session, fromCache: false, path, writeError: error };
     }
+    stored = true;
     return { session, fromCache: false, path };
   } finally {
-    await lock.unlock().catch(() => undefined);
-    lock.close();
+    await lock.release();
+    if (!stored) await removeEmpty(created);
   }
 }
 
@@ -294,77 +336,56 @@ async function readEntry(
   return text === null ? undefined : parseCacheText(text, key);
 }
 
-/** Create `dir` (and missing parents) 0700; narrow it to 0700 if it is wider. */
-async function ensureDirectory(dir: string): Promise<void> {
+/**
+ * Create `dir` (and missing parents) 0700; narrow it to 0700 if it is wider.
+ *
+ * @returns The directories it created, deepest first, so that a run that
+ * ends up caching nothing can take them back with {@linkcode removeEmpty}.
+ */
+async function ensureDirectory(dir: string): Promise<string[]> {
+  const created: string[] = [];
   try {
+    for (let path = dir; !await exists(path); path = dirname(path)) {
+      created.push(path);
+      if (dirname(path) === path) break;
+    }
     await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-    if (IS_WINDOWS) return;
+    if (IS_WINDOWS) return created;
     const info = await Deno.stat(dir);
     if (info.mode !== null && (info.mode & 0o077) !== 0) {
       await Deno.chmod(dir, 0o700);
     }
+    return created;
   } catch (error) {
     throw new StoreError(
-      `Cannot create the session cache directory "${dir}": ${reason(error)}`,
+      `Cannot create the session cache directory "${dir}": ${
+        describeFsError(error)
+      }`,
     );
   }
 }
 
-/** An exclusive flock on `lockPath`, polling until `timeoutMs`. */
-async function lockEntry(
-  lockPath: string,
-  timeoutMs: number,
-): Promise<Deno.FsFile> {
-  const deadline = Date.now() + timeoutMs;
-  let file: Deno.FsFile;
+async function exists(path: string): Promise<boolean> {
   try {
-    file = await Deno.open(lockPath, {
-      read: true,
-      write: true,
-      create: true,
-      mode: 0o600,
-    });
+    await Deno.lstat(path);
+    return true;
   } catch (error) {
-    throw new StoreError(
-      `Cannot lock the session cache entry "${lockPath}": ${reason(error)}`,
-    );
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
   }
-  try {
-    while (!await file.tryLock(true)) {
-      if (Date.now() >= deadline) {
-        throw new LocalError(
-          `Cannot use the session cache: another awsmfa process has held "${lockPath}" for ${
-            timeoutMs / 1000
-          } s; try again when it has finished`,
-        );
-      }
-      await new Promise((done) => setTimeout(done, 10 + Math.random() * 30));
+}
+
+/**
+ * Remove the directories `created` (deepest first) while they are empty, so
+ * a failed run leaves the disk as it found it. A directory another process
+ * has put a file in meanwhile stays.
+ */
+async function removeEmpty(created: readonly string[]): Promise<void> {
+  for (const path of created) {
+    try {
+      await Deno.remove(path);
+    } catch {
+      return;
     }
-  } catch (error) {
-    file.close();
-    if (error instanceof LocalError) throw error;
-    throw new StoreError(
-      `Cannot lock the session cache entry "${lockPath}": ${reason(error)}`,
-    );
   }
-  return file;
-}
-
-/** A short reason for a file system error; never file contents. */
-function reason(error: unknown): string {
-  if (error instanceof Deno.errors.NotFound) return "no such file or directory";
-  if (
-    error instanceof Deno.errors.PermissionDenied ||
-    error instanceof Deno.errors.NotCapable
-  ) {
-    return "permission denied";
-  }
-  if (error instanceof Deno.errors.NotADirectory) {
-    return "a part of the path is not a directory";
-  }
-  if (error instanceof Deno.errors.AlreadyExists) {
-    return "a file is in the way";
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s*\(os error \d+\)[^]*$/, "");
 }

@@ -170,7 +170,7 @@ export async function readText(
     bytes = await fs.readFile(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return null;
-    throw new StoreError(`Cannot read "${path}": ${describe(error)}`);
+    throw new StoreError(`Cannot read "${path}": ${describeFsError(error)}`);
   }
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
@@ -201,7 +201,7 @@ export async function checkWritable(
     info = await fs.stat(target);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) {
-      throw new StoreError(`Cannot write "${path}": ${describe(error)}`);
+      throw new StoreError(`Cannot write "${path}": ${describeFsError(error)}`);
     }
   }
   if (info !== null) {
@@ -211,7 +211,7 @@ export async function checkWritable(
     try {
       (await fs.open(target, { read: true })).close();
     } catch (error) {
-      throw new StoreError(`Cannot read "${path}": ${describe(error)}`);
+      throw new StoreError(`Cannot read "${path}": ${describeFsError(error)}`);
     }
   }
   let dir = dirname(target);
@@ -227,7 +227,9 @@ export async function checkWritable(
     } catch (error) {
       if (error instanceof StoreError) throw error;
       if (!(error instanceof Deno.errors.NotFound) || dirname(dir) === dir) {
-        throw new StoreError(`Cannot write "${path}": ${describe(error)}`);
+        throw new StoreError(
+          `Cannot write "${path}": ${describeFsError(error)}`,
+        );
       }
       dir = dirname(dir);
     }
@@ -239,7 +241,7 @@ export async function checkWritable(
   } catch (error) {
     throw new StoreError(
       `Cannot write "${path}": cannot create files in "${dir}" (${
-        describe(error)
+        describeFsError(error)
       })`,
     );
   }
@@ -286,7 +288,9 @@ export async function updateFile(
       info = await fs.stat(target);
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) {
-        throw new StoreError(`Cannot read "${path}": ${describe(error)}`);
+        throw new StoreError(
+          `Cannot read "${path}": ${describeFsError(error)}`,
+        );
       }
     }
     if (info !== null && !info.isFile) {
@@ -300,7 +304,9 @@ export async function updateFile(
         try {
           await fs.remove(target);
         } catch (error) {
-          throw new StoreError(`Cannot remove "${path}": ${describe(error)}`);
+          throw new StoreError(
+            `Cannot remove "${path}": ${describeFsError(error)}`,
+          );
         }
       }
       return { path: target, before, after: null, created: false };
@@ -317,7 +323,7 @@ export async function updateFile(
     await writeReplacement(path, target, after, mode, info, fs);
     return { path: target, before, after, created: info === null };
   } finally {
-    await releaseLock(lock, fs);
+    await lock.release();
   }
 }
 
@@ -354,7 +360,7 @@ async function writeReplacement(
       } catch { /* already closed */ }
     }
     await fs.remove(temp).catch(() => undefined);
-    throw new StoreError(`Cannot write "${path}": ${describe(error)}`);
+    throw new StoreError(`Cannot write "${path}": ${describeFsError(error)}`);
   }
   if (!IS_WINDOWS) {
     await fs.syncDir(dirname(target)).catch(() => undefined);
@@ -371,7 +377,7 @@ async function resolveTarget(path: string, fs: StoreFs): Promise<string> {
     return await resolvePath(resolve(path), budget, fs);
   } catch (error) {
     if (error instanceof StoreError) throw error;
-    throw new StoreError(`Cannot write "${path}": ${describe(error)}`);
+    throw new StoreError(`Cannot write "${path}": ${describeFsError(error)}`);
   }
 }
 
@@ -422,7 +428,9 @@ async function makeParents(
         !(error instanceof Deno.errors.NotFound) ||
         dirname(current) === current
       ) {
-        throw new StoreError(`Cannot write "${path}": ${describe(error)}`);
+        throw new StoreError(
+          `Cannot write "${path}": ${describeFsError(error)}`,
+        );
       }
       missing.unshift(current);
     }
@@ -435,15 +443,24 @@ async function makeParents(
     } catch (error) {
       if (error instanceof Deno.errors.AlreadyExists) continue;
       throw new StoreError(
-        `Cannot create the directory "${current}": ${describe(error)}`,
+        `Cannot create the directory "${current}": ${describeFsError(error)}`,
       );
     }
   }
 }
 
-interface Lock {
-  file: Deno.FsFile;
-  path: string;
+/** What a lock says when it cannot be taken; see {@linkcode holdLock}. */
+export interface LockMessages {
+  /** The sentence when the lock file cannot be opened or locked. */
+  cannotLock(reason: string): string;
+  /** The error when another process holds the lock past the timeout. */
+  heldTooLong(lockFile: string, seconds: number): Error;
+}
+
+/** A lock taken by {@linkcode holdLock}. */
+export interface HeldLock {
+  /** Delete the lock file while still holding it, then unlock. Never throws. */
+  release(): Promise<void>;
 }
 
 /** The sidecar lock file of a real target path. */
@@ -465,60 +482,75 @@ function isTempName(name: string, base: string): boolean {
 }
 
 /**
- * Take an exclusive flock on the sidecar, polling until `timeoutMs`. After
- * locking, check that the sidecar path still names the locked inode: another
- * run may have deleted it (while holding the lock) after we opened it.
+ * Take an exclusive flock on `lockFile` (created 0600 if missing), polling
+ * until `timeoutMs`. After locking, check that the path still names the
+ * locked inode: another process may have deleted it (while holding the
+ * lock, in {@linkcode HeldLock.release}) after we opened it; then lock the
+ * one that is there now. So lock files never pile up, and deleting one is
+ * safe.
+ *
+ * @throws {StoreError} when the lock file cannot be opened or locked; the
+ * error of `messages.heldTooLong` after `timeoutMs`.
  */
-async function acquireLock(
-  path: string,
-  target: string,
+export async function holdLock(
+  lockFile: string,
   timeoutMs: number,
-  fs: StoreFs,
-): Promise<Lock> {
-  const sidecar = lockPath(target);
+  messages: LockMessages,
+  fs: StoreFs = denoStoreFs,
+): Promise<HeldLock> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let file: Deno.FsFile;
     try {
-      file = await fs.open(sidecar, {
+      file = await fs.open(lockFile, {
         read: true,
         write: true,
         create: true,
         mode: 0o600,
       });
     } catch (error) {
-      throw new StoreError(
-        `Cannot lock "${path}": cannot open "${sidecar}" (${describe(error)})`,
-      );
+      throw new StoreError(messages.cannotLock(describeFsError(error)));
     }
     let locked = false;
     try {
       locked = await file.tryLock(true);
-      if (locked && (IS_WINDOWS || await sameFile(file, sidecar, fs))) {
-        return { file, path: sidecar };
+      if (locked && (IS_WINDOWS || await sameFile(file, lockFile, fs))) {
+        return { release: () => releaseLock(file, lockFile, fs) };
       }
     } catch (error) {
       file.close();
-      throw new StoreError(
-        `Cannot lock "${path}": ${describe(error)}`,
-      );
+      throw new StoreError(messages.cannotLock(describeFsError(error)));
     }
     if (locked) {
-      // The sidecar was replaced or removed: lock the one that is there now.
+      // The lock file was replaced or removed: lock the one that is there now.
       await file.unlock().catch(() => undefined);
       file.close();
       continue;
     }
     file.close();
     if (Date.now() >= deadline) {
-      throw new StoreError(
-        `Cannot update "${path}": another process has held its lock file "${sidecar}" for ${
-          timeoutMs / 1000
-        } s; try again when it has finished`,
-      );
+      throw messages.heldTooLong(lockFile, timeoutMs / 1000);
     }
     await new Promise((done) => setTimeout(done, 10 + Math.random() * 30));
   }
+}
+
+/** The lock of {@linkcode updateFile}: the sidecar of the real target path. */
+async function acquireLock(
+  path: string,
+  target: string,
+  timeoutMs: number,
+  fs: StoreFs,
+): Promise<HeldLock> {
+  const sidecar = lockPath(target);
+  return await holdLock(sidecar, timeoutMs, {
+    cannotLock: (reason) =>
+      `Cannot lock "${path}" with "${sidecar}": ${reason}`,
+    heldTooLong: (file, seconds) =>
+      new StoreError(
+        `Cannot update "${path}": another process has held its lock file "${file}" for ${seconds} s; try again when it has finished`,
+      ),
+  }, fs);
 }
 
 async function sameFile(
@@ -536,11 +568,15 @@ async function sameFile(
   }
 }
 
-/** Delete the sidecar while still holding the lock, then unlock. */
-async function releaseLock(lock: Lock, fs: StoreFs): Promise<void> {
-  if (!IS_WINDOWS) await fs.remove(lock.path).catch(() => undefined);
-  await lock.file.unlock().catch(() => undefined);
-  lock.file.close();
+/** Delete the lock file while still holding the lock, then unlock. */
+async function releaseLock(
+  file: Deno.FsFile,
+  path: string,
+  fs: StoreFs,
+): Promise<void> {
+  if (!IS_WINDOWS) await fs.remove(path).catch(() => undefined);
+  await file.unlock().catch(() => undefined);
+  file.close();
 }
 
 /** Remove temp files of `target` left by killed runs (we hold the lock). */
@@ -560,7 +596,7 @@ async function removeStaleTemps(target: string, fs: StoreFs): Promise<void> {
 }
 
 /** A short reason for a file system error; never file contents. */
-function describe(error: unknown): string {
+export function describeFsError(error: unknown): string {
   if (error instanceof Deno.errors.NotFound) return "no such file or directory";
   if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
   if (error instanceof Deno.errors.NotCapable) {
