@@ -10,6 +10,7 @@
 
 import { type ArgvOption, parseArgv } from "./argv.ts";
 import { ExitCode, UsageError } from "./errors.ts";
+import { checkExternalId, checkRoleArn, checkSessionName } from "./role.ts";
 
 /** The shells `awsmfa completions` writes a script for. */
 export const SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
@@ -47,6 +48,12 @@ export interface SessionFlags {
   mfaProcess?: string;
   /** Reuse a session only while it has more than this many seconds left (`--min-remaining`). */
   minRemainingSeconds?: number;
+  /** ARN of a role to assume (`--role-arn`). */
+  roleArn?: string;
+  /** Name of the role session (`--role-session-name`). */
+  roleSessionName?: string;
+  /** External id of the role (`--external-id`). */
+  externalId?: string;
   /** Write the files even with `--output` or in `exec` (`--write`). */
   write?: boolean;
   /** Get a new session even when the target profile is still valid (`--force`). */
@@ -96,6 +103,12 @@ export interface CredentialProcessOptions {
   mfaProcess?: string;
   /** Use the cached session only while it has more than this many seconds left (`--min-remaining`). */
   minRemainingSeconds?: number;
+  /** ARN of a role to assume (`--role-arn`). */
+  roleArn?: string;
+  /** Name of the role session (`--role-session-name`). */
+  roleSessionName?: string;
+  /** External id of the role (`--external-id`). */
+  externalId?: string;
 }
 
 /** `awsmfa status [--json]`: list the awsmfa-managed profiles. */
@@ -256,6 +269,27 @@ export const OPTIONS: readonly OptionSpec[] = [
     value: "DURATION",
     description:
       "Reuse the target profile (credential-process: the cached session) while it is valid for longer than this, like 15m, 1h or 0 (default: 15m).",
+    commands: CACHE_COMMANDS,
+  },
+  {
+    name: "role-arn",
+    value: "ARN",
+    description:
+      "Assume this role with MFA and write (or print) the role's credentials (default: role_arn when --profile names a role profile).",
+    commands: CACHE_COMMANDS,
+  },
+  {
+    name: "role-session-name",
+    value: "NAME",
+    description:
+      "Name of the role session, shown in CloudTrail (default: role_session_name, then awsmfa-DEVICE).",
+    commands: CACHE_COMMANDS,
+  },
+  {
+    name: "external-id",
+    value: "ID",
+    description:
+      "External id the role's trust policy asks for (default: external_id of the role profile).",
     commands: CACHE_COMMANDS,
   },
   {
@@ -569,7 +603,22 @@ function sessionFlags(values: Values, positionals: string[]): SessionFlags {
   const region = nonEmpty("region", textOf(values, "region"));
   const endpointUrl = checkEndpointUrl(textOf(values, "endpoint-url"));
   const mfaProcess = nonEmpty("mfa-process", textOf(values, "mfa-process"));
+  const roleArn = textOf(values, "role-arn");
+  const roleSessionName = textOf(values, "role-session-name");
+  const externalId = textOf(values, "external-id");
   const code = checkCode(positionals);
+  if (roleArn !== undefined) {
+    flags.roleArn = checkRoleArn(roleArn, "of --role-arn");
+  }
+  if (roleSessionName !== undefined) {
+    flags.roleSessionName = checkSessionName(
+      roleSessionName,
+      "of --role-session-name",
+    );
+  }
+  if (externalId !== undefined) {
+    flags.externalId = checkExternalId(externalId, "of --external-id");
+  }
   if (profile !== undefined) flags.profile = profile;
   if (serialNumber !== undefined) flags.serialNumber = serialNumber;
   if (duration !== undefined) flags.durationSeconds = parseDuration(duration);
@@ -671,6 +720,11 @@ function parseCredentialProcess(argv: string[]): Options {
   if (flags.minRemainingSeconds !== undefined) {
     options.minRemainingSeconds = flags.minRemainingSeconds;
   }
+  if (flags.roleArn !== undefined) options.roleArn = flags.roleArn;
+  if (flags.roleSessionName !== undefined) {
+    options.roleSessionName = flags.roleSessionName;
+  }
+  if (flags.externalId !== undefined) options.externalId = flags.externalId;
   return options;
 }
 

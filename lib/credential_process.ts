@@ -20,11 +20,10 @@
  */
 
 import type { CredentialProcessOptions } from "./args.ts";
-import { cacheDirectory, withCacheEntry } from "./cache.ts";
-import { ExitCode } from "./errors.ts";
+import { acquireSession, sessionCacheDir } from "./acquire.ts";
+import { ExitCode, LocalError } from "./errors.ts";
 import {
   codeCommand,
-  defaultFetcher,
   minRemainingMs,
   type ObtainIO,
   readFile,
@@ -32,12 +31,8 @@ import {
   sessionRequestFor,
 } from "./obtain.ts";
 import { credentialProcessJson } from "./output.ts";
-import {
-  homeDirectory,
-  resolvePaths,
-  resolveSerial,
-  resolveSourceProfile,
-} from "./settings.ts";
+import { resolveSubject } from "./role.ts";
+import { resolvePaths } from "./settings.ts";
 import { promptCodeOnTerminal } from "./tty.ts";
 
 /** Asks for the MFA code of a serial on the controlling terminal. */
@@ -54,7 +49,9 @@ export interface CredentialProcessIO extends ObtainIO {
 /**
  * Print the `credential_process` JSON of the session for `options`: the
  * cached one while it has more than `--min-remaining` left (default 15
- * minutes), else a new one from STS, cached for the next caller.
+ * minutes); for a role, else one chained from the cached MFA session of the
+ * same source and serial; else a new one from STS, cached for the next
+ * caller.
  *
  * @throws {AwsmfaError} for anything that stops it (no keys, no serial, no
  * terminal and no mfa_process, STS refusing the code); nothing is cached
@@ -66,43 +63,44 @@ export async function credentialProcess(
 ): Promise<number> {
   const paths = resolvePaths(io.env);
   const configFile = await readFile(paths.configFile, "config");
-  const source = resolveSourceProfile(options.profile, io.env);
-  const sourceConfig = configFile.profiles.get(source);
-  const serial = resolveSerial(
-    options.serialNumber,
-    source,
-    sourceConfig,
-    io.env,
-  );
-
-  const result = await withCacheEntry(
-    cacheDirectory(homeDirectory(io.env)),
-    { sourceProfile: source, serialNumber: serial },
-    minRemainingMs(options.minRemainingSeconds),
-    async () => {
-      // Everything that can fail locally fails before a code is spent.
-      const credentials = await readFile(paths.credentialsFile, "credentials");
-      const request = sessionRequestFor(
-        options,
-        io.env,
-        source,
-        credentials.profiles.get(source),
-        sourceConfig,
-        serial,
-      );
-      const command = codeCommand(options.mfaProcess, source, sourceConfig);
-      const tokenCode = command !== undefined
-        ? await runCodeCommand(command, io)
-        : await (io.promptOnTerminal ?? promptCodeOnTerminal)(serial);
-      return await (io.getSession ?? defaultFetcher)({ ...request, tokenCode });
-    },
-    { now: () => io.now().getTime() },
-  );
-  if (result.writeError !== undefined) {
-    io.stderr(
-      `awsmfa: warning: ${result.writeError.message}; the session was not cached, so the next call asks for a code again.\n`,
+  const subject = resolveSubject(options, configFile.profiles, io.env);
+  const cacheDir = sessionCacheDir(io.env);
+  if (cacheDir === undefined) {
+    throw new LocalError(
+      "Cannot find your home directory for the session cache: set HOME (or USERPROFILE on Windows).",
     );
   }
-  io.stdout(credentialProcessJson(result.session));
+
+  const { session } = await acquireSession(
+    {
+      subject,
+      // Read only when a session must be fetched: a cached one needs no keys.
+      request: async () =>
+        sessionRequestFor(
+          options,
+          io.env,
+          subject,
+          (await readFile(paths.credentialsFile, "credentials")).profiles.get(
+            subject.source,
+          ),
+          configFile.profiles.get(subject.source),
+        ),
+      force: false,
+      minRemainingMs: minRemainingMs(options.minRemainingSeconds),
+      cacheDir,
+    },
+    async () => {
+      const command = codeCommand(
+        options.mfaProcess,
+        subject.source,
+        subject.config,
+      );
+      return command !== undefined
+        ? await runCodeCommand(command, io)
+        : await (io.promptOnTerminal ?? promptCodeOnTerminal)(subject.serial);
+    },
+    io,
+  );
+  io.stdout(credentialProcessJson(session));
   return ExitCode.Ok;
 }

@@ -13,7 +13,13 @@
  */
 
 import type { SessionFlags } from "./args.ts";
-import type { GetSessionTokenRequest } from "./sts.ts";
+import {
+  type AcquireIO,
+  acquireSession,
+  sessionCacheDir,
+  type SessionOrigin,
+  type SessionRequest,
+} from "./acquire.ts";
 import { AwsmfaError, LocalError } from "./errors.ts";
 import {
   type IniDocument,
@@ -28,11 +34,13 @@ import {
   codeProcessTimeoutMs,
   runCodeProcess,
 } from "./mfa_process.ts";
+import { resolveSubject, type RoleSpec, type SessionSubject } from "./role.ts";
 import {
   DEFAULT_MIN_REMAINING_MS,
   EXPIRES_KEY,
   expiresAt,
   remainingValidity,
+  ROLE_KEY,
   sessionSection,
   type SessionValues,
 } from "./session.ts";
@@ -46,8 +54,6 @@ import {
   resolveEndpoint,
   resolvePaths,
   resolveRegion,
-  resolveSerial,
-  resolveSourceProfile,
   sourceKeys,
 } from "./settings.ts";
 import {
@@ -77,29 +83,23 @@ export async function rollBack(written: UpdateResult): Promise<void> {
   ).catch(() => undefined);
 }
 
-/** The arguments of one STS GetSessionToken call (the fetch is lib/sts.ts's own). */
-export type SessionRequest = Omit<GetSessionTokenRequest, "fetch">;
-
-export type SessionFetcher = (
-  request: SessionRequest,
-) => Promise<SessionValues>;
-
 /** Runs an MFA code command; the default is {@linkcode runCodeProcess}. */
 export type CodeProcessRunner = (
   command: string,
   options: CodeProcessOptions,
 ) => Promise<string>;
 
+export {
+  defaultFetcher,
+  defaultRoleFetcher,
+  type RoleFetcher,
+  type RoleRequest,
+  type SessionFetcher,
+  type SessionRequest,
+} from "./acquire.ts";
+
 /** Everything {@linkcode obtainSession} reads from or writes to the world. */
-export interface ObtainIO extends CodeSource {
-  /** Environment lookup. */
-  env: EnvLookup;
-  /** Write text to stderr. */
-  stderr(text: string): void;
-  /** The current time. */
-  now(): Date;
-  /** The STS call; defaults to {@linkcode defaultFetcher}. */
-  getSession?: SessionFetcher;
+export interface ObtainIO extends CodeSource, AcquireIO {
   /** Runs `--mfa-process`/`mfa_process`; defaults to {@linkcode runCodeProcess}. */
   runCodeProcess?: CodeProcessRunner;
   /** Whether this is Windows (`cmd /c` instead of `sh -c`); default: Deno.build.os. */
@@ -120,6 +120,10 @@ export interface ObtainedSession {
   session: SessionValues;
   /** True when they were read from the target profile instead of asked for. */
   reused: boolean;
+  /** Where a session not read from the target profile came from. */
+  origin?: SessionOrigin;
+  /** The role, for a role session. */
+  role?: RoleSpec;
   /** True when they were written to the files by this call. */
   written: boolean;
   /** The source profile. */
@@ -132,14 +136,6 @@ export interface ObtainedSession {
   profileRegion?: string;
   /** The files read (and maybe written). */
   paths: AwsPaths;
-}
-
-/** The production STS call: imports lib/sts.ts (and the AWS SDK) only now. */
-export async function defaultFetcher(
-  request: SessionRequest,
-): Promise<SessionValues> {
-  const { getSessionToken } = await import("./sts.ts");
-  return await getSessionToken(request);
 }
 
 function parseFile(text: string | null, path: string): IniDocument {
@@ -237,8 +233,13 @@ function editCredentials(
   values: Record<string, string>,
 ): string {
   checkTarget(target, source, file.profiles.get(target));
+  // An MFA session written over a role session drops the role's key.
+  const stale = values[ROLE_KEY] === undefined &&
+      file.profiles.get(target)?.[ROLE_KEY] !== undefined
+    ? [ROLE_KEY]
+    : [];
   return serializeIni(
-    setKeys(file.doc, profileSection(target, "credentials"), values),
+    setKeys(file.doc, profileSection(target, "credentials"), values, stale),
   );
 }
 
@@ -330,35 +331,67 @@ export interface StsFlags {
 
 /**
  * Everything of the GetSessionToken request but the code: the source's
- * long-term keys, region, endpoint and duration. Throws the local errors
- * (no keys, session keys, bad endpoint), so call it before a code is spent.
+ * long-term keys, region, endpoint and duration (an AssumeRole call takes
+ * the keys, region and endpoint from it). Throws the local errors (no keys,
+ * session keys, bad endpoint), so call it before a code is spent.
+ *
+ * @param sourceCredentials The source profile's credentials section.
+ * @param sourceConfig The source profile's own config section (keys may be there).
  */
 export function sessionRequestFor(
   flags: StsFlags,
   env: EnvLookup,
-  source: string,
+  subject: SessionSubject,
   sourceCredentials: ProfileKeys | undefined,
   sourceConfig: ProfileKeys | undefined,
-  serial: string,
 ): Omit<SessionRequest, "tokenCode"> {
+  const { source, serial } = subject;
   const keys = sourceKeys(source, sourceCredentials, sourceConfig);
-  const region = resolveRegion(flags.region, env, sourceConfig, serial);
+  const region = resolveRegion(flags.region, env, subject.config, serial);
   return {
     accessKeyId: keys.accessKeyId,
     secretAccessKey: keys.secretAccessKey,
     region,
-    endpoint: resolveEndpoint(flags.endpointUrl, env, sourceConfig, region),
+    endpoint: resolveEndpoint(flags.endpointUrl, env, subject.config, region),
     serialNumber: serial,
     durationSeconds: flags.durationSeconds ?? DEFAULT_DURATION_SECONDS,
     sourceProfile: source,
   };
 }
 
+/** Config keys that make the AWS CLI ignore a profile's keys in the credentials file. */
+const OVERRIDING_CONFIG_KEYS: readonly string[] = [
+  "role_arn",
+  "web_identity_token_file",
+  "sso_session",
+  "sso_start_url",
+];
+
+/**
+ * Refuse a target profile whose config section makes the AWS CLI get its
+ * credentials elsewhere (a role profile, web identity, SSO): the keys
+ * awsmfa wrote would never be used.
+ */
+export function checkTargetConfig(
+  target: string,
+  targetConfig: ProfileKeys | undefined,
+): void {
+  const key = OVERRIDING_CONFIG_KEYS.find((name) =>
+    (targetConfig?.[name] ?? "").trim() !== ""
+  );
+  if (key === undefined) return;
+  throw new LocalError(
+    `Cannot write profile "${target}": its config section sets ${key}, so the AWS CLI would get credentials from there and never read the ones awsmfa writes; pick another name with --mfa-profile-name.`,
+  );
+}
+
 /**
  * Get the session `flags` ask for: the one in the target profile while it is
- * awsmfa's, for the same source profile and serial, and valid for longer
- * than `--min-remaining` (unless `--force`); else a new one from STS,
- * written to the files when `options.write` is true.
+ * awsmfa's, for the same source profile, serial and role, and valid for
+ * longer than `--min-remaining` (unless `--force`); else one from the
+ * session cache, a role session chained from a cached MFA session, or a new
+ * one from STS (lib/acquire.ts); written to the files when `options.write`
+ * is true.
  *
  * Every check that can fail locally happens before the code is asked for or
  * spent; a failure leaves both files as they were (a credentials file
@@ -373,17 +406,20 @@ export async function obtainSession(
   const credentialsFile = await readFile(paths.credentialsFile, "credentials");
   const configFile = await readFile(paths.configFile, "config");
   const credentials = credentialsFile.profiles;
-  const source = resolveSourceProfile(flags.profile, io.env);
+  const subject = resolveSubject(flags, configFile.profiles, io.env);
+  const { source, serial, role } = subject;
+  const roleArn = role?.roleArn;
   const target = flags.mfaProfileName ?? DEFAULT_TARGET_PROFILE;
-  const sourceConfig = configFile.profiles.get(source);
-  const serial = resolveSerial(
-    flags.serialNumber,
+  const profileRegion = subject.config?.["region"]?.trim() || undefined;
+  const base = {
     source,
-    sourceConfig,
-    io.env,
-  );
-  const profileRegion = sourceConfig?.["region"]?.trim() || undefined;
-  const base = { source, target, serial, paths, profileRegion };
+    target,
+    serial,
+    paths,
+    profileRegion,
+    ...(role !== undefined ? { role } : {}),
+  };
+  const minRemaining = minRemainingMs(flags.minRemainingSeconds);
 
   const stored = credentials.get(target);
   if (!flags.force && complete(stored)) {
@@ -392,7 +428,8 @@ export async function obtainSession(
       source,
       serial,
       io.now(),
-      minRemainingMs(flags.minRemainingSeconds),
+      minRemaining,
+      roleArn,
     );
     if (remaining !== undefined) {
       return {
@@ -407,13 +444,13 @@ export async function obtainSession(
   const request = sessionRequestFor(
     flags,
     io.env,
-    source,
+    subject,
     credentials.get(source),
-    sourceConfig,
-    serial,
+    configFile.profiles.get(source),
   );
-  if (options.write) checkTarget(target, source, credentials.get(target));
   if (options.write) {
+    checkTarget(target, source, credentials.get(target));
+    checkTargetConfig(target, configFile.profiles.get(target));
     // Try both edits now with stand-in values, so anything the editor
     // refuses (a profile name, a value) stops the run before the code is
     // spent.
@@ -426,9 +463,10 @@ export async function obtainSession(
       },
       source,
       serial,
+      roleArn,
     );
     editCredentials(credentialsFile, target, source, preview);
-    editConfig(configFile, target, sourceConfig);
+    editConfig(configFile, target, subject.config);
     await checkWritable(paths.credentialsFile);
     await checkWritable(paths.configFile);
   }
@@ -444,16 +482,22 @@ export async function obtainSession(
     }
   }
 
-  const tokenCode = await codeFor(flags, source, sourceConfig, serial, io);
-  const session = await (io.getSession ?? defaultFetcher)({
-    ...request,
-    tokenCode,
-  });
+  const { session, origin } = await acquireSession(
+    {
+      subject,
+      request: () => Promise.resolve(request),
+      force: flags.force,
+      minRemainingMs: minRemaining,
+      cacheDir: sessionCacheDir(io.env),
+    },
+    () => codeFor(flags, source, subject.config, serial, io),
+    io,
+  );
   if (!options.write) {
-    return { ...base, session, reused: false, written: false };
+    return { ...base, session, reused: false, origin, written: false };
   }
 
-  const values = sessionSection(session, source, serial);
+  const values = sessionSection(session, source, serial, roleArn);
   const written = await updateFile(
     paths.credentialsFile,
     (current) =>
@@ -477,12 +521,12 @@ export async function obtainSession(
         editConfig(
           loadFile(current, paths.configFile, "config", configFile),
           target,
-          sourceConfig,
+          subject.config,
         ),
     );
   } catch (error) {
     await rollBack(written);
     throw error;
   }
-  return { ...base, session, reused: false, written: true };
+  return { ...base, session, reused: false, origin, written: true };
 }

@@ -61,6 +61,21 @@ export interface RunIO extends ObtainIO {
   promptOnTerminal?: TerminalPrompt;
 }
 
+/** `from "work"`, or `role ARN from "work"`, and where a new session came from. */
+function provenance(got: ObtainedSession): string {
+  const from = got.role === undefined
+    ? `from "${got.source}"`
+    : `role ${got.role.roleArn} from "${got.source}"`;
+  switch (got.origin) {
+    case "cache":
+      return `${from}, the cached session`;
+    case "chained":
+      return `${from}, chained from the cached MFA session`;
+    default:
+      return from;
+  }
+}
+
 /** One line on stderr about the session, unless quiet. */
 function report(got: ObtainedSession, quiet: boolean, io: RunIO): void {
   if (quiet) return;
@@ -68,17 +83,21 @@ function report(got: ObtainedSession, quiet: boolean, io: RunIO): void {
   if (got.reused) {
     const left = got.session.expiration.getTime() - io.now().getTime();
     io.stderr(
-      `Using profile "${got.target}" (from "${got.source}"), valid for ${
+      `Using profile "${got.target}" (${provenance(got)}), valid for ${
         formatRemaining(left)
       }, until ${until}.\n`,
     );
   } else if (got.written) {
     io.stderr(
-      `Wrote profile "${got.target}" (from "${got.source}"), valid until ${until}.\n`,
+      `Wrote profile "${got.target}" (${
+        provenance(got)
+      }), valid until ${until}.\n`,
     );
   } else {
     io.stderr(
-      `Got a session from profile "${got.source}", valid until ${until}; nothing was written.\n`,
+      `Got a session (${
+        provenance(got)
+      }), valid until ${until}; nothing was written.\n`,
     );
   }
 }

@@ -25,6 +25,8 @@ export const EXPIRES_KEY = "x_security_token_expires";
 export const SOURCE_KEY = "awsmfa_source_profile";
 /** Key naming the MFA device used. */
 export const SERIAL_KEY = "awsmfa_serial";
+/** Key naming the role of a role session; absent for an MFA session. */
+export const ROLE_KEY = "awsmfa_role_arn";
 
 /** Every key awsmfa writes into a credentials section, in writing order. */
 export const MANAGED_KEYS: readonly string[] = [
@@ -34,6 +36,7 @@ export const MANAGED_KEYS: readonly string[] = [
   EXPIRES_KEY,
   SOURCE_KEY,
   SERIAL_KEY,
+  ROLE_KEY,
 ];
 
 /** Skip-while-valid threshold: a session with less left than this is refreshed. */
@@ -44,11 +47,15 @@ export function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-/** The values to write into the target credentials section. */
+/**
+ * The values to write into the target credentials section; {@linkcode ROLE_KEY}
+ * only for a role session (`roleArn` given).
+ */
 export function sessionSection(
   session: SessionValues,
   sourceProfile: string,
   serial: string,
+  roleArn?: string,
 ): Record<string, string> {
   return {
     aws_access_key_id: session.accessKeyId,
@@ -57,6 +64,7 @@ export function sessionSection(
     [EXPIRES_KEY]: rfc3339(session.expiration),
     [SOURCE_KEY]: sourceProfile,
     [SERIAL_KEY]: serial,
+    ...(roleArn !== undefined ? { [ROLE_KEY]: roleArn } : {}),
   };
 }
 
@@ -82,8 +90,9 @@ export function expiresAt(section: ProfileKeys | undefined): Date | undefined {
 
 /**
  * Milliseconds the target session is still valid for, when it was written by
- * awsmfa for the same source profile and serial and has more than
- * `minRemainingMs` left; otherwise undefined (a refresh is due).
+ * awsmfa for the same source profile, serial and role (`roleArn` undefined:
+ * an MFA session, no role) and has more than `minRemainingMs` left;
+ * otherwise undefined (a refresh is due).
  */
 export function remainingValidity(
   section: ProfileKeys | undefined,
@@ -91,10 +100,12 @@ export function remainingValidity(
   serial: string,
   now: Date,
   minRemainingMs: number = DEFAULT_MIN_REMAINING_MS,
+  roleArn?: string,
 ): number | undefined {
   if (!isManaged(section)) return undefined;
   if (section?.[SOURCE_KEY] !== sourceProfile) return undefined;
   if (section?.[SERIAL_KEY] !== serial) return undefined;
+  if (section?.[ROLE_KEY]?.trim() !== roleArn) return undefined;
   const end = expiresAt(section);
   if (end === undefined) return undefined;
   const remaining = end.getTime() - now.getTime();

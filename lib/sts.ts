@@ -23,6 +23,7 @@ import {
 } from "@aws-sdk/client-sts";
 import { FetchHttpHandler } from "@smithy/fetch-http-handler";
 import { AwsmfaError, ExitCode, type ExitCodeValue } from "./errors.ts";
+import { CHAINED_MAX_SECONDS } from "./role.ts";
 
 /** Temporary credentials returned by STS. */
 export interface SessionCredentials {
@@ -114,8 +115,7 @@ export interface RoleCredentials extends SessionCredentials {
   assumedRoleArn: string;
 }
 
-/** STS's cap on a role session assumed with session credentials (role chaining), in seconds. */
-export const CHAINED_MAX_SECONDS = 3600;
+export { CHAINED_MAX_SECONDS };
 
 /** Default time allowed for STS to answer, in ms. */
 export const DEFAULT_TIMEOUT_MS = 15_000;

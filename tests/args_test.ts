@@ -317,6 +317,9 @@ Deno.test("OPTIONS matches the parser: every listed flag is accepted by its comm
     "min-remaining": "1h",
     output: "json",
     shell: "fish",
+    "role-arn": "arn:aws:iam::111122223333:role/admin",
+    "role-session-name": "alice",
+    "external-id": "team-4711",
   };
   /** Flags some flags need beside them. */
   const companions: Record<string, string[]> = {
@@ -363,6 +366,7 @@ Deno.test("OPTIONS matches the parser: every listed flag is accepted by its comm
     "all",
     "duration-seconds",
     "endpoint-url",
+    "external-id",
     "force",
     "help",
     "json",
@@ -373,6 +377,8 @@ Deno.test("OPTIONS matches the parser: every listed flag is accepted by its comm
     "profile",
     "quiet",
     "region",
+    "role-arn",
+    "role-session-name",
     "serial-number",
     "shell",
     "version",

@@ -4,9 +4,11 @@
  */
 import assert from "node:assert/strict";
 import {
+  cacheEntryModes,
   cliArgs,
   cliCommandLine,
   cliEnv,
+  outsideCache,
   runCli,
   snapshot,
   spawnCli,
@@ -698,6 +700,21 @@ Deno.test("e2e: the code from mfa_process in the config, and from --mfa-process"
   });
 });
 
+/**
+ * The AWS files are as `before`; the one new file is the session's cache
+ * entry, 0600, so the next command needs no code.
+ */
+async function assertOnlyCached(
+  dir: string,
+  before: Awaited<ReturnType<typeof snapshot>>,
+): Promise<void> {
+  const after = await snapshot(dir);
+  assert.deepEqual(outsideCache(after), before);
+  const modes = cacheEntryModes(after);
+  assert.equal(modes.length, 1);
+  if (Deno.build.os !== "windows") assert.deepEqual(modes, [0o600]);
+}
+
 Deno.test("e2e: --output env evaluated by a real sh whose child runs the AWS CLI v2", async () => {
   if (!await tool(AWS_V2)) return;
   await withDouble(async (sts) => {
@@ -728,7 +745,7 @@ Deno.test("e2e: --output env evaluated by a real sh whose child runs the AWS CLI
       ["GetCallerIdentity", 200],
     ]);
     assert.match(sts.requests[1].accessKeyId, /^ASIA/);
-    assert.deepEqual(await snapshot(home.dir), before);
+    await assertOnlyCached(home.dir, before);
   });
 });
 
@@ -758,7 +775,7 @@ Deno.test("e2e: --output env evaluated by a real fish whose child runs the AWS C
     assert.equal(JSON.parse(result.stdout).Account, user.accountId);
     assert.match(sts.requests.at(-1)!.accessKeyId, /^ASIA/);
     assert.equal(sts.requests.at(-1)!.action, "GetCallerIdentity");
-    assert.deepEqual(await snapshot(home.dir), before);
+    await assertOnlyCached(home.dir, before);
   });
 });
 
@@ -795,7 +812,7 @@ Deno.test("e2e: --output json consumed as credential_process by the AWS CLI v2",
       "GetCallerIdentity",
     ]);
     assert.match(sts.requests[1].accessKeyId, /^ASIA/);
-    assert.deepEqual(await snapshot(home.dir), before);
+    await assertOnlyCached(home.dir, before);
   });
 });
 

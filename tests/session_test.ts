@@ -36,11 +36,34 @@ Deno.test("sessionSection writes every managed key, expiry in RFC 3339 UTC", () 
     "work",
     SERIAL,
   );
-  assert.deepEqual(Object.keys(values), [...MANAGED_KEYS]);
+  assert.deepEqual(Object.keys(values), [
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "x_security_token_expires",
+    "awsmfa_source_profile",
+    "awsmfa_serial",
+  ]);
   assert.equal(values.x_security_token_expires, "2026-11-29T00:00:00Z");
   assert.equal(values.aws_session_token, "token==");
   assert.equal(values.awsmfa_source_profile, "work");
   assert.equal(values.awsmfa_serial, SERIAL);
+});
+
+Deno.test("sessionSection of a role session adds awsmfa_role_arn, the last managed key", () => {
+  const values = sessionSection(
+    {
+      accessKeyId: "ASIAEXAMPLE",
+      secretAccessKey: "secret",
+      sessionToken: "token==",
+      expiration: new Date("2026-11-29T00:00:00.000Z"),
+    },
+    "work",
+    SERIAL,
+    "arn:aws:iam::111122223333:role/admin",
+  );
+  assert.deepEqual(Object.keys(values), [...MANAGED_KEYS]);
+  assert.equal(values.awsmfa_role_arn, "arn:aws:iam::111122223333:role/admin");
 });
 
 Deno.test("isManaged needs awsmfa's own keys and a session token", () => {
@@ -71,6 +94,24 @@ Deno.test("remainingValidity", async (t) => {
     );
     assert.equal(
       remainingValidity(managed("2026-11-28T11:00:00Z"), "work", SERIAL, NOW),
+      undefined,
+    );
+  });
+  await t.step("a role session counts only for the same role", () => {
+    const admin = "arn:aws:iam::111122223333:role/admin";
+    const roleSection = {
+      ...managed("2026-11-28T13:00:00Z"),
+      awsmfa_role_arn: admin,
+    };
+    const args = ["work", SERIAL, NOW, 15 * 60_000] as const;
+    assert.equal(remainingValidity(roleSection, ...args, admin), 3600_000);
+    assert.equal(remainingValidity(roleSection, ...args), undefined);
+    assert.equal(
+      remainingValidity(roleSection, ...args, `${admin}2`),
+      undefined,
+    );
+    assert.equal(
+      remainingValidity(managed("2026-11-28T13:00:00Z"), ...args, admin),
       undefined,
     );
   });

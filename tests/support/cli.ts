@@ -161,3 +161,18 @@ export async function snapshot(
   await walk(dir);
   return files;
 }
+
+type Snapshot = Awaited<ReturnType<typeof snapshot>>;
+
+/** The files of a snapshot of a home outside the session cache (`.aws/awsmfa/`). */
+export function outsideCache(files: Snapshot): Snapshot {
+  return new Map(
+    [...files].filter(([path]) => !path.startsWith(".aws/awsmfa/")),
+  );
+}
+
+/** The mode of each file in the session cache of a snapshot of a home, by name. */
+export function cacheEntryModes(files: Snapshot): (number | null)[] {
+  return [...files].filter(([path]) => path.startsWith(".aws/awsmfa/"))
+    .map(([, file]) => file.mode);
+}
