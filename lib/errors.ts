@@ -19,7 +19,7 @@ export const ExitCode = {
   Local: 3,
   /** STS refused the MFA code: wrong, expired or already used. */
   CodeRejected: 4,
-  /** STS refused the long-term keys or the MFA serial. */
+  /** STS refused the long-term keys, the MFA serial or the role. */
   AuthRejected: 5,
   /** Network failure, throttling or a server error at STS. */
   Network: 6,

@@ -1,7 +1,8 @@
 /**
  * README.md stays true: the install lines pin deno.json's version, the
  * `deno install` line grants exactly deno.json's permission set, and the
- * commands it tells people to run are tasks that exist.
+ * commands it tells people to run are tasks that exist, and the Flags table
+ * lists every flag of lib/args.ts.
  */
 import assert from "node:assert/strict";
 
@@ -65,4 +66,19 @@ Deno.test("README: the tasks it names exist in deno.json", () => {
   for (const task of named) {
     assert.ok(task in CONFIG.tasks, `README names deno task ${task}`);
   }
+});
+
+Deno.test("README: the Flags table has a row for every flag, and no other", async () => {
+  const { OPTIONS } = await import("../lib/args.ts");
+  const section = README.slice(
+    README.indexOf("\n## Flags\n"),
+    README.indexOf("\n## Environment\n"),
+  );
+  const rows = [...section.matchAll(/^\| `(-h`, `)?--([a-z-]+)/gm)].map((m) =>
+    m[2]
+  );
+  assert.deepEqual(
+    rows.sort(),
+    OPTIONS.map((spec) => spec.name).sort(),
+  );
 });
