@@ -15,22 +15,30 @@
 
 import { run, type RunIO } from "./lib/run.ts";
 
-/** Read one line from the terminal on stdin; null at end of input. */
-async function readTerminalLine(): Promise<string | null> {
-  const bytes: number[] = [];
-  const buffer = new Uint8Array(1);
-  while (true) {
-    const count = await Deno.stdin.read(buffer);
-    if (count === null) {
-      return bytes.length === 0 ? null : new TextDecoder().decode(
-        new Uint8Array(bytes),
-      );
-    }
-    if (count === 0) continue;
-    if (buffer[0] === 0x0a) break;
-    bytes.push(buffer[0]);
-  }
-  return new TextDecoder().decode(new Uint8Array(bytes)).replace(/\r$/, "");
+/**
+ * The prompt on the terminal stdin is: what is written is held until the
+ * next read, which opens the controlling terminal (lib/tty.ts), shows it
+ * there and reads one line with echo off, so the code never shows on the
+ * screen or in the scrollback.
+ */
+function terminalPrompt(): Pick<RunIO, "writePrompt" | "readPromptLine"> {
+  let held = "";
+  return {
+    writePrompt(text) {
+      held += text;
+    },
+    async readPromptLine() {
+      const { openTerminal } = await import("./lib/tty.ts");
+      const terminal = await openTerminal();
+      try {
+        terminal.write(held);
+        held = "";
+        return await terminal.readSecretLine();
+      } finally {
+        terminal.close();
+      }
+    },
+  };
 }
 
 /** An environment variable, or undefined when unset or not permitted. */
@@ -62,8 +70,7 @@ function processIO(): RunIO {
       return Deno.stdin.readable;
     },
     stdinIsTerminal: Deno.stdin.isTerminal(),
-    writePrompt: stderr,
-    readPromptLine: readTerminalLine,
+    ...terminalPrompt(),
     stderr,
     stdout: writer(Deno.stdout),
     now: () => new Date(),
