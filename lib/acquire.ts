@@ -17,6 +17,7 @@ import {
   withCacheEntry,
 } from "./cache.ts";
 import { StoreError } from "./store.ts";
+import { AwsmfaError, ExitCode } from "./errors.ts";
 import { formatRemaining, type SessionValues } from "./session.ts";
 import {
   CHAINED_MAX_SECONDS,
@@ -155,16 +156,42 @@ async function chain(
       } asked for; use --force to enter a code for a longer one.\n`,
     );
   }
-  return await (io.assumeRole ?? defaultRoleFetcher)({
-    ...roleRequest(role, request),
-    accessKeyId: mfa.accessKeyId,
-    secretAccessKey: mfa.secretAccessKey,
-    sessionToken: mfa.sessionToken,
-    ...(asked !== undefined
-      ? { durationSeconds: Math.min(asked, CHAINED_MAX_SECONDS) }
-      : {}),
-  });
+  try {
+    return await (io.assumeRole ?? defaultRoleFetcher)({
+      ...roleRequest(role, request),
+      accessKeyId: mfa.accessKeyId,
+      secretAccessKey: mfa.secretAccessKey,
+      sessionToken: mfa.sessionToken,
+      ...(asked !== undefined
+        ? { durationSeconds: Math.min(asked, CHAINED_MAX_SECONDS) }
+        : {}),
+    });
+  } catch (error) {
+    // A cached session STS no longer takes (revoked, keys rotated): say
+    // where it came from and how to get past it.
+    const awsCode = (error as { awsCode?: unknown }).awsCode;
+    if (
+      error instanceof AwsmfaError &&
+      error.exitCode === ExitCode.AuthRejected &&
+      typeof awsCode === "string" && STALE_SESSION_CODES.includes(awsCode)
+    ) {
+      throw new AwsmfaError(
+        `${
+          error.message.replace(/\.$/, "")
+        }: these were the cached MFA session's, so run again with --force to enter a code.`,
+        error.exitCode,
+      );
+    }
+    throw error;
+  }
 }
+
+/** STS error codes that mean "these session credentials are no good". */
+const STALE_SESSION_CODES: readonly string[] = [
+  "InvalidClientTokenId",
+  "ExpiredToken",
+  "SignatureDoesNotMatch",
+];
 
 /** One STS call that needs a code, or a chained AssumeRole that does not. */
 async function fetchSession(
