@@ -161,22 +161,13 @@ export function parseCacheText(
   text: string,
   key: CacheKey,
 ): SessionValues | undefined {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    return undefined;
-  }
-  const entry = data as Record<string, unknown>;
+  const entry = entryOf(text);
+  if (entry === undefined) return undefined;
   const field = (name: string) =>
     typeof entry[name] === "string" && entry[name] !== ""
       ? entry[name] as string
       : undefined;
   if (
-    entry.Format !== FORMAT || entry.Version !== VERSION ||
     entry.SourceProfile !== key.sourceProfile ||
     entry.SerialNumber !== key.serialNumber ||
     entry.RoleArn !== key.roleArn ||
@@ -259,6 +250,89 @@ export async function removeCachedSession(
   if (await readText(path) === null) return false;
   const result = await updateFile(path, () => REMOVE_FILE);
   return result.before !== null;
+}
+
+/**
+ * Delete every entry whose key `matches` (an entry is matched by what its
+ * file says it is for); files that are not cache entries of this version
+ * stay.
+ *
+ * @returns How many entries were removed; 0 when the directory does not exist.
+ * @throws {StoreError} when the directory cannot be listed or an entry
+ * cannot be removed.
+ */
+export async function removeCachedSessions(
+  dir: string,
+  matches: (key: CacheKey) => boolean,
+): Promise<number> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isFile && /^[^.].*\.json$/.test(entry.name)) {
+        names.push(entry.name);
+      }
+    }
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return 0;
+    throw new StoreError(
+      `Cannot list the session cache "${dir}": ${describeFsError(error)}`,
+    );
+  }
+  let removed = 0;
+  for (const name of names.sort()) {
+    let hit = false;
+    await updateFile(join(dir, name), (text) => {
+      const key = text === null ? undefined : keyOfEntry(entryOf(text));
+      hit = key !== undefined && matches(key);
+      return hit ? REMOVE_FILE : null;
+    });
+    if (hit) removed++;
+  }
+  return removed;
+}
+
+/** The fields of a cache entry of this version; undefined for any other text. */
+function entryOf(text: string): Record<string, unknown> | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    return undefined;
+  }
+  const entry = data as Record<string, unknown>;
+  return entry.Format === FORMAT && entry.Version === VERSION
+    ? entry
+    : undefined;
+}
+
+/** The key an entry says it is for; undefined when it names none. */
+function keyOfEntry(
+  entry: Record<string, unknown> | undefined,
+): CacheKey | undefined {
+  if (
+    entry === undefined || typeof entry.SourceProfile !== "string" ||
+    typeof entry.SerialNumber !== "string"
+  ) {
+    return undefined;
+  }
+  const key: CacheKey = {
+    sourceProfile: entry.SourceProfile,
+    serialNumber: entry.SerialNumber,
+  };
+  for (
+    const [field, name] of [
+      ["roleArn", "RoleArn"],
+      ["roleSessionName", "RoleSessionName"],
+      ["externalId", "ExternalId"],
+    ] as const
+  ) {
+    const value = entry[name];
+    if (typeof value === "string") key[field] = value;
+  }
+  return key;
 }
 
 /**

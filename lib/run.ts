@@ -38,9 +38,17 @@ import {
   readFile,
   rollBack,
 } from "./obtain.ts";
+import { sessionCacheDir } from "./acquire.ts";
+import { removeCachedSessions } from "./cache.ts";
 import { credentialProcessJson, defaultEnvShell, envScript } from "./output.ts";
-import { describeTime, formatRemaining } from "./session.ts";
-import { type AwsPaths, resolvePaths } from "./settings.ts";
+import {
+  describeTime,
+  formatRemaining,
+  ROLE_KEY,
+  SERIAL_KEY,
+  SOURCE_KEY,
+} from "./session.ts";
+import { type AwsPaths, type ProfileKeys, resolvePaths } from "./settings.ts";
 import { managedProfiles, statusJson, statusTable } from "./status.ts";
 import { updateFile } from "./store.ts";
 import { versionLine } from "./version.ts";
@@ -188,6 +196,7 @@ async function clear(options: ClearOptions, io: RunIO): Promise<number> {
   if (plan.text === null) {
     const configPlan = planConfig(configFile, cleared);
     reportClear(cleared, configPlan, paths, options.quiet, io);
+    await clearCache(options.all, [], options.quiet, io);
     return ExitCode.Ok;
   }
   const written = await updateFile(paths.credentialsFile, (current) => {
@@ -217,7 +226,57 @@ async function clear(options: ClearOptions, io: RunIO): Promise<number> {
   }
 
   reportClear(cleared, configPlan, paths, options.quiet, io);
+  await clearCache(
+    options.all,
+    cleared.filter((entry) => entry.credentials !== "absent").map((entry) =>
+      credentialsFile.profiles.get(entry.profile)!
+    ),
+    options.quiet,
+    io,
+  );
   return ExitCode.Ok;
+}
+
+/**
+ * Remove the cached sessions of the cleared profiles (same source, serial
+ * and role), or every cached session with `--all`, so that no later command
+ * writes them back without a code. The files are already cleared, so a
+ * failure here is a warning.
+ */
+async function clearCache(
+  all: boolean,
+  sections: readonly ProfileKeys[],
+  quiet: boolean,
+  io: RunIO,
+): Promise<void> {
+  const dir = sessionCacheDir(io.env);
+  if (dir === undefined || (!all && sections.length === 0)) return;
+  const made = sections.map((keys) => ({
+    source: keys[SOURCE_KEY]?.trim(),
+    serial: keys[SERIAL_KEY]?.trim(),
+    role: keys[ROLE_KEY]?.trim(),
+  }));
+  try {
+    const removed = await removeCachedSessions(
+      dir,
+      (key) =>
+        all ||
+        made.some((one) =>
+          one.source === key.sourceProfile && one.serial === key.serialNumber &&
+          one.role === key.roleArn
+        ),
+    );
+    if (removed > 0 && !quiet) {
+      io.stderr(
+        `Removed ${removed} cached ${
+          removed === 1 ? "session" : "sessions"
+        } from ${dir}.\n`,
+      );
+    }
+  } catch (error) {
+    if (!(error instanceof AwsmfaError)) throw error;
+    io.stderr(`awsmfa: warning: ${error.message}.\n`);
+  }
 }
 
 /** One line on stderr per profile: what clear did, and what it kept. */

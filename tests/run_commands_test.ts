@@ -7,6 +7,11 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import {
+  cacheDirectory,
+  cacheFileName,
+  writeCachedSession,
+} from "../lib/cache.ts";
 import { ExitCode } from "../lib/errors.ts";
 import type { ChildSpec } from "../lib/exec.ts";
 import { CodeProcessError } from "../lib/mfa_process.ts";
@@ -442,5 +447,103 @@ Deno.test("run: status and clear through the command line", async () => {
       again.err.join(""),
       /Profile "mfa" is not in .*; nothing to clear/,
     );
+  });
+});
+
+/** The names of the session cache's entries under `home`. */
+async function cacheEntries(home: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(cacheDirectory(home))) {
+      if (entry.name.endsWith(".json")) names.push(entry.name);
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return names.sort();
+}
+
+Deno.test("run: one code serves the default command, exec and --output through the session cache; clear forgets it", async () => {
+  await withHome(BOTH, async (home) => {
+    const first = harness(home);
+    assert.equal(await run(["--profile", "work", "111111"], first.io), 0);
+    assert.equal(first.requests.length, 1);
+    const mfaEntry = await cacheFileName({
+      sourceProfile: "work",
+      serialNumber: SERIAL,
+    });
+    assert.deepEqual(await cacheEntries(home), [mfaEntry]);
+
+    // Another target, exec and --output: no code, no STS call.
+    const other = harness(home);
+    assert.equal(
+      await run(["--profile", "work", "--mfa-profile-name", "mfa2"], other.io),
+      0,
+      other.err.join(""),
+    );
+    assert.match(
+      other.err.join(""),
+      /Wrote profile "mfa2" \(from "work", the cached session\)/,
+    );
+    const exec = harness(home);
+    assert.equal(
+      await run(["exec", "--profile", "work", "--", "true"], exec.io),
+      0,
+    );
+    const printed = harness(home);
+    assert.equal(
+      await run(
+        ["--profile", "work", "--output", "json", "--force"],
+        printed.io,
+      ),
+      0,
+    );
+    for (const h of [other, exec]) {
+      assert.equal(h.requests.length, 0);
+      assert.equal(h.prompts(), 0);
+      assert.equal(h.commands.length, 0);
+    }
+    assert.equal(
+      exec.children[0].set.AWS_ACCESS_KEY_ID,
+      "ASIAEXAMPLESESSION01",
+    );
+    // --force asks for a code even with a fresh cached session.
+    assert.equal(printed.requests.length, 1);
+    assert.equal(printed.prompts(), 1);
+
+    // A session of another source profile stays through `clear mfa` …
+    await writeCachedSession(
+      cacheDirectory(home),
+      { sourceProfile: "other", serialNumber: SERIAL },
+      {
+        accessKeyId: "ASIAEXAMPLEOTHER0001",
+        secretAccessKey: SESSION_SECRET,
+        sessionToken: SESSION_TOKEN,
+        expiration: EXPIRES,
+      },
+    );
+    const clear = harness(home);
+    assert.equal(await run(["clear", "mfa", "mfa2"], clear.io), 0);
+    assert.match(
+      clear.err.join(""),
+      /Removed 1 cached session from .*cache\.\n$/,
+    );
+    const otherEntry = await cacheFileName({
+      sourceProfile: "other",
+      serialNumber: SERIAL,
+    });
+    assert.deepEqual(await cacheEntries(home), [otherEntry]);
+    // … and the next run needs a code again.
+    const after = harness(home);
+    assert.equal(await run(["--profile", "work"], after.io), 0);
+    assert.equal(after.prompts(), 1);
+    assert.equal(after.requests.length, 1);
+
+    // clear --all forgets every cached session, also those of no profile.
+    const all = harness(home);
+    assert.equal(await run(["clear", "--all", "--quiet"], all.io), 0);
+    assert.deepEqual(all.err, []);
+    assert.deepEqual(await cacheEntries(home), []);
+    assert.deepEqual(await files(home), [CREDENTIALS, CONFIG]);
   });
 });
