@@ -327,7 +327,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: "all",
-    description: "clear: remove every awsmfa-managed profile.",
+    description:
+      "clear: remove every awsmfa-managed profile and every cached session.",
     commands: ["clear"],
   },
   {
@@ -379,7 +380,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     argument: "[PROFILE...]",
     usage: "[PROFILE... | --all]",
     description:
-      "Remove awsmfa-managed profiles (default: mfa) and the config sections awsmfa added for them.",
+      "Remove awsmfa-managed profiles (default: mfa), the config sections awsmfa added for them and their cached sessions (--all: every cached session).",
     values: [],
     completesProfiles: true,
   },
