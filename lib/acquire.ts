@@ -281,6 +281,6 @@ export async function acquireSession(
     io.stderr(
       `awsmfa: warning: ${error.message}; going on without the session cache.\n`,
     );
-    return await fetchSession(need, getCode, io);
+    return await fetchSession({ ...need, cacheDir: undefined }, getCode, io);
   }
 }
