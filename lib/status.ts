@@ -1,6 +1,7 @@
 /**
  * `awsmfa status`: the awsmfa-managed profiles of the credentials file, as
- * a table or a JSON array. Pure: no network, no AWS SDK.
+ * a table or a JSON array, with the role of each role session. Pure: no
+ * network, no AWS SDK.
  *
  * @module
  */
@@ -11,6 +12,7 @@ import {
   isManaged,
   localMinute,
   rfc3339,
+  ROLE_KEY,
   SERIAL_KEY,
   SOURCE_KEY,
 } from "./session.ts";
@@ -24,6 +26,8 @@ export interface StatusRow {
   sourceProfile: string;
   /** The MFA serial used. */
   serial: string;
+  /** The role of a role session (`awsmfa_role_arn`); absent for an MFA session. */
+  roleArn?: string;
   /** When the session ends; undefined when the file does not say. */
   expiration?: Date;
   /** Milliseconds left (0 when expired); undefined when the end is unknown. */
@@ -43,6 +47,8 @@ export function managedProfiles(
       sourceProfile: keys[SOURCE_KEY].trim(),
       serial: keys[SERIAL_KEY].trim(),
     };
+    const roleArn = keys[ROLE_KEY]?.trim();
+    if (roleArn) row.roleArn = roleArn;
     const end = expiresAt(keys);
     if (end !== undefined) {
       row.expiration = end;
@@ -60,16 +66,26 @@ function remainingText(row: StatusRow): string {
 
 /**
  * The rows as an aligned table with a header line: profile, source profile,
- * serial, expiry in local time, and time left (`11h 58m`, `expired`, or
- * `unknown`). Ends with a newline.
+ * serial, the role (a `ROLE` column, only when some row is a role session;
+ * `-` for an MFA session), expiry in local time, and time left (`11h 58m`,
+ * `expired`, or `unknown`). Ends with a newline.
  */
 export function statusTable(rows: readonly StatusRow[]): string {
+  const roles = rows.some((row) => row.roleArn !== undefined);
   const cells = [
-    ["PROFILE", "SOURCE", "SERIAL", "EXPIRES (LOCAL)", "REMAINING"],
+    [
+      "PROFILE",
+      "SOURCE",
+      "SERIAL",
+      ...(roles ? ["ROLE"] : []),
+      "EXPIRES (LOCAL)",
+      "REMAINING",
+    ],
     ...rows.map((row) => [
       row.profile,
       row.sourceProfile,
       row.serial,
+      ...(roles ? [row.roleArn ?? "-"] : []),
       row.expiration === undefined ? "unknown" : localMinute(row.expiration),
       remainingText(row),
     ]),
@@ -85,10 +101,10 @@ export function statusTable(rows: readonly StatusRow[]): string {
 }
 
 /**
- * The rows as a JSON array: `profile`, `sourceProfile`, `serial`,
- * `expiration` (RFC 3339 UTC, or null), `expiresLocal` (`YYYY-MM-DD HH:MM`
- * local time, or null), `remainingSeconds` (or null) and `expired`. Ends with
- * a newline.
+ * The rows as a JSON array: `profile`, `sourceProfile`, `serial`, `roleArn`
+ * (the role of a role session, or null), `expiration` (RFC 3339 UTC, or
+ * null), `expiresLocal` (`YYYY-MM-DD HH:MM` local time, or null),
+ * `remainingSeconds` (or null) and `expired`. Ends with a newline.
  */
 export function statusJson(rows: readonly StatusRow[]): string {
   return JSON.stringify(
@@ -96,6 +112,7 @@ export function statusJson(rows: readonly StatusRow[]): string {
       profile: row.profile,
       sourceProfile: row.sourceProfile,
       serial: row.serial,
+      roleArn: row.roleArn ?? null,
       expiration: row.expiration === undefined ? null : rfc3339(row.expiration),
       expiresLocal: row.expiration === undefined
         ? null

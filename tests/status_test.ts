@@ -1,9 +1,10 @@
 /**
- * lib/status.ts: which sections are awsmfa's, how long each is valid, and
- * the table and JSON shapes.
+ * lib/status.ts: which sections are awsmfa's, how long each is valid, which
+ * role a role session is for, and the table and JSON shapes.
  */
 import assert from "node:assert/strict";
-import { parseIni, readProfiles } from "../lib/ini.ts";
+import { parseIni, readProfiles, serializeIni, setKeys } from "../lib/ini.ts";
+import { sessionSection } from "../lib/session.ts";
 import { managedProfiles, statusJson, statusTable } from "../lib/status.ts";
 
 const NOW = new Date("2026-11-29T03:00:00Z");
@@ -104,6 +105,7 @@ Deno.test("statusJson: the same rows as an array", () => {
     profile: "mfa",
     sourceProfile: "work",
     serial: "arn:aws:iam::123456789012:mfa/alice",
+    roleArn: null,
     expiration: "2026-11-29T14:58:30Z",
     expiresLocal: parsed[0].expiresLocal,
     remainingSeconds: (11 * 60 + 58) * 60 + 30,
@@ -117,4 +119,99 @@ Deno.test("statusJson: the same rows as an array", () => {
   assert.equal(parsed[2].expired, false);
   assert.equal(statusJson([]), "[]\n");
   assert.ok(!statusJson(rows()).includes("tokenOne"));
+});
+
+const ROLE_ARN = "arn:aws:iam::111122223333:role/admin";
+
+/** FILE with a role session written the way the default command writes one. */
+function withRoleSession(): string {
+  const role = sessionSection(
+    {
+      accessKeyId: "ASIAEXAMPLEROLESESS1",
+      secretAccessKey: "roleSecret",
+      sessionToken: "roleToken==",
+      expiration: new Date("2026-11-29T03:59:00Z"),
+    },
+    "work",
+    "arn:aws:iam::123456789012:mfa/alice",
+    ROLE_ARN,
+  );
+  // A hand-emptied role key is no role.
+  const blank = FILE.replace(
+    "[undated]\n",
+    "[undated]\nawsmfa_role_arn =\n",
+  );
+  return serializeIni(setKeys(parseIni(blank), "admin", role));
+}
+
+const roleRows = () =>
+  managedProfiles(
+    readProfiles(parseIni(withRoleSession()), "credentials"),
+    NOW,
+  );
+
+Deno.test("managedProfiles gives the role of a role session, and no role for the others", () => {
+  const found = roleRows();
+  assert.deepEqual(found.map((row) => [row.profile, row.roleArn]), [
+    ["mfa", undefined],
+    ["old", undefined],
+    ["undated", undefined],
+    ["admin", ROLE_ARN],
+  ]);
+  assert.equal(found[3].remainingMs, 59 * 60_000);
+  assert.equal(found[3].sourceProfile, "work");
+  assert.equal("roleArn" in found[0], false);
+  assert.equal("roleArn" in found[2], false);
+});
+
+Deno.test("statusTable: a ROLE column only when some row is a role session, - for MFA sessions", () => {
+  assert.ok(!statusTable(rows()).includes("ROLE"));
+  const table = statusTable(roleRows());
+  const lines = table.trimEnd().split("\n");
+  assert.equal(lines.length, 5);
+  assert.match(
+    lines[0],
+    /^PROFILE +SOURCE +SERIAL +ROLE +EXPIRES \(LOCAL\) +REMAINING$/,
+  );
+  assert.match(
+    lines[1],
+    /^mfa +work +arn:aws:iam::123456789012:mfa\/alice +- +\d{4}-\d\d-\d\d \d\d:\d\d +11h 58m$/,
+  );
+  assert.match(lines[2], /^old +personal +GAHT12345678 +- +\S+ \S+ +expired$/);
+  assert.match(lines[3], /^undated +work +\S+ +- +unknown +unknown$/);
+  assert.match(
+    lines[4],
+    /^admin +work +arn:aws:iam::123456789012:mfa\/alice +arn:aws:iam::111122223333:role\/admin +\d{4}-\d\d-\d\d \d\d:\d\d +59m$/,
+  );
+  const column = lines[0].indexOf("ROLE");
+  assert.equal(lines[1].indexOf(" - ") + 1, column);
+  assert.equal(lines[4].indexOf(ROLE_ARN), column);
+  assert.equal(lines[3].indexOf("unknown"), lines[0].indexOf("EXPIRES"));
+  assert.equal(lines[4].indexOf("59m"), lines[0].indexOf("REMAINING"));
+  assert.ok(!table.includes("roleSecret"));
+  assert.ok(!table.includes("roleToken"));
+});
+
+Deno.test("statusJson: roleArn is the role of a role session, else null", () => {
+  const parsed = JSON.parse(statusJson(roleRows()));
+  assert.deepEqual(
+    parsed.map((row: { profile: string; roleArn: unknown }) => [
+      row.profile,
+      row.roleArn,
+    ]),
+    [["mfa", null], ["old", null], ["undated", null], ["admin", ROLE_ARN]],
+  );
+  assert.deepEqual(Object.keys(parsed[3]), [
+    "profile",
+    "sourceProfile",
+    "serial",
+    "roleArn",
+    "expiration",
+    "expiresLocal",
+    "remainingSeconds",
+    "expired",
+  ]);
+  assert.equal(parsed[3].expiration, "2026-11-29T03:59:00Z");
+  assert.equal(parsed[3].remainingSeconds, 59 * 60);
+  assert.ok(!statusJson(roleRows()).includes("roleToken"));
 });
