@@ -1052,7 +1052,12 @@ Deno.test("e2e: clear takes back exactly what awsmfa wrote, keeping what came af
     assert.equal(cleared.code, 0, cleared.stderr);
     assert.match(
       cleared.stderr,
-      /^Removed profile "mfa" from .*credentials and \[profile mfa\] from .*config\.\n$/,
+      /^Removed profile "mfa" from .*credentials and \[profile mfa\] from .*config\.\nRemoved 1 cached session from .*\/\.aws\/awsmfa\/cache\.\n$/,
+    );
+    assert.deepEqual(
+      [...Deno.readDirSync(`${home.dir}/.aws/awsmfa/cache`)],
+      [],
+      "the session's cache entry went with the profile",
     );
     assert.equal(
       await Deno.readTextFile(home.credentials),
