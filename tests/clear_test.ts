@@ -13,7 +13,7 @@ import {
 import { LocalError } from "../lib/errors.ts";
 import { parseIni, readProfiles, serializeIni, setKeys } from "../lib/ini.ts";
 import { loadFile } from "../lib/obtain.ts";
-import { sessionSection } from "../lib/session.ts";
+import { MANAGED_KEYS, ROLE_KEY, sessionSection } from "../lib/session.ts";
 
 const FIXTURES = new URL("./fixtures/ini/", import.meta.url);
 const SERIAL = "arn:aws:iam::123456789012:mfa/alice";
@@ -218,4 +218,67 @@ Deno.test("planConfig removes [profile X] only while it holds just what awsmfa c
     ]);
     assert.equal(plan.text, null);
   });
+});
+
+const ROLE_ARN = "arn:aws:iam::111122223333:role/admin";
+const ROLE_VALUES = sessionSection(
+  {
+    accessKeyId: "ASIAEXAMPLEROLESESS1",
+    secretAccessKey: "roleSecret/abc+def",
+    sessionToken: "FwoGZXIvYXdzEXAMPLEROLETOKEN==",
+    expiration: new Date("2026-11-29T05:00:00Z"),
+  },
+  "work",
+  SERIAL,
+  ROLE_ARN,
+);
+
+Deno.test("clearing a role session's profile removes awsmfa_role_arn with the other managed keys", async (t) => {
+  assert.equal(ROLE_VALUES[ROLE_KEY], ROLE_ARN);
+  const original =
+    "[work]\naws_access_key_id = AKIAX\naws_secret_access_key = s\n";
+  const written = serializeIni(
+    setKeys(parseIni(original), "admin", ROLE_VALUES),
+  );
+  assert.ok(written.includes(`${ROLE_KEY} = ${ROLE_ARN}`));
+  await t.step("the whole section goes and the file is as before", () => {
+    const plan = planCredentials(credentials(written), ["admin"], false, "/c");
+    assert.deepEqual(plan.profiles, [{
+      profile: "admin",
+      credentials: "removed",
+      keptKeys: [],
+      sourceProfile: "work",
+    }]);
+    assert.equal(plan.text, original);
+  });
+  await t.step("--all finds role sessions too", () => {
+    const both = withSession(written);
+    const plan = planCredentials(credentials(both), [], true, "/c");
+    assert.deepEqual(plan.profiles.map((p) => [p.profile, p.credentials]), [
+      ["admin", "removed"],
+      ["mfa", "removed"],
+    ]);
+    assert.equal(plan.text, original);
+  });
+  await t.step(
+    "with a key of the user's, only awsmfa's keys go, the role's too",
+    () => {
+      const mixed = written.replace(
+        "[admin]\n",
+        "[admin]\nregion = eu-west-1\n",
+      );
+      const plan = planCredentials(credentials(mixed), ["admin"], false, "/c");
+      assert.equal(plan.profiles[0].credentials, "keys");
+      assert.deepEqual(plan.profiles[0].keptKeys, ["region"]);
+      assert.equal(plan.text, original + "\n[admin]\nregion = eu-west-1\n");
+      const left = readProfiles(parseIni(plan.text!), "credentials").get(
+        "admin",
+      );
+      assert.deepEqual(left, { region: "eu-west-1" });
+      const section = plan.text!.slice(plan.text!.indexOf("[admin]"));
+      for (const key of MANAGED_KEYS) {
+        assert.ok(!section.includes(`${key} =`), key);
+      }
+    },
+  );
 });
