@@ -210,12 +210,16 @@ async function fetchSession(
     return { session, origin: "code" };
   }
   if (!need.force && need.cacheDir !== undefined) {
+    // An MFA entry that cannot be read is no session to chain from.
     const mfa = await readCachedSession(
       need.cacheDir,
       cacheKeyOf({ ...need.subject, role: undefined }),
       need.minRemainingMs,
       io.now().getTime(),
-    );
+    ).catch((error) => {
+      if (error instanceof StoreError) return undefined;
+      throw error;
+    });
     if (mfa !== undefined) {
       return {
         session: await chain(role, mfa, request, io),

@@ -31,7 +31,7 @@ import {
   sessionRequestFor,
 } from "./obtain.ts";
 import { credentialProcessJson } from "./output.ts";
-import { resolveSubject } from "./role.ts";
+import { configOrigin, resolveSubject } from "./role.ts";
 import { resolvePaths } from "./settings.ts";
 import { promptCodeOnTerminal } from "./tty.ts";
 
@@ -92,7 +92,7 @@ export async function credentialProcess(
     async () => {
       const command = codeCommand(
         options.mfaProcess,
-        subject.source,
+        configOrigin(subject, configFile.profiles, "mfa_process"),
         subject.config,
       );
       return command !== undefined

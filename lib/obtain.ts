@@ -34,7 +34,12 @@ import {
   codeProcessTimeoutMs,
   runCodeProcess,
 } from "./mfa_process.ts";
-import { resolveSubject, type RoleSpec, type SessionSubject } from "./role.ts";
+import {
+  configOrigin,
+  resolveSubject,
+  type RoleSpec,
+  type SessionSubject,
+} from "./role.ts";
 import {
   DEFAULT_MIN_REMAINING_MS,
   EXPIRES_KEY,
@@ -270,20 +275,23 @@ export interface CodeCommand {
   origin: string;
 }
 
-/** `--mfa-process`, else `mfa_process` of the source profile; undefined when neither is set. */
+/**
+ * `--mfa-process`, else `mfa_process` of `config` (the config keys of
+ * `profile`, named in messages); undefined when neither is set.
+ */
 export function codeCommand(
   mfaProcess: string | undefined,
-  source: string,
-  sourceConfig: ProfileKeys | undefined,
+  profile: string,
+  config: ProfileKeys | undefined,
 ): CodeCommand | undefined {
   if (mfaProcess !== undefined) {
     return { command: mfaProcess, origin: "from --mfa-process" };
   }
-  const configured = sourceConfig?.["mfa_process"]?.trim();
+  const configured = config?.["mfa_process"]?.trim();
   return configured
     ? {
       command: configured,
-      origin: `from mfa_process of profile "${source}"`,
+      origin: `from mfa_process of profile "${profile}"`,
     }
     : undefined;
 }
@@ -303,13 +311,13 @@ export async function runCodeCommand(
 /** The MFA code: argument or stdin, else the configured command, else the prompt. */
 async function codeFor(
   flags: SessionFlags,
-  source: string,
-  sourceConfig: ProfileKeys | undefined,
+  profile: string,
+  config: ProfileKeys | undefined,
   serial: string,
   io: ObtainIO,
 ): Promise<string> {
   if (flags.code !== undefined) return await obtainCode(flags.code, serial, io);
-  const command = codeCommand(flags.mfaProcess, source, sourceConfig);
+  const command = codeCommand(flags.mfaProcess, profile, config);
   if (command === undefined) return await obtainCode(undefined, serial, io);
   return await runCodeCommand(command, io);
 }
@@ -490,7 +498,14 @@ export async function obtainSession(
       minRemainingMs: minRemaining,
       cacheDir: sessionCacheDir(io.env),
     },
-    () => codeFor(flags, source, subject.config, serial, io),
+    () =>
+      codeFor(
+        flags,
+        configOrigin(subject, configFile.profiles, "mfa_process"),
+        subject.config,
+        serial,
+        io,
+      ),
     io,
   );
   if (!options.write) {

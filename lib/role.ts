@@ -77,6 +77,22 @@ export interface SessionSubject {
   role?: RoleSpec;
 }
 
+/**
+ * The profile whose config section gave `key` of `subject.config`: the role
+ * profile when it has the key, else the source profile.
+ */
+export function configOrigin(
+  subject: SessionSubject,
+  configProfiles: Map<string, ProfileKeys>,
+  key: string,
+): string {
+  const roleProfile = subject.role?.profile;
+  return roleProfile !== undefined &&
+      configValue(configProfiles.get(roleProfile), key) !== undefined
+    ? roleProfile
+    : subject.source;
+}
+
 /** STS's cap on a role session assumed with session credentials (role chaining), in seconds. */
 export const CHAINED_MAX_SECONDS = 3600;
 
@@ -155,7 +171,7 @@ function durationOf(
   if (text === undefined) return undefined;
   const seconds = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
   if (!(seconds >= MIN_DURATION && seconds <= MAX_ROLE_SECONDS)) {
-    throw new LocalError(
+    throw new UsageError(
       `Cannot use profile "${roleProfile}": duration_seconds must be a whole number of seconds from ${MIN_DURATION} to ${MAX_ROLE_SECONDS}.`,
     );
   }
@@ -194,9 +210,9 @@ function sourceOfRoleProfile(
  * Resolve whose long-term keys make the session, the MFA serial, and the
  * role to assume, if any: `--role-arn`, else the `role_arn` of the profile
  * `--profile` (or `AWS_PROFILE`) names. Throws {@linkcode UsageError} for
- * malformed values and role flags without a role, {@linkcode LocalError} for
- * a role profile awsmfa cannot use (no `source_profile`, a chain of role
- * profiles, a bad `duration_seconds`).
+ * malformed values (flags or config, `duration_seconds` too) and role flags
+ * without a role, {@linkcode LocalError} for a role profile awsmfa cannot use
+ * (no `source_profile`, a chain of role profiles).
  */
 export function resolveSubject(
   flags: RoleFlags,

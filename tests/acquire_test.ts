@@ -669,3 +669,26 @@ Deno.test("acquireSession: two callers on a cold cache entry cause one code and 
     });
   }
 });
+
+Deno.test("acquireSession: an MFA cache entry that cannot be read is no session to chain from", async () => {
+  await withHome(async (home) => {
+    const dir = cacheDirectory(home);
+    await Deno.mkdir(dir, { recursive: true });
+    // Not UTF-8: reading it is a StoreError, not a parse miss.
+    await Deno.writeFile(
+      `${dir}/${await cacheFileName(cacheKeyOf(MFA_SUBJECT))}`,
+      new Uint8Array([0xff, 0xfe, 0x00, 0xc3]),
+    );
+    const w = world();
+    const got = await acquireSession(
+      w.need(roleSubject(), dir),
+      w.getCode,
+      w.io,
+    );
+    assert.equal(got.origin, "code");
+    assert.equal(w.codes(), 1);
+    assert.equal(w.roleCalls.length, 1);
+    assert.equal(w.roleCalls[0].tokenCode, CODE);
+    assert.equal(w.roleCalls[0].sessionToken, undefined);
+  });
+});

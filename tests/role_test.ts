@@ -15,6 +15,7 @@ import {
 import { parseIni, readProfiles } from "../lib/ini.ts";
 import {
   CHAINED_MAX_SECONDS,
+  configOrigin,
   defaultSessionName,
   MAX_ROLE_SECONDS,
   resolveSubject,
@@ -449,7 +450,7 @@ Deno.test("--duration-seconds above 43200 is refused with a role, allowed withou
   );
 });
 
-Deno.test("role profiles awsmfa cannot use are local errors", async (t) => {
+Deno.test("role profiles awsmfa cannot use are refused: local errors, and a bad duration_seconds a usage error", async (t) => {
   await t.step("no source_profile", () => {
     refuses(
       () => resolve({ profile: "no-source" }),
@@ -497,8 +498,8 @@ Deno.test("role profiles awsmfa cannot use are local errors", async (t) => {
     await t.step(`duration_seconds = ${text}`, () => {
       refuses(
         () => resolve({ profile: "r" }, withDuration(text)),
-        LocalError,
-        ExitCode.Local,
+        UsageError,
+        ExitCode.Usage,
         /^Cannot use profile "r": duration_seconds must be a whole number of seconds from 900 to 43200\.$/,
       );
     });
@@ -560,4 +561,15 @@ Deno.test("defaultSessionName: awsmfa- and the device name, as STS accepts it", 
       assert.match(defaultSessionName(serial), valid, serial);
     }
   });
+});
+
+Deno.test("configOrigin names the profile a config key came from: the role profile when it has the key", () => {
+  const own = resolve({ profile: "admin-own" });
+  assert.equal(configOrigin(own, PROFILES, "mfa_process"), "admin-own");
+  assert.equal(own.config?.["mfa_process"], "pass otp admin");
+  const inherited = resolve({ profile: "admin" });
+  assert.equal(configOrigin(inherited, PROFILES, "mfa_process"), "work");
+  assert.equal(inherited.config?.["mfa_process"], "pass otp work");
+  const flag = resolve({ profile: "work", roleArn: FLAG_ROLE });
+  assert.equal(configOrigin(flag, PROFILES, "mfa_process"), "work");
 });
