@@ -30,7 +30,8 @@ import {
   setKeys,
 } from "./ini.ts";
 import { COPIED_CONFIG_KEYS, copiedConfig, type LoadedFile } from "./obtain.ts";
-import { isManaged, MANAGED_KEYS, SOURCE_KEY } from "./session.ts";
+import { roleProfileConfig } from "./role.ts";
+import { isManaged, MANAGED_KEYS, ROLE_KEY, SOURCE_KEY } from "./session.ts";
 
 /** What clearing one profile does. */
 export interface ClearedProfile {
@@ -42,6 +43,8 @@ export interface ClearedProfile {
   keptKeys: string[];
   /** The source profile it was made from (for the config check). */
   sourceProfile?: string;
+  /** The role of a role session (for the config check). */
+  roleArn?: string;
 }
 
 /** The new credentials text and what happens to each profile. */
@@ -189,6 +192,10 @@ export function planCredentials(
       continue;
     }
     const sourceProfile = keys[SOURCE_KEY].trim();
+    const roleArn = keys[ROLE_KEY]?.trim() || undefined;
+    const made = roleArn !== undefined
+      ? { sourceProfile, roleArn }
+      : { sourceProfile };
     const section = profileSection(profile, "credentials");
     const range = sectionRange(doc.lines, section)!;
     const keptKeys = Object.keys(keys).filter((key) =>
@@ -196,14 +203,14 @@ export function planCredentials(
     );
     if (keptKeys.length > 0 || hasInnerComment(doc.lines, range)) {
       doc = setKeys(doc, section, {}, [...MANAGED_KEYS]);
-      profiles.push({ profile, credentials: "keys", keptKeys, sourceProfile });
+      profiles.push({ profile, credentials: "keys", keptKeys, ...made });
     } else {
       doc = removeOwnSection(doc, section);
       profiles.push({
         profile,
         credentials: "removed",
         keptKeys: [],
-        sourceProfile,
+        ...made,
       });
     }
   }
@@ -216,6 +223,7 @@ export function configKeepReason(
   file: LoadedFile,
   profile: string,
   sourceProfile: string,
+  roleArn?: string,
 ): string | undefined {
   if (profile === "default") return "awsmfa never removes [default]";
   const keys = file.profiles.get(profile);
@@ -228,9 +236,24 @@ export function configKeepReason(
   }
   const range = sectionRange(file.doc.lines, section);
   if (range === undefined) return "awsmfa did not write it in this form";
-  const copied = copiedConfig(file.profiles.get(sourceProfile));
-  const added = Object.keys(keys).filter((key) =>
-    !COPIED_CONFIG_KEYS.includes(key) || keys[key] !== copied[key]
+  const sourceConfig = file.profiles.get(sourceProfile);
+  // What awsmfa copies: the source profile's keys, or for a role session
+  // those of a role profile of that role and source (its own win).
+  const copies = [copiedConfig(sourceConfig)];
+  for (const [, other] of file.profiles) {
+    if (
+      roleArn !== undefined && other["role_arn"]?.trim() === roleArn &&
+      other["source_profile"]?.trim() === sourceProfile
+    ) {
+      copies.push(copiedConfig(roleProfileConfig(sourceConfig, other)));
+    }
+  }
+  const addedTo = (copied: Record<string, string>) =>
+    Object.keys(keys).filter((key) =>
+      !COPIED_CONFIG_KEYS.includes(key) || keys[key] !== copied[key]
+    );
+  const added = copies.map(addedTo).reduce((best, next) =>
+    next.length < best.length ? next : best
   );
   if (added.length > 0) {
     return `it holds settings awsmfa would not copy there from profile "${sourceProfile}" (${
@@ -262,6 +285,7 @@ export function planConfig(
       file,
       entry.profile,
       entry.sourceProfile!,
+      entry.roleArn,
     );
     if (reason !== undefined) {
       kept.set(entry.profile, reason);

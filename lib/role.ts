@@ -230,7 +230,7 @@ export function resolveSubject(
   const roleConfig = roleProfile !== undefined ? namedConfig : undefined;
   const config = roleConfig === undefined
     ? sourceConfig
-    : { ...sourceConfig, ...withoutEmpty(roleConfig) };
+    : roleProfileConfig(sourceConfig, roleConfig);
   const serial = resolveSerial(flags.serialNumber, named, config, env);
 
   const roleArn = flags.roleArn ??
@@ -280,9 +280,18 @@ export function resolveSubject(
   return { source, config, serial, role };
 }
 
-/** `keys` without the keys whose value is empty, so they do not hide the source's. */
-function withoutEmpty(keys: ProfileKeys): ProfileKeys {
-  return Object.fromEntries(
-    Object.entries(keys).filter(([, value]) => value.trim() !== ""),
-  );
+/**
+ * The config keys that apply to a role profile's session: its own over its
+ * source profile's; a key it leaves empty does not hide the source's.
+ */
+export function roleProfileConfig(
+  sourceConfig: ProfileKeys | undefined,
+  roleConfig: ProfileKeys,
+): ProfileKeys {
+  return {
+    ...sourceConfig,
+    ...Object.fromEntries(
+      Object.entries(roleConfig).filter(([, value]) => value.trim() !== ""),
+    ),
+  };
 }

@@ -248,6 +248,7 @@ Deno.test("clearing a role session's profile removes awsmfa_role_arn with the ot
       credentials: "removed",
       keptKeys: [],
       sourceProfile: "work",
+      roleArn: ROLE_ARN,
     }]);
     assert.equal(plan.text, original);
   });
@@ -281,4 +282,45 @@ Deno.test("clearing a role session's profile removes awsmfa_role_arn with the ot
       }
     },
   );
+});
+
+Deno.test("clear removes the config section of a role session whose region and output came from the role profile", async (t) => {
+  const config = "[profile work]\nregion = eu-west-1\n\n" +
+    `[profile admin]\nrole_arn = ${ROLE_ARN}\nsource_profile = work\nregion = us-east-2\noutput = json\n`;
+  const cleared = {
+    profile: "admin-mfa",
+    credentials: "removed" as const,
+    keptKeys: [],
+    sourceProfile: "work",
+    roleArn: ROLE_ARN,
+  };
+  await t.step("copied from the role profile: removed", () => {
+    const file = loadFile(
+      config + "\n[profile admin-mfa]\nregion = us-east-2\noutput = json\n",
+      "config",
+      "config",
+    );
+    const plan = planConfig(file, [cleared]);
+    assert.deepEqual(plan.removed, ["admin-mfa"]);
+    assert.equal(plan.text, config);
+  });
+  await t.step("changed by the user since: kept, saying why", () => {
+    const file = loadFile(
+      config + "\n[profile admin-mfa]\nregion = ap-south-1\noutput = json\n",
+      "config",
+      "config",
+    );
+    const plan = planConfig(file, [cleared]);
+    assert.deepEqual(plan.removed, []);
+    assert.match(plan.kept.get("admin-mfa")!, /\(region\)/);
+  });
+  await t.step("another role's profile does not count", () => {
+    const file = loadFile(
+      config + "\n[profile admin-mfa]\nregion = us-east-2\noutput = json\n",
+      "config",
+      "config",
+    );
+    const plan = planConfig(file, [{ ...cleared, roleArn: `${ROLE_ARN}2` }]);
+    assert.deepEqual(plan.removed, []);
+  });
 });
