@@ -68,25 +68,44 @@ async function demo(): Promise<number> {
     const second = await runCli(["--profile", "work"], { env });
     Deno.stderr.writeSync(new TextEncoder().encode(second.stderr));
 
+    // A role whose trust policy requires MFA: assumed with the cached MFA
+    // session, so no second code.
+    const role = sts.addRole({ roleName: "admin", requireMfa: true });
+    console.log(
+      `\n$ awsmfa --profile work --role-arn ${role.arn} --mfa-profile-name admin    # no code: chained from the cached session`,
+    );
+    const third = await runCli([
+      "--profile",
+      "work",
+      "--role-arn",
+      role.arn,
+      "--mfa-profile-name",
+      "admin",
+    ], { env });
+    Deno.stderr.writeSync(new TextEncoder().encode(third.stderr));
+    if (third.code !== 0) return third.code;
+
     const aws = "/usr/bin/aws";
     if (await Deno.stat(aws).then(() => true, () => false)) {
-      console.log(
-        `\n$ aws sts get-caller-identity --profile mfa --endpoint-url ${sts.url}`,
-      );
-      const out = await new Deno.Command(aws, {
-        args: [
-          "sts",
-          "get-caller-identity",
-          "--profile",
-          "mfa",
-          "--endpoint-url",
-          sts.url,
-        ],
-        clearEnv: true,
-        env: { HOME: home, PATH: "/usr/bin:/bin", AWS_PAGER: "" },
-      }).output();
-      await Deno.stdout.write(out.stdout);
-      await Deno.stderr.write(out.stderr);
+      for (const profile of ["mfa", "admin"]) {
+        console.log(
+          `\n$ aws sts get-caller-identity --profile ${profile} --endpoint-url ${sts.url}`,
+        );
+        const out = await new Deno.Command(aws, {
+          args: [
+            "sts",
+            "get-caller-identity",
+            "--profile",
+            profile,
+            "--endpoint-url",
+            sts.url,
+          ],
+          clearEnv: true,
+          env: { HOME: home, PATH: "/usr/bin:/bin", AWS_PAGER: "" },
+        }).output();
+        await Deno.stdout.write(out.stdout);
+        await Deno.stderr.write(out.stderr);
+      }
     }
     console.log(
       `\nSTS requests: ${
