@@ -85,30 +85,16 @@ export interface ExecOptions extends SessionFlags {
 /**
  * `awsmfa credential-process [OPTIONS]`: print the `credential_process` JSON
  * of a cached session, getting (and caching) a new one when it runs out.
+ * It takes the session flags but the target, the code and the flags about
+ * writing or reporting.
  */
-export interface CredentialProcessOptions {
+export interface CredentialProcessOptions extends
+  Omit<
+    SessionFlags,
+    "mfaProfileName" | "write" | "force" | "quiet" | "code"
+  > {
   /** Which command this is. */
   command: "credential-process";
-  /** Source profile with long-term keys (`--profile`). */
-  profile?: string;
-  /** MFA device ARN or hardware serial (`--serial-number`), not yet validated. */
-  serialNumber?: string;
-  /** Session length in seconds, 900 to 129600 (`--duration-seconds`). */
-  durationSeconds?: number;
-  /** Region for the STS endpoint (`--region`). */
-  region?: string;
-  /** STS endpoint URL, http or https (`--endpoint-url`). */
-  endpointUrl?: string;
-  /** Command that prints the MFA code (`--mfa-process`). */
-  mfaProcess?: string;
-  /** Use the cached session only while it has more than this many seconds left (`--min-remaining`). */
-  minRemainingSeconds?: number;
-  /** ARN of a role to assume (`--role-arn`). */
-  roleArn?: string;
-  /** Name of the role session (`--role-session-name`). */
-  roleSessionName?: string;
-  /** External id of the role (`--external-id`). */
-  externalId?: string;
 }
 
 /** `awsmfa status [--json]`: list the awsmfa-managed profiles. */
@@ -706,27 +692,10 @@ function parseCredentialProcess(argv: string[]): Options {
       "The credential-process command takes no arguments; it gets the code from mfa_process or asks on the terminal.",
     );
   }
-  const flags = sessionFlags(values, []);
-  const options: CredentialProcessOptions = { command: "credential-process" };
-  if (flags.profile !== undefined) options.profile = flags.profile;
-  if (flags.serialNumber !== undefined) {
-    options.serialNumber = flags.serialNumber;
-  }
-  if (flags.durationSeconds !== undefined) {
-    options.durationSeconds = flags.durationSeconds;
-  }
-  if (flags.region !== undefined) options.region = flags.region;
-  if (flags.endpointUrl !== undefined) options.endpointUrl = flags.endpointUrl;
-  if (flags.mfaProcess !== undefined) options.mfaProcess = flags.mfaProcess;
-  if (flags.minRemainingSeconds !== undefined) {
-    options.minRemainingSeconds = flags.minRemainingSeconds;
-  }
-  if (flags.roleArn !== undefined) options.roleArn = flags.roleArn;
-  if (flags.roleSessionName !== undefined) {
-    options.roleSessionName = flags.roleSessionName;
-  }
-  if (flags.externalId !== undefined) options.externalId = flags.externalId;
-  return options;
+  // Its flag table has none of --mfa-profile-name, --write, --force,
+  // --quiet: only the two booleans sessionFlags always sets are left out.
+  const { force: _force, quiet: _quiet, ...flags } = sessionFlags(values, []);
+  return { command: "credential-process", ...flags };
 }
 
 function parseStatus(argv: string[]): Options {

@@ -94,15 +94,6 @@ export type CodeProcessRunner = (
   options: CodeProcessOptions,
 ) => Promise<string>;
 
-export {
-  defaultFetcher,
-  defaultRoleFetcher,
-  type RoleFetcher,
-  type RoleRequest,
-  type SessionFetcher,
-  type SessionRequest,
-} from "./acquire.ts";
-
 /** Everything {@linkcode obtainSession} reads from or writes to the world. */
 export interface ObtainIO extends CodeSource, AcquireIO {
   /** Runs `--mfa-process`/`mfa_process`; defaults to {@linkcode runCodeProcess}. */
@@ -123,10 +114,12 @@ export interface ObtainOptions {
 export interface ObtainedSession {
   /** The temporary credentials. */
   session: SessionValues;
-  /** True when they were read from the target profile instead of asked for. */
-  reused: boolean;
-  /** Where a session not read from the target profile came from. */
-  origin?: SessionOrigin;
+  /**
+   * Where it came from: `profile`, the target profile, still valid; else
+   * the session cache, STS with a code, or a role chained from a cached MFA
+   * session.
+   */
+  origin: "profile" | SessionOrigin;
   /** The role, for a role session. */
   role?: RoleSpec;
   /** True when they were written to the files by this call. */
@@ -443,7 +436,7 @@ export async function obtainSession(
       return {
         ...base,
         session: storedSession(stored),
-        reused: true,
+        origin: "profile",
         written: false,
       };
     }
@@ -509,7 +502,7 @@ export async function obtainSession(
     io,
   );
   if (!options.write) {
-    return { ...base, session, reused: false, origin, written: false };
+    return { ...base, session, origin, written: false };
   }
 
   const values = sessionSection(session, source, serial, roleArn);
@@ -543,5 +536,5 @@ export async function obtainSession(
     await rollBack(written);
     throw error;
   }
-  return { ...base, session, reused: false, origin, written: true };
+  return { ...base, session, origin, written: true };
 }

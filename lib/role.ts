@@ -23,6 +23,7 @@
  * @module
  */
 
+import type { SessionFlags } from "./args.ts";
 import { LocalError, UsageError } from "./errors.ts";
 import {
   type EnvLookup,
@@ -31,21 +32,16 @@ import {
   resolveSourceProfile,
 } from "./settings.ts";
 
-/** The role flags of the default command, `exec` and `credential-process`. */
-export interface RoleFlags {
-  /** Source profile, or a role profile (`--profile`). */
-  profile?: string;
-  /** MFA device ARN or hardware serial (`--serial-number`), not yet validated. */
-  serialNumber?: string;
-  /** Session length in seconds (`--duration-seconds`), 900 to 129600. */
-  durationSeconds?: number;
-  /** ARN of the role to assume (`--role-arn`), checked by {@linkcode checkRoleArn}. */
-  roleArn?: string;
-  /** Name of the role session (`--role-session-name`). */
-  roleSessionName?: string;
-  /** External id the role's trust policy asks for (`--external-id`). */
-  externalId?: string;
-}
+/** The flags that choose the profile, device and role, of every command that gets a session. */
+export type RoleFlags = Pick<
+  SessionFlags,
+  | "profile"
+  | "serialNumber"
+  | "durationSeconds"
+  | "roleArn"
+  | "roleSessionName"
+  | "externalId"
+>;
 
 /** The role to assume, and how. */
 export interface RoleSpec {

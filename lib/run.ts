@@ -57,7 +57,7 @@ export {
   defaultFetcher,
   type SessionFetcher,
   type SessionRequest,
-} from "./obtain.ts";
+} from "./acquire.ts";
 
 /** Everything a run reads from or writes to the world. */
 export interface RunIO extends ObtainIO {
@@ -88,7 +88,7 @@ function provenance(got: ObtainedSession): string {
 function report(got: ObtainedSession, quiet: boolean, io: RunIO): void {
   if (quiet) return;
   const until = describeTime(got.session.expiration);
-  if (got.reused) {
+  if (got.origin === "profile") {
     const left = got.session.expiration.getTime() - io.now().getTime();
     io.stderr(
       `Using profile "${got.target}" (${provenance(got)}), valid for ${
@@ -116,7 +116,7 @@ async function refresh(options: RefreshOptions, io: RunIO): Promise<number> {
       write: true,
       warnShadowing: true,
     });
-    if (got.reused) {
+    if (got.origin === "profile") {
       if (!options.quiet) {
         const left = got.session.expiration.getTime() - io.now().getTime();
         io.stderr(
