@@ -12,7 +12,13 @@
 
 import assert from "node:assert/strict";
 import { cacheDirectory } from "../lib/cache.ts";
-import { cliCommandLine, cliEnv, runCli } from "./support/cli.ts";
+import {
+  cliCommandLine,
+  cliEnv,
+  type CliResult,
+  runCli,
+  runProgram,
+} from "./support/cli.ts";
 import {
   startStsDouble,
   type StsDouble,
@@ -85,17 +91,11 @@ async function withSetup(
   }
 }
 
-interface AwsResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** `aws sts get-caller-identity --profile work-mfa`; with setsid it has no controlling terminal. */
 async function awsWhoAmI(
   setup: Setup,
   noTerminal = false,
-): Promise<AwsResult> {
+): Promise<CliResult> {
   const args = [
     "sts",
     "get-caller-identity",
@@ -106,20 +106,7 @@ async function awsWhoAmI(
     "--output",
     "json",
   ];
-  const out = await new Deno.Command(noTerminal ? "setsid" : AWS_CLI, {
-    args: noTerminal ? ["--wait", AWS_CLI, ...args] : args,
-    clearEnv: true,
-    env: setup.env,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr),
-  };
+  return await runProgram(AWS_CLI, args, setup.env, { detached: noTerminal });
 }
 
 async function whoAmI(setup: Setup): Promise<string> {

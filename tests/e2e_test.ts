@@ -4,19 +4,22 @@
  */
 import assert from "node:assert/strict";
 import {
+  assertNoSecrets,
   cacheEntryModes,
   cliArgs,
   cliCommandLine,
-  cliEnv,
+  type CliResult,
   outsideCache,
   runCli,
+  runProgram,
+  sectionKeys,
   snapshot,
   spawnCli,
 } from "./support/cli.ts";
 import {
-  startStsDouble,
   type StsDouble,
   type StsUser,
+  withStsDouble,
 } from "./support/sts_double.ts";
 
 const CREDENTIALS_HEAD = "# my keys, managed by my dotfiles\r\n";
@@ -77,46 +80,8 @@ function freshCode(sts: StsDouble, user: StsUser, offsetSteps = 0): string {
   return sts.currentCode(user, Date.now() + offsetSteps * 30_000);
 }
 
-function assertNoSecrets(
-  texts: string[],
-  secrets: string[],
-): void {
-  for (const text of texts) {
-    for (const secret of secrets) {
-      assert.ok(
-        !text.includes(secret),
-        `output leaked a secret or code: ${JSON.stringify(text)}`,
-      );
-    }
-  }
-}
-
-function keysOf(text: string, section: string): Record<string, string> {
-  const result: Record<string, string> = {};
-  let inside = false;
-  for (const line of text.split(/\r?\n/)) {
-    const header = line.match(/^\[(.*)\]$/);
-    if (header) {
-      inside = header[1] === section;
-      continue;
-    }
-    const kv = line.match(/^([a-z_0-9]+)\s*=\s*(.*)$/);
-    if (inside && kv) result[kv[1]] = kv[2];
-  }
-  return result;
-}
-
-async function withDouble(fn: (sts: StsDouble) => Promise<void>) {
-  const sts = await startStsDouble({ quiet: true });
-  try {
-    await fn(sts);
-  } finally {
-    await sts.close();
-  }
-}
-
 Deno.test("e2e: a first run writes the mfa profile and keeps every other byte", async () => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser();
     const before = credentialsFor(user);
     const home = await makeHome(sts, {
@@ -142,7 +107,7 @@ Deno.test("e2e: a first run writes the mfa profile and keeps every other byte", 
     const added = after.slice(before.length);
     assert.ok(added.startsWith("\r\n[mfa]\r\n"), JSON.stringify(added));
     assert.ok(!/(^|[^\r])\n/.test(added), "new lines use the file's CRLF");
-    const mfa = keysOf(after, "mfa");
+    const mfa = sectionKeys(after, "mfa");
     assert.match(mfa.aws_access_key_id, /^ASIA/);
     assert.ok(mfa.aws_secret_access_key.length >= 30);
     assert.ok(mfa.aws_session_token.length > 50);
@@ -178,7 +143,7 @@ Deno.test("e2e: a first run writes the mfa profile and keeps every other byte", 
 });
 
 Deno.test("e2e: new files are created 0600 in a 0700 directory", async () => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser();
     const dir = await Deno.makeTempDir({ prefix: "awsmfa-e2e-" });
     const keysConfig = `${dir}/keys/config`;
@@ -207,7 +172,7 @@ Deno.test("e2e: new files are created 0600 in a 0700 directory", async () => {
 });
 
 Deno.test("e2e: skip while valid, --force, and a second run in place", async () => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser();
     const home = await makeHome(sts, {
       credentials: credentialsFor(user),
@@ -238,11 +203,11 @@ Deno.test("e2e: skip while valid, --force, and a second run in place", async () 
     assert.equal(sts.requests.length, 2);
     const rewritten = await Deno.readTextFile(home.credentials);
     assert.notEqual(
-      keysOf(rewritten, "mfa").aws_session_token,
-      keysOf(written, "mfa").aws_session_token,
+      sectionKeys(rewritten, "mfa").aws_session_token,
+      sectionKeys(written, "mfa").aws_session_token,
     );
     const hours =
-      (Date.parse(keysOf(rewritten, "mfa").x_security_token_expires) -
+      (Date.parse(sectionKeys(rewritten, "mfa").x_security_token_expires) -
         Date.now()) / 3600_000;
     assert.ok(hours > 0.9 && hours <= 1, `--duration-seconds 1h: ${hours}`);
     // Updated in place: same lines, same positions, only values changed.
@@ -505,7 +470,7 @@ const FAILURES: FailureCase[] = [
 ];
 
 Deno.test("e2e: every failure leaves both files byte-identical", async (t) => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     for (const failure of FAILURES) {
       await t.step(failure.name, async () => {
         const user = sts.addUser();
@@ -538,7 +503,7 @@ Deno.test("e2e: every failure leaves both files byte-identical", async (t) => {
 });
 
 Deno.test("e2e: throttled once, then succeeding", async () => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser();
     const home = await makeHome(sts, {
       credentials: credentialsFor(user),
@@ -555,7 +520,7 @@ Deno.test("e2e: throttled once, then succeeding", async () => {
 });
 
 Deno.test("e2e: code from stdin, and the shadowing warning", async () => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser();
     const home = await makeHome(sts, {
       credentials: credentialsFor(user),
@@ -581,7 +546,7 @@ Deno.test("e2e: the real AWS CLI v2 uses the written profile", async (t) => {
     console.warn("skipped: /usr/bin/aws (Debian awscli) is not installed");
     return;
   }
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser();
     const home = await makeHome(sts, {
       credentials: credentialsFor(user),
@@ -635,28 +600,13 @@ async function tool(path: string): Promise<boolean> {
   return false;
 }
 
-/** Run a program with exactly `env` (plus PATH, DENO_DIR); returns code and text. */
-async function runWith(
+/** Run a program with exactly `env` (plus PATH, DENO_DIR) and no AWS pager. */
+function runWith(
   program: string,
   args: string[],
   env: Record<string, string>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(program, {
-    args,
-    clearEnv: true,
-    env: await cliEnv({ AWS_PAGER: "", ...env }),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr).split("\n").filter((line) =>
-      !/Permissions in the config file is an experimental feature/.test(line)
-    ).join("\n"),
-  };
+): Promise<CliResult> {
+  return runProgram(program, args, { AWS_PAGER: "", ...env });
 }
 
 /** The AWS CLI v2 call the tests make with whatever credentials it finds. */
@@ -665,7 +615,7 @@ function callerIdentity(sts: StsDouble): string {
 }
 
 Deno.test("e2e: the code from mfa_process in the config, and from --mfa-process", async () => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser();
     const code = freshCode(sts, user);
     const home = await makeHome(sts, {
@@ -693,7 +643,7 @@ Deno.test("e2e: the code from mfa_process in the config, and from --mfa-process"
     assert.equal(flag.code, 0, flag.stderr);
     assertNoSecrets([flag.stderr], [otherCode]);
     assert.match(
-      keysOf(await Deno.readTextFile(second.credentials), "mfa")
+      sectionKeys(await Deno.readTextFile(second.credentials), "mfa")
         .aws_access_key_id,
       /^ASIA/,
     );
@@ -717,7 +667,7 @@ async function assertOnlyCached(
 
 Deno.test("e2e: --output env evaluated by a real sh whose child runs the AWS CLI v2", async () => {
   if (!await tool(AWS_V2)) return;
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser();
     const home = await makeHome(sts, {
       credentials: credentialsFor(user),
@@ -751,7 +701,7 @@ Deno.test("e2e: --output env evaluated by a real sh whose child runs the AWS CLI
 
 Deno.test("e2e: --output env evaluated by a real fish whose child runs the AWS CLI v2", async () => {
   if (!await tool(AWS_V2) || !await tool(FISH)) return;
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser();
     const home = await makeHome(sts, {
       credentials: credentialsFor(user),
@@ -781,7 +731,7 @@ Deno.test("e2e: --output env evaluated by a real fish whose child runs the AWS C
 
 Deno.test("e2e: --output json consumed as credential_process by the AWS CLI v2", async () => {
   if (!await tool(AWS_V2)) return;
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser();
     const code = freshCode(sts, user);
     const process = cliCommandLine([
@@ -818,7 +768,7 @@ Deno.test("e2e: --output json consumed as credential_process by the AWS CLI v2",
 
 Deno.test("e2e: exec runs the AWS CLI v2 with the session, reuses it, passes exit codes through and refuses to nest", async (t) => {
   if (!await tool(AWS_V2)) return;
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser();
     const home = await makeHome(sts, {
       credentials: credentialsFor(user),
@@ -839,7 +789,7 @@ Deno.test("e2e: exec runs the AWS CLI v2 with the session, reuses it, passes exi
         assert.equal(JSON.parse(result.stdout).Account, user.accountId);
         assert.match(result.stderr, /^Wrote profile "mfa" \(from "work"\)/);
         assert.match(sts.requests.at(-1)!.accessKeyId, /^ASIA/);
-        const written = keysOf(
+        const written = sectionKeys(
           await Deno.readTextFile(home.credentials),
           "mfa",
         );
@@ -897,7 +847,7 @@ Deno.test("e2e: exec runs the AWS CLI v2 with the session, reuses it, passes exi
 });
 
 Deno.test("e2e: exec passes SIGTERM to the command and its death by signal back", async (t) => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser();
     const home = await makeHome(sts, {
       credentials: credentialsFor(user),
@@ -952,7 +902,7 @@ Deno.test("e2e: exec passes SIGTERM to the command and its death by signal back"
 });
 
 Deno.test("e2e: status lists managed and expired profiles, skips foreign ones, and loads no SDK", async () => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser();
     const foreign =
       "\r\n[sso-session]\r\naws_access_key_id = ASIAFOREIGN000000001\r\n" +
@@ -1011,7 +961,7 @@ Deno.test("e2e: status lists managed and expired profiles, skips foreign ones, a
     assertNoSecrets([table.stdout, json.stdout], [
       "expiredSecret",
       "expiredToken",
-      keysOf(await Deno.readTextFile(home.credentials), "mfa")
+      sectionKeys(await Deno.readTextFile(home.credentials), "mfa")
         .aws_session_token,
     ]);
     // The same cache makes the default command fail when it needs the SDK.
@@ -1029,7 +979,7 @@ Deno.test("e2e: status lists managed and expired profiles, skips foreign ones, a
 });
 
 Deno.test("e2e: clear takes back exactly what awsmfa wrote, keeping what came after", async () => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser();
     const credentials = credentialsFor(user);
     const config = configFor(user);

@@ -16,35 +16,28 @@
 import assert from "node:assert/strict";
 import { cacheDirectory } from "../lib/cache.ts";
 import {
+  assertNoSecrets,
   cliArgs,
   cliCommandLine,
-  cliEnv,
   type CliResult,
   outsideCache,
   runCli,
+  runProgram,
+  sectionKeys,
   snapshot,
 } from "./support/cli.ts";
 import {
   type RecordedRequest,
-  startStsDouble,
   type StsDouble,
   type StsRole,
   type StsUser,
+  withStsDouble,
 } from "./support/sts_double.ts";
 
 const AWS_CLI = "/usr/bin/aws";
 const ROLE_ACCOUNT = "111122223333";
 
 // ---- helpers
-
-async function withDouble(fn: (sts: StsDouble) => Promise<void>) {
-  const sts = await startStsDouble({ quiet: true });
-  try {
-    await fn(sts);
-  } finally {
-    await sts.close();
-  }
-}
 
 /** The code the user's device shows now, or `steps` 30-second steps later. */
 function codeOf(sts: StsDouble, user: StsUser, steps = 0): string {
@@ -105,27 +98,11 @@ async function withHome(
   }
 }
 
-/** The keys of one section of an INI text. */
-function keysOf(text: string, section: string): Record<string, string> {
-  const result: Record<string, string> = {};
-  let inside = false;
-  for (const line of text.split(/\r?\n/)) {
-    const header = line.match(/^\[(.*)\]$/);
-    if (header) {
-      inside = header[1] === section;
-      continue;
-    }
-    const kv = line.match(/^([a-z_0-9]+)\s*=\s*(.*)$/);
-    if (inside && kv) result[kv[1]] = kv[2];
-  }
-  return result;
-}
-
 async function credentialsSection(
   home: Home,
   profile: string,
 ): Promise<Record<string, string>> {
-  return keysOf(await Deno.readTextFile(home.credentials), profile);
+  return sectionKeys(await Deno.readTextFile(home.credentials), profile);
 }
 
 /** Hours from now until an RFC 3339 time. */
@@ -156,61 +133,19 @@ function counts(sts: StsDouble): string {
   ).join(", ");
 }
 
-function assertNoSecrets(texts: string[], secrets: string[]): void {
-  for (const text of texts) {
-    for (const secret of secrets) {
-      assert.ok(
-        !text.includes(secret),
-        `output leaked a secret or code: ${JSON.stringify(text)}`,
-      );
-    }
-  }
-}
-
 /** The assumed-role ARN STS answers for a role session named `sessionName`. */
 function assumedRoleArn(role: StsRole, sessionName: string): string {
   return `arn:aws:sts::${role.accountId}:assumed-role/${role.roleName}/${sessionName}`;
-}
-
-interface ProcessResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Run `program` with exactly `env` (plus PATH, DENO_DIR, NO_COLOR), stdin
- * null and, through `setsid --wait`, no controlling terminal.
- */
-async function runDetached(
-  program: string,
-  args: string[],
-  env: Record<string, string>,
-): Promise<ProcessResult> {
-  const out = await new Deno.Command("setsid", {
-    args: ["--wait", program, ...args],
-    clearEnv: true,
-    env: await cliEnv(env),
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: out.code,
-    stdout: decoder.decode(out.stdout),
-    stderr: decoder.decode(out.stderr).split("\n").filter((line) =>
-      !/Permissions in the config file is an experimental feature/.test(line)
-    ).join("\n"),
-  };
 }
 
 /** awsmfa as the binary runs, with no terminal and nothing on stdin. */
 function awsmfaDetached(
   args: string[],
   env: Record<string, string>,
-): Promise<ProcessResult> {
-  return runDetached(Deno.execPath(), [...cliArgs(), ...args], env);
+): Promise<CliResult> {
+  return runProgram(Deno.execPath(), [...cliArgs(), ...args], env, {
+    detached: true,
+  });
 }
 
 /** `aws sts get-caller-identity --profile P` (AWS CLI v2) at the double: the caller's ARN. */
@@ -219,26 +154,31 @@ async function whoAmI(
   home: Home,
   profile: string,
 ): Promise<string> {
-  const out = await runDetached(AWS_CLI, [
-    "sts",
-    "get-caller-identity",
-    "--profile",
-    profile,
-    "--endpoint-url",
-    sts.url,
-    "--output",
-    "json",
-  ], home.env);
+  const out = await runProgram(
+    AWS_CLI,
+    [
+      "sts",
+      "get-caller-identity",
+      "--profile",
+      profile,
+      "--endpoint-url",
+      sts.url,
+      "--output",
+      "json",
+    ],
+    home.env,
+    { detached: true },
+  );
   assert.equal(out.code, 0, out.stderr);
   return JSON.parse(out.stdout).Arn;
 }
 
-function assertExit(result: CliResult | ProcessResult, code: number): void {
+function assertExit(result: CliResult, code: number): void {
   assert.equal(result.code, code, `stderr: ${result.stderr}`);
 }
 
 /** One `awsmfa: …` sentence on stderr, and the usage hint for exit 2. */
-function assertOneSentence(result: CliResult | ProcessResult): void {
+function assertOneSentence(result: CliResult): void {
   const lines = result.stderr.split("\n").filter((line) => line !== "");
   assert.match(lines[0], /^awsmfa: \S.*\.$/);
   assert.deepEqual(
@@ -257,7 +197,7 @@ Deno.test("role e2e: the AWS CLI v2 is the one the interop checks need", async (
 // ---- 1. a role whose trust requires MFA, assumed with the code
 
 Deno.test("role e2e: a role that requires MFA is assumed with the long-term keys and the code, and reused while valid", async () => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     const role = sts.addRole({
       roleName: "admin",
@@ -304,7 +244,7 @@ Deno.test("role e2e: a role that requires MFA is assumed with the long-term keys
         const hours = hoursUntil(admin.x_security_token_expires);
         assert.ok(hours > 0.95 && hours <= 1, `expires in ${hours} h`);
         assert.deepEqual(
-          keysOf(await Deno.readTextFile(home.config), "profile admin"),
+          sectionKeys(await Deno.readTextFile(home.config), "profile admin"),
           { region: "eu-west-1", output: "json" },
         );
         assertNoSecrets([first.stdout, first.stderr], [
@@ -346,7 +286,7 @@ Deno.test("role e2e: a role that requires MFA is assumed with the long-term keys
 // ---- 2. chained from a cached MFA session
 
 Deno.test("role e2e: a role is chained from the cached MFA session with no code, capped at 1 hour; --force asks for a code", async () => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     const admin = sts.addRole({
       roleName: "admin",
@@ -480,7 +420,7 @@ Deno.test("role e2e: a role is chained from the cached MFA session with no code,
 // ---- 3. external id
 
 Deno.test("role e2e: a role that asks for an external id is refused without it, files untouched, and assumed with it", async () => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     const role = sts.addRole({
       roleName: "partner",
@@ -547,7 +487,7 @@ Deno.test("role e2e: a role that asks for an external id is refused without it, 
 // ---- 4. duration caps
 
 Deno.test("role e2e: a duration above the role's maximum is STS's refusal; above 12h is refused before any request", async () => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     const role = sts.addRole({
       roleName: "short",
@@ -627,7 +567,7 @@ Deno.test("role e2e: a duration above the role's maximum is STS's refusal; above
 // ---- 5. a role profile of the config file
 
 Deno.test("role e2e: a config role profile (source_profile, mfa_serial, external_id, role_session_name, duration_seconds)", async () => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     const role = sts.addRole({
       roleName: "admin",
@@ -722,7 +662,7 @@ Deno.test("role e2e: a config role profile (source_profile, mfa_serial, external
 // ---- 6. not authorized
 
 Deno.test("role e2e: a role that trusts someone else is refused with the user's and the role's ARN, files untouched", async () => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     const role = sts.addRole({
       roleName: "theirs",
@@ -773,7 +713,7 @@ Deno.test("role e2e: a role that trusts someone else is refused with the user's 
 // ---- 7. one code serves all
 
 Deno.test("role e2e: one code serves the default command, exec and credential-process", async () => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     await withHome(
       sts,
@@ -907,7 +847,7 @@ async function cacheEntries(home: Home): Promise<string[]> {
 }
 
 Deno.test("role e2e: credential-process with a role under the AWS CLI v2: one AssumeRole for eleven calls", async () => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     const role = sts.addRole({
       roleName: "admin",
@@ -944,7 +884,7 @@ Deno.test("role e2e: credential-process with a role under the AWS CLI v2: one As
 });
 
 Deno.test("role e2e: credential-process with a role: five AWS CLI calls at once on a cold cache make one AssumeRole", async () => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     const role = sts.addRole({
       roleName: "admin",
@@ -972,7 +912,7 @@ Deno.test("role e2e: credential-process with a role: five AWS CLI calls at once 
 });
 
 Deno.test("role e2e: credential-process with a role chains from the MFA session a plain credential-process cached", async () => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     const role = sts.addRole({
       roleName: "admin",

@@ -15,7 +15,7 @@ import {
   type GetSessionTokenRequest,
   StsError,
 } from "../lib/sts.ts";
-import { startStsDouble, type StsDouble } from "./support/sts_double.ts";
+import { startStsDouble, withStsDouble } from "./support/sts_double.ts";
 
 const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
 const XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/";
@@ -404,17 +404,8 @@ Deno.test("sts: a timeout is not retried and says the code may be used", async (
   );
 });
 
-async function withDouble(fn: (sts: StsDouble) => Promise<void>) {
-  const sts = await startStsDouble({ quiet: true });
-  try {
-    await fn(sts);
-  } finally {
-    await sts.close();
-  }
-}
-
 Deno.test("sts: against the double, where signatures and codes are really checked", async (t) => {
-  await withDouble(async (sts) => {
+  await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     const real = (extra: Partial<GetSessionTokenRequest> = {}) =>
       baseRequest({

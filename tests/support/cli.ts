@@ -6,6 +6,8 @@
  * @module
  */
 
+import assert from "node:assert/strict";
+
 const ROOT = new URL("../../", import.meta.url);
 
 /** Path of the repository root. */
@@ -175,4 +177,65 @@ export function outsideCache(files: Snapshot): Snapshot {
 export function cacheEntryModes(files: Snapshot): (number | null)[] {
   return [...files].filter(([path]) => path.startsWith(".aws/awsmfa/"))
     .map(([, file]) => file.mode);
+}
+
+/**
+ * Run `program` with `args` and a clean environment (`cliEnv(env)`), stdin
+ * null, Deno's notices taken out of stderr. With `detached` it runs under
+ * `setsid --wait`: in a new session, without a controlling terminal.
+ */
+export async function runProgram(
+  program: string,
+  args: string[],
+  env: Record<string, string>,
+  options: { detached?: boolean } = {},
+): Promise<CliResult> {
+  const out = await new Deno.Command(options.detached ? "setsid" : program, {
+    args: options.detached ? ["--wait", program, ...args] : args,
+    clearEnv: true,
+    env: await cliEnv(env),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: out.code,
+    stdout: decoder.decode(out.stdout),
+    stderr: withoutDenoNotices(decoder.decode(out.stderr)),
+  };
+}
+
+/**
+ * The `key = value` lines of `[section]` in an INI text, read by a parser of
+ * its own (not lib/ini.ts, which is under test).
+ */
+export function sectionKeys(
+  text: string,
+  section: string,
+): Record<string, string> {
+  const result: Record<string, string> = {};
+  let inside = false;
+  for (const line of text.split(/\r?\n/)) {
+    const header = line.match(/^\[(.*)\]$/);
+    if (header) {
+      inside = header[1] === section;
+      continue;
+    }
+    const kv = line.match(/^([a-z_0-9]+)\s*=\s*(.*)$/);
+    if (inside && kv) result[kv[1]] = kv[2];
+  }
+  return result;
+}
+
+/** Fails when any of `texts` holds any of `secrets` (keys, tokens, codes). */
+export function assertNoSecrets(texts: string[], secrets: string[]): void {
+  for (const text of texts) {
+    for (const secret of secrets) {
+      assert.ok(
+        !text.includes(secret),
+        `output leaked a secret or code: ${JSON.stringify(text)}`,
+      );
+    }
+  }
 }

@@ -1089,3 +1089,16 @@ if (import.meta.main) {
   });
   console.log(JSON.stringify({ url: double.url, user, role }));
 }
+
+/** Run `fn` with a quiet double (plus `options`), closed afterwards whatever happens. */
+export async function withStsDouble(
+  fn: (sts: StsDouble) => Promise<void>,
+  options: StsDoubleOptions = {},
+): Promise<void> {
+  const sts = await startStsDouble({ quiet: true, ...options });
+  try {
+    await fn(sts);
+  } finally {
+    await sts.close();
+  }
+}
