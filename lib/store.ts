@@ -53,8 +53,11 @@ export interface StoreFs {
   realPath(path: string): Promise<string>;
   /** The target of a symlink, as stored in the link. */
   readLink(path: string): Promise<string>;
-  /** The whole content of a file, following symlinks. */
-  readFile(path: string): Promise<Uint8Array>;
+  /**
+   * The content of a file, following symlinks: at most `maxBytes` + 1 bytes
+   * when `maxBytes` is given, so a caller can tell a file that is too big.
+   */
+  readFile(path: string, maxBytes?: number): Promise<Uint8Array>;
   /** The names of the entries of a directory. */
   readDir(path: string): Promise<string[]>;
   /** Create one directory (not its parents) with the given mode. */
@@ -75,6 +78,8 @@ export interface StoreFs {
   rename(from: string, to: string): Promise<void>;
   /** Remove a file. */
   remove(path: string): Promise<void>;
+  /** Make a hard link `to` of the file `from`. */
+  link(from: string, to: string): Promise<void>;
 }
 
 /** The default {@linkcode StoreFs}: plain `Deno.*` calls. */
@@ -83,7 +88,8 @@ export const denoStoreFs: StoreFs = {
   stat: (path) => Deno.stat(path),
   realPath: (path) => Deno.realPath(path),
   readLink: (path) => Deno.readLink(path),
-  readFile: (path) => Deno.readFile(path),
+  readFile: (path, maxBytes) =>
+    maxBytes === undefined ? Deno.readFile(path) : readCapped(path, maxBytes),
   async readDir(path) {
     const names: string[] = [];
     for await (const entry of Deno.readDir(path)) names.push(entry.name);
@@ -110,14 +116,56 @@ export const denoStoreFs: StoreFs = {
   chown: (path, uid, gid) => Deno.chown(path, uid, gid),
   rename: (from, to) => Deno.rename(from, to),
   remove: (path) => Deno.remove(path),
+  link: (from, to) => Deno.link(from, to),
 };
+
+/** Read at most `maxBytes` + 1 bytes of a file, in chunks. */
+async function readCapped(path: string, maxBytes: number): Promise<Uint8Array> {
+  const file = await Deno.open(path, { read: true });
+  try {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    while (size <= maxBytes) {
+      const chunk = new Uint8Array(Math.min(1 << 20, maxBytes + 1 - size));
+      const n = await file.read(chunk);
+      if (n === null) break;
+      chunks.push(chunk.subarray(0, n));
+      size += n;
+    }
+    const bytes = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return bytes;
+  } finally {
+    file.close();
+  }
+}
 
 /** Options of {@linkcode updateFile}. */
 export interface UpdateOptions {
   /** How long to wait for another run to release the lock; default 10,000 ms. */
   lockTimeoutMs?: number;
+  /**
+   * Give up waiting for the lock after this long even while it changes hands
+   * (other runs making progress); default 60,000 ms.
+   */
+  lockMaxWaitMs?: number;
   /** File system operations; default {@linkcode denoStoreFs}. */
   fs?: StoreFs;
+  /** Called with one sentence when the file was written in place. */
+  note?: (message: string) => void;
+  /** The lock, already held ({@linkcode lockFile}); it stays held. */
+  locked?: LockedFile;
+  /** The largest file read; default {@linkcode MAX_FILE_BYTES}. */
+  maxBytes?: number;
+  /**
+   * Give `edit` null for a file that cannot be read as text (invalid UTF-8,
+   * too big) and replace it: for files awsmfa alone writes (the cache).
+   */
+  replaceUnreadable?: boolean;
   /**
    * Called with one sentence when the existing file is readable by group or
    * others. Pass it for the credentials file; the update goes on regardless.
@@ -144,40 +192,105 @@ export interface UpdateResult {
   after: string | null;
   /** Whether the file was created by this update. */
   created: boolean;
+  /** Whether it was written in place, because it could not be replaced. */
+  inPlace: boolean;
 }
 
-/** Default time to wait for the lock. */
+/** Default time to wait for a lock held by the same process all along. */
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
+/** Default longest wait for a lock that keeps changing hands. */
+const DEFAULT_LOCK_MAX_WAIT_MS = 60_000;
 /** Symlinks followed before giving up, as Linux does. */
 const MAX_SYMLINKS = 40;
 const IS_WINDOWS = Deno.build.os === "windows";
+
+/** The largest AWS file read: 32 MiB (100,000 profiles take about 8 MB). */
+export const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
 /**
  * Read a file as UTF-8 text, following symlinks. A byte order mark is kept as
  * the first character, so writing the text back keeps it.
  *
+ * Only a regular file is read (a FIFO would block forever, `/dev/zero` never
+ * ends), and at most `maxBytes`; `/dev/null` reads as no file, as the AWS CLI
+ * treats it.
+ *
  * @returns The text, or null when the file (or a link's destination) does not
  * exist.
  * @throws {StoreError} naming the path, never the content, on any other
- * failure: a directory, a parent that is a file, no permission, invalid UTF-8.
+ * failure: not a regular file, too big, a parent that is a file, no
+ * permission, invalid UTF-8.
  */
 export async function readText(
   path: string,
   fs: StoreFs = denoStoreFs,
+  maxBytes: number = MAX_FILE_BYTES,
 ): Promise<string | null> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await fs.readFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return null;
-    throw new StoreError(`Cannot read "${path}": ${describeFsError(error)}`);
-  }
+  const bytes = await readBytes(path, fs, maxBytes);
+  if (bytes === null) return null;
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
       .decode(bytes);
   } catch {
     throw new StoreError(`Cannot read "${path}": it is not valid UTF-8 text`);
   }
+}
+
+/** The bytes of a regular file of at most `maxBytes`; see {@linkcode readText}. */
+export async function readBytes(
+  path: string,
+  fs: StoreFs,
+  maxBytes: number,
+): Promise<Uint8Array | null> {
+  let info: Deno.FileInfo;
+  try {
+    info = await fs.stat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw new StoreError(`Cannot read "${path}": ${describeFsError(error)}`);
+  }
+  if (!info.isFile) {
+    if (info.isCharDevice && await isDevNull(path, fs)) return null;
+    throw new StoreError(`Cannot read "${path}": ${notRegular(info)}`);
+  }
+  const tooBig = () =>
+    new StoreError(
+      `Cannot read "${path}": it is larger than ${describeSize(maxBytes)}`,
+    );
+  if (info.size > maxBytes) throw tooBig();
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.readFile(path, maxBytes);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw new StoreError(`Cannot read "${path}": ${describeFsError(error)}`);
+  }
+  if (bytes.length > maxBytes) throw tooBig();
+  return bytes;
+}
+
+async function isDevNull(path: string, fs: StoreFs): Promise<boolean> {
+  try {
+    return await fs.realPath(path) === "/dev/null";
+  } catch {
+    return false;
+  }
+}
+
+function describeSize(bytes: number): string {
+  return bytes >= 1 << 20 ? `${bytes / (1 << 20)} MiB` : `${bytes} bytes`;
+}
+
+/** Why a path that is not a regular file cannot be used. */
+function notRegular(info: Deno.FileInfo): string {
+  if (info.isDirectory) return "it is a directory";
+  if (info.isSymlink) return "it is a symbolic link, not a regular file";
+  if (info.isFifo) return "it is a named pipe, not a regular file";
+  if (info.isCharDevice || info.isBlockDevice) {
+    return "it is a device, not a regular file";
+  }
+  if (info.isSocket) return "it is a socket, not a regular file";
+  return "it is not a regular file";
 }
 
 /**
@@ -206,14 +319,16 @@ export async function checkWritable(
   }
   if (info !== null) {
     if (!info.isFile) {
-      throw new StoreError(`Cannot write "${path}": it is not a regular file`);
+      throw new StoreError(`Cannot write "${path}": ${notRegular(info)}`);
     }
     try {
       (await fs.open(target, { read: true })).close();
     } catch (error) {
       throw new StoreError(`Cannot read "${path}": ${describeFsError(error)}`);
     }
+    if (!IS_WINDOWS) await probeReplace(path, target, fs);
   }
+  await checkLockPath(path, lockPath(target), fs);
   let dir = dirname(target);
   for (;;) {
     try {
@@ -249,6 +364,70 @@ export async function checkWritable(
 }
 
 /**
+ * Refuse, before anything is spent, a file that can be neither replaced nor
+ * written: `chattr +i` (immutable) or `+a` (append-only), which stop even
+ * root. A hard link to a temp name, removed at once, tells: it works for a
+ * file `rename` can replace; it fails with EXDEV for a single-file bind mount
+ * (which {@linkcode updateFile} writes in place) and with EPERM for an
+ * immutable or append-only file, whose open for writing fails too.
+ */
+async function probeReplace(
+  path: string,
+  target: string,
+  fs: StoreFs,
+): Promise<void> {
+  const probe = join(dirname(target), tempName(basename(target)));
+  try {
+    await fs.link(target, probe);
+    await fs.remove(probe).catch(() => undefined);
+    return;
+  } catch (error) {
+    if (errorCode(error) !== "EPERM") return;
+  }
+  try {
+    (await fs.open(target, { write: true })).close();
+  } catch (error) {
+    if (errorCode(error) === "EPERM") {
+      throw new StoreError(
+        `Cannot write "${path}": the system refuses to change or replace it (EPERM), as for a file marked immutable or append-only with chattr; "lsattr" shows it and "chattr -i -a" clears it`,
+      );
+    }
+  }
+}
+
+/** The errno name of a file system error (`EXDEV`, `EBUSY`), if known. */
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+/**
+ * Refuse a lock path that exists and is not a regular file (a symlink, a
+ * FIFO, a directory): locking it would lock something else, or nothing.
+ */
+async function checkLockPath(
+  path: string,
+  lock: string,
+  fs: StoreFs,
+): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await fs.lstat(lock);
+  } catch {
+    return;
+  }
+  if (!info.isFile) {
+    throw new StoreError(lockNotRegular(path, lock, info));
+  }
+}
+
+function lockNotRegular(path: string, lock: string, info: Deno.FileInfo) {
+  return `Cannot lock "${path}": its lock file "${lock}" is not a regular file (${
+    notRegular(info).replace(/, not a regular file$/, "")
+  }); remove it if no awsmfa is running`;
+}
+
+/**
  * Replace a file safely: resolve symlinks, create missing parent directories
  * (0700), take the lock, re-read the file, call `edit(current)`, write its
  * result to a temp file beside the real file, fsync it, rename it over the
@@ -272,15 +451,8 @@ export async function updateFile(
   options: UpdateOptions = {},
 ): Promise<UpdateResult> {
   const fs = options.fs ?? denoStoreFs;
-  const target = await resolveTarget(path, fs);
-  const dir = dirname(target);
-  await makeParents(path, dir, fs);
-  const lock = await acquireLock(
-    path,
-    target,
-    options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
-    fs,
-  );
+  const locked = options.locked ?? await lockFile(path, options);
+  const target = locked.target;
   try {
     await removeStaleTemps(target, fs);
     let info: Deno.FileInfo | null = null;
@@ -294,11 +466,21 @@ export async function updateFile(
       }
     }
     if (info !== null && !info.isFile) {
-      throw new StoreError(`Cannot write "${path}": it is not a regular file`);
+      throw new StoreError(`Cannot write "${path}": ${notRegular(info)}`);
     }
-    const before = info === null ? null : await readText(target, fs);
+    let before: string | null = null;
+    if (info !== null) {
+      try {
+        before = await readText(target, fs, options.maxBytes);
+      } catch (error) {
+        if (!(error instanceof StoreError) || !options.replaceUnreadable) {
+          throw error;
+        }
+      }
+    }
     const after = edit(before);
-    if (after === null) return { path: target, before, after, created: false };
+    const result = { path: target, before, inPlace: false };
+    if (after === null) return { ...result, after, created: false };
     if (after === REMOVE_FILE) {
       if (info !== null) {
         try {
@@ -309,7 +491,7 @@ export async function updateFile(
           );
         }
       }
-      return { path: target, before, after: null, created: false };
+      return { ...result, after: null, created: false };
     }
 
     const mode = info?.mode == null ? 0o600 : info.mode & 0o777;
@@ -320,14 +502,80 @@ export async function updateFile(
         }); run "chmod 600" on it to keep your keys private.`,
       );
     }
-    await writeReplacement(path, target, after, mode, info, fs);
-    return { path: target, before, after, created: info === null };
+    const inPlace = await writeReplacement(path, target, after, mode, info, fs);
+    if (inPlace) {
+      options.note?.(
+        `"${path}" is a mount point (a single-file bind mount, as docker -v makes) that cannot be replaced, so awsmfa wrote it in place under its lock, as "aws configure set" does; a crash during that write could leave it partial.`,
+      );
+    }
+    return { ...result, after, created: info === null, inPlace };
   } finally {
-    await lock.release();
+    if (options.locked === undefined) await locked.release();
   }
 }
 
-/** Write `text` to a temp file beside `target` and rename it over `target`. */
+/** A file whose lock is held: see {@linkcode lockFile}. */
+export interface LockedFile {
+  /** The path as given. */
+  path: string;
+  /** The real path (symlinks resolved). */
+  target: string;
+  /** Delete the lock file and unlock. Never throws. */
+  release(): Promise<void>;
+}
+
+/**
+ * Resolve `path`, create its missing parent directories (0700) and take its
+ * lock, for {@linkcode updateFile}'s `locked` option: how a run holds the
+ * locks of both AWS files before it spends a code.
+ *
+ * With `createParents: false`, a file whose directory does not exist yet is
+ * not locked (undefined): no other run can hold its lock, and nothing is
+ * created on disk before the write.
+ *
+ * @throws {StoreError} when the lock cannot be taken.
+ */
+export async function lockFile(
+  path: string,
+  options: UpdateOptions & { createParents?: false },
+): Promise<LockedFile>;
+export async function lockFile(
+  path: string,
+  options: UpdateOptions & { createParents: false },
+): Promise<LockedFile | undefined>;
+export async function lockFile(
+  path: string,
+  options: UpdateOptions & { createParents?: boolean } = {},
+): Promise<LockedFile | undefined> {
+  const fs = options.fs ?? denoStoreFs;
+  const target = await resolveTarget(path, fs);
+  const dir = dirname(target);
+  if (options.createParents === false) {
+    try {
+      if (!(await fs.stat(dir)).isDirectory) return undefined;
+    } catch {
+      return undefined;
+    }
+  } else {
+    await makeParents(path, dir, fs);
+  }
+  const lock = await acquireLock(
+    path,
+    target,
+    options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+    options.lockMaxWaitMs ?? DEFAULT_LOCK_MAX_WAIT_MS,
+    fs,
+  );
+  return { path, target, release: () => lock.release() };
+}
+
+/**
+ * Write `text` to a temp file beside `target` and rename it over `target`;
+ * where the rename cannot work because `target` is a mount point (EBUSY,
+ * EXDEV), write it in place instead.
+ *
+ * @returns Whether it was written in place.
+ */
 async function writeReplacement(
   path: string,
   target: string,
@@ -335,8 +583,9 @@ async function writeReplacement(
   mode: number,
   info: Deno.FileInfo | null,
   fs: StoreFs,
-): Promise<void> {
+): Promise<boolean> {
   const temp = join(dirname(target), tempName(basename(target)));
+  const bytes = new TextEncoder().encode(text);
   let file: Deno.FsFile | null = null;
   try {
     file = await fs.open(temp, { write: true, createNew: true, mode: 0o600 });
@@ -348,7 +597,7 @@ async function writeReplacement(
         await fs.chown(temp, info.uid, info.gid).catch(() => undefined);
       }
     }
-    await fs.write(file, new TextEncoder().encode(text));
+    await fs.write(file, bytes);
     await fs.sync(file);
     file.close();
     file = null;
@@ -360,10 +609,45 @@ async function writeReplacement(
       } catch { /* already closed */ }
     }
     await fs.remove(temp).catch(() => undefined);
+    const code = errorCode(error);
+    if (info !== null && (code === "EBUSY" || code === "EXDEV")) {
+      await writeInPlace(path, target, bytes, fs);
+      return true;
+    }
     throw new StoreError(`Cannot write "${path}": ${describeFsError(error)}`);
   }
   if (!IS_WINDOWS) {
     await fs.syncDir(dirname(target)).catch(() => undefined);
+  }
+  return false;
+}
+
+/**
+ * Overwrite `target` with `bytes` and cut it to their length, then flush:
+ * for a file that cannot be replaced (a single-file bind mount).
+ */
+async function writeInPlace(
+  path: string,
+  target: string,
+  bytes: Uint8Array,
+  fs: StoreFs,
+): Promise<void> {
+  let file: Deno.FsFile | null = null;
+  try {
+    file = await fs.open(target, { write: true });
+    await fs.write(file, bytes);
+    await file.truncate(bytes.length);
+    await fs.sync(file);
+  } catch (error) {
+    throw new StoreError(
+      `Cannot write "${path}" in place (it is a mount point that cannot be replaced): ${
+        describeFsError(error)
+      }`,
+    );
+  } finally {
+    try {
+      file?.close();
+    } catch { /* already closed */ }
   }
 }
 
@@ -482,24 +766,32 @@ function isTempName(name: string, base: string): boolean {
 }
 
 /**
- * Take an exclusive flock on `lockFile` (created 0600 if missing), polling
- * until `timeoutMs`. After locking, check that the path still names the
- * locked inode: another process may have deleted it (while holding the
- * lock, in {@linkcode HeldLock.release}) after we opened it; then lock the
- * one that is there now. So lock files never pile up, and deleting one is
- * safe.
+ * Take an exclusive flock on `lockFile` (created 0600 if missing), polling.
+ * After locking, check that the path still names the locked inode: another
+ * process may have deleted it (while holding the lock, in
+ * {@linkcode HeldLock.release}) after we opened it; then lock the one that is
+ * there now. So lock files never pile up, and deleting one is safe.
  *
- * @throws {StoreError} when the lock file cannot be opened or locked; the
- * error of `messages.heldTooLong` after `timeoutMs`.
+ * Every wait is bounded: it gives up after `timeoutMs` while one holder keeps
+ * the lock, and after `maxWaitMs` in all even while the lock changes hands
+ * (many runs queued, each making progress). A lock path that is not a
+ * regular file (a symlink, a FIFO) is refused at once.
+ *
+ * @throws {StoreError} when the lock file cannot be opened or locked, or is
+ * not a regular file; the error of `messages.heldTooLong` after the wait.
  */
 export async function holdLock(
   lockFile: string,
   timeoutMs: number,
   messages: LockMessages,
   fs: StoreFs = denoStoreFs,
+  maxWaitMs: number = timeoutMs,
 ): Promise<HeldLock> {
-  const deadline = Date.now() + timeoutMs;
+  const start = Date.now();
+  let idleSince = start;
+  let holder: string | undefined;
   for (;;) {
+    await refuseIrregularLock(lockFile, messages, fs);
     let file: Deno.FsFile;
     try {
       file = await fs.open(lockFile, {
@@ -512,26 +804,63 @@ export async function holdLock(
       throw new StoreError(messages.cannotLock(describeFsError(error)));
     }
     let locked = false;
+    let seen: string | undefined;
     try {
       locked = await file.tryLock(true);
       if (locked && (IS_WINDOWS || await sameFile(file, lockFile, fs))) {
         return { release: () => releaseLock(file, lockFile, fs) };
       }
+      if (!locked) seen = identity(await file.stat());
     } catch (error) {
       file.close();
+      if (error instanceof StoreError) throw error;
       throw new StoreError(messages.cannotLock(describeFsError(error)));
     }
     if (locked) {
       // The lock file was replaced or removed: lock the one that is there now.
       await file.unlock().catch(() => undefined);
-      file.close();
-      continue;
     }
     file.close();
-    if (Date.now() >= deadline) {
+    const now = Date.now();
+    if (locked || seen !== holder) {
+      // The lock changed hands: the queue moves.
+      if (holder !== undefined || locked) idleSince = now;
+      holder = seen;
+    }
+    if (now - start >= maxWaitMs) {
+      throw messages.heldTooLong(lockFile, maxWaitMs / 1000);
+    }
+    if (now - idleSince >= timeoutMs) {
       throw messages.heldTooLong(lockFile, timeoutMs / 1000);
     }
     await new Promise((done) => setTimeout(done, 10 + Math.random() * 30));
+  }
+}
+
+/** Which lock file (inode and creation) a holder holds. */
+function identity(info: Deno.FileInfo): string {
+  return `${info.dev}:${info.ino}:${(info.birthtime ?? info.mtime)?.getTime()}`;
+}
+
+async function refuseIrregularLock(
+  lockFile: string,
+  messages: LockMessages,
+  fs: StoreFs,
+): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await fs.lstat(lockFile);
+  } catch {
+    return;
+  }
+  if (!info.isFile) {
+    throw new StoreError(
+      messages.cannotLock(
+        `it is not a regular file (${
+          notRegular(info).replace(/, not a regular file$/, "")
+        }); remove it if no awsmfa is running`,
+      ),
+    );
   }
 }
 
@@ -540,17 +869,24 @@ async function acquireLock(
   path: string,
   target: string,
   timeoutMs: number,
+  maxWaitMs: number,
   fs: StoreFs,
 ): Promise<HeldLock> {
   const sidecar = lockPath(target);
-  return await holdLock(sidecar, timeoutMs, {
-    cannotLock: (reason) =>
-      `Cannot lock "${path}" with "${sidecar}": ${reason}`,
-    heldTooLong: (file, seconds) =>
-      new StoreError(
-        `Cannot update "${path}": another process has held its lock file "${file}" for ${seconds} s; try again when it has finished`,
-      ),
-  }, fs);
+  return await holdLock(
+    sidecar,
+    timeoutMs,
+    {
+      cannotLock: (reason) =>
+        `Cannot lock "${path}" with "${sidecar}": ${reason}`,
+      heldTooLong: (file, seconds) =>
+        new StoreError(
+          `Cannot update "${path}": another process has held its lock file "${file}" for ${seconds} s; try again when it has finished`,
+        ),
+    },
+    fs,
+    Math.max(maxWaitMs, timeoutMs),
+  );
 }
 
 async function sameFile(
@@ -561,6 +897,13 @@ async function sameFile(
   const held = await file.stat();
   try {
     const named = await fs.lstat(path);
+    if (!named.isFile) {
+      throw new StoreError(
+        `Cannot lock with "${path}": it is not a regular file (${
+          notRegular(named).replace(/, not a regular file$/, "")
+        }); remove it if no awsmfa is running`,
+      );
+    }
     return named.ino === held.ino && named.dev === held.dev;
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return false;

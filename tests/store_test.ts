@@ -134,6 +134,7 @@ Deno.test("updateFile creates a new file 0600 in new 0700 directories", async ()
       before: null,
       after: text,
       created: true,
+      inPlace: false,
     });
     assert.deepEqual(await bytes(path), [
       0xef,
@@ -332,6 +333,7 @@ Deno.test("updateFile with edit returning null writes nothing", async () => {
       before: "[a]\n",
       after: null,
       created: false,
+      inPlace: false,
     });
     assert.equal((await Deno.stat(path)).ino, inode);
     assert.deepEqual(await list(dir), ["credentials"]);
@@ -343,6 +345,7 @@ Deno.test("updateFile with edit returning null writes nothing", async () => {
       before: null,
       after: null,
       created: false,
+      inPlace: false,
     });
     assert.deepEqual(await list(dir), ["credentials"]);
   });
@@ -463,7 +466,7 @@ Deno.test("updateFile and checkWritable refuse a parent that is a file or a path
       },
       {
         path: asDir,
-        message: `Cannot write "${asDir}": it is not a regular file`,
+        message: `Cannot write "${asDir}": it is a directory`,
       },
     ];
     for (const { path, message } of cases) {
