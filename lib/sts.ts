@@ -63,6 +63,8 @@ export interface GetSessionTokenRequest {
   sleep?: (ms: number) => Promise<void>;
   /** Attempts when a retry is safe (default 3). */
   maxAttempts?: number;
+  /** The clock, in ms (default `Date.now`), to check the answered Expiration. */
+  now?: () => number;
 }
 
 /**
@@ -107,6 +109,8 @@ export interface AssumeRoleRequest {
   sleep?: (ms: number) => Promise<void>;
   /** Attempts when a retry is safe (default 3). */
   maxAttempts?: number;
+  /** The clock, in ms (default `Date.now`), to check the answered Expiration. */
+  now?: () => number;
 }
 
 /** Temporary credentials of a role session. */
@@ -119,6 +123,8 @@ export { CHAINED_MAX_SECONDS };
 
 /** Default time allowed for STS to answer, in ms. */
 export const DEFAULT_TIMEOUT_MS = 15_000;
+/** The role session length STS gives when no DurationSeconds is sent. */
+const DEFAULT_ROLE_SECONDS = 3600;
 /** Default number of attempts when retrying is safe. */
 export const DEFAULT_MAX_ATTEMPTS = 3;
 /** Wait before the second attempt, in ms; doubled for each later one. */
@@ -147,6 +153,91 @@ export class StsError extends AwsmfaError {
 
 const MAY_BE_USED =
   "the code may have been used, so wait for the next code before trying again";
+const NO_CODE_SENT = "no code was sent, so try again";
+
+/** Most bytes of an answer read, after inflating: STS answers are a few KB. */
+export const MAX_ANSWER_BYTES = 1 << 20;
+/** Most characters of text from the network shown in a message. */
+export const MAX_SHOWN_CHARS = 300;
+/** Clock difference allowed between STS and this computer: SigV4's own 5 minutes. */
+const CLOCK_SLACK_MS = 5 * 60_000;
+
+/** An answer bigger than {@linkcode MAX_ANSWER_BYTES}. */
+class AnswerTooLarge extends Error {
+  constructor() {
+    super("the answer is too large");
+    this.name = "AnswerTooLarge";
+  }
+}
+
+/** A complete answer awsmfa cannot use; the message says why. */
+class UnusableAnswer extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnusableAnswer";
+  }
+}
+
+/**
+ * A fetch for STS calls: it never follows a redirect (a 3xx comes back as
+ * the answer), and it reads the whole body itself, inflated, under the
+ * request's signal, so the timeout covers the body and no more than
+ * `maxBytes` are ever held.
+ */
+export function boundedFetch(
+  inner: typeof fetch,
+  maxBytes: number = MAX_ANSWER_BYTES,
+): typeof fetch {
+  return async (input, init) => {
+    const response = await inner(input, { ...init, redirect: "manual" });
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    if (response.body !== null) {
+      const reader = response.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.length;
+        if (size > maxBytes) {
+          await reader.cancel().catch(() => undefined);
+          throw new AnswerTooLarge();
+        }
+        chunks.push(value);
+      }
+    }
+    const bytes = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.length;
+    }
+    const headers = new Headers(response.headers);
+    headers.delete("content-encoding");
+    headers.delete("content-length");
+    const empty = [101, 204, 205, 304].includes(response.status);
+    return new Response(empty ? null : bytes, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  };
+}
+
+/**
+ * Text from the network made safe to print: control characters (escape
+ * sequences, carriage returns) and bidirectional overrides become spaces,
+ * runs of white space one space, and at most `max` characters are kept.
+ */
+export function cleanText(text: string, max: number = MAX_SHOWN_CHARS): string {
+  const flat = text
+    .replace(
+      /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+      " ",
+    )
+    .replace(/\s+/g, " ").trim();
+  const chars = Array.from(flat);
+  return chars.length <= max ? flat : `${chars.slice(0, max).join("")}…`;
+}
 
 const THROTTLING_CODES = new Set([
   "Throttling",
@@ -197,7 +288,7 @@ function scrub(text: string, context: CallContext): string {
   for (const secret of context.secrets) {
     if (secret) out = out.split(secret).join("******");
   }
-  return out.trim().replace(/\s+/g, " ").replace(/[.\s]+$/, "");
+  return cleanText(out).replace(/[.\s]+$/, "");
 }
 
 /** All messages of an error and its causes, for classifying network failures. */
@@ -310,29 +401,73 @@ function classify(
 ): Failure {
   const profile = `profile "${context.sourceProfile}"`;
   const where = shownEndpoint(context.endpoint);
+  // Only a request that carried a code can have spent one.
+  const sent = context.tokenCode !== undefined;
+  const mayBeUsed = sent ? MAY_BE_USED : NO_CODE_SENT;
   const final = (
     message: string,
     exitCode: ExitCodeValue,
     awsCode: string,
-    mayBeUsed = false,
+    spent = false,
   ): Failure => ({
     kind: "final",
-    error: new StsError(message, exitCode, awsCode, mayBeUsed),
+    error: new StsError(message, exitCode, awsCode, spent && sent),
   });
 
+  if (error instanceof AnswerTooLarge) {
+    return final(
+      `STS at ${where} answered with more than ${
+        MAX_ANSWER_BYTES / (1 << 20)
+      } MiB, which no STS answer is; awsmfa stopped reading: ${mayBeUsed}.`,
+      ExitCode.Network,
+      "",
+      true,
+    );
+  }
+  if (error instanceof UnusableAnswer) {
+    return final(
+      `STS at ${where} ${error.message}: ${mayBeUsed}.`,
+      ExitCode.Network,
+      "",
+      true,
+    );
+  }
   if (isServiceError(error)) {
     const status = error.$metadata?.httpStatusCode ?? 0;
-    if (status < 300) {
-      // A success status whose body the SDK could not read: STS did the work.
+    if (timedOut) {
+      // The body did not arrive in time: a timeout, not an unreadable answer.
       return final(
-        `STS at ${where} gave an answer awsmfa cannot read: ${MAY_BE_USED}.`,
+        `STS at ${where} did not answer within ${
+          timeoutMs / 1000
+        } s: ${mayBeUsed}.`,
         ExitCode.Network,
         "",
         true,
       );
     }
-    // "Unknown": an answer without an STS error code (a proxy's page, say).
-    const code = /^Unknown(Error)?$/.test(error.name) ? "" : error.name;
+    if (status < 300) {
+      // A success status whose body the SDK could not read: STS did the work.
+      return final(
+        `STS at ${where} gave an answer awsmfa cannot read: ${mayBeUsed}.`,
+        ExitCode.Network,
+        "",
+        true,
+      );
+    }
+    if (status < 400) {
+      return final(
+        `STS at ${where} answered with a redirect (HTTP ${status}), which awsmfa never follows: check the endpoint (endpoint_url, AWS_ENDPOINT_URL_STS, --endpoint-url) and any proxy; ${mayBeUsed}.`,
+        ExitCode.Network,
+        "",
+        true,
+      );
+    }
+    // "Unknown": an answer without an STS error code (a proxy's page, say);
+    // a code that is no error code name is not shown either.
+    const code = /^Unknown(Error)?$/.test(error.name) ||
+        !/^[A-Za-z][A-Za-z0-9.]{0,63}$/.test(error.name)
+      ? ""
+      : error.name;
     const named = code ? ` (${code})` : "";
     const message = scrub(error.message ?? "", context);
     if (THROTTLING_CODES.has(code) || status === 429) {
@@ -348,7 +483,7 @@ function classify(
     }
     if (status >= 500 || error.$fault === "server") {
       return final(
-        `STS answered HTTP ${status}${named}: ${MAY_BE_USED}.`,
+        `STS answered HTTP ${status}${named}: ${mayBeUsed}.`,
         ExitCode.Network,
         code,
         true,
@@ -429,11 +564,15 @@ function classify(
     );
   }
 
-  if (timedOut || (error instanceof Error && error.name === "TimeoutError")) {
+  if (
+    timedOut ||
+    (error instanceof Error &&
+      (error.name === "TimeoutError" || error.name === "AbortError"))
+  ) {
     return final(
       `STS at ${where} did not answer within ${
         timeoutMs / 1000
-      } s: ${MAY_BE_USED}.`,
+      } s: ${mayBeUsed}.`,
       ExitCode.Network,
       "",
       true,
@@ -464,14 +603,14 @@ function classify(
   }
   if (error instanceof TypeError) {
     return final(
-      `The connection to STS at ${where} broke before an answer came: ${MAY_BE_USED}.`,
+      `The connection to STS at ${where} broke before an answer came: ${mayBeUsed}.`,
       ExitCode.Network,
       "",
       true,
     );
   }
   return final(
-    `STS at ${where} gave an answer awsmfa cannot read: ${MAY_BE_USED}.`,
+    `STS at ${where} gave an answer awsmfa cannot read: ${mayBeUsed}.`,
     ExitCode.Network,
     "",
     true,
@@ -502,7 +641,7 @@ function makeClient(request: ClientSettings, timeoutMs: number): STSClient {
     },
     requestHandler: new FetchHttpHandler({
       requestTimeout: timeoutMs,
-      ...(request.fetch ? { customFetch: request.fetch } : {}),
+      customFetch: boundedFetch(request.fetch ?? fetch),
     }),
     // Everything the SDK would otherwise look up in AWS_* variables and the
     // AWS config files, given here so that it looks up nothing.
@@ -520,17 +659,61 @@ function makeClient(request: ClientSettings, timeoutMs: number): STSClient {
   });
 }
 
-/** The credentials of an answer, or undefined when any part is missing. */
+/** What an answer's Expiration is checked against. */
+interface ExpectedWindow {
+  /** STS's time now, in ms (this computer's clock, corrected for skew). */
+  nowMs: number;
+  /** The duration asked for, in seconds. */
+  durationSeconds: number;
+}
+
+/** Printable ASCII without spaces, as every AWS key and token is. */
+const CREDENTIAL_TEXT = /^[\x21-\x7e]{1,65536}$/;
+
+/**
+ * The credentials of an answer, or undefined when any part is missing.
+ *
+ * @throws {UnusableAnswer} for keys with characters no AWS key has (they
+ * would break the credentials file), or an Expiration that is past, or
+ * further away than the duration asked for.
+ */
 function completeCredentials(
   credentials: Credentials | undefined,
+  window: ExpectedWindow,
 ): SessionCredentials | undefined {
   const expiration = credentials?.Expiration;
   if (
     !credentials?.AccessKeyId || !credentials.SecretAccessKey ||
-    !credentials.SessionToken || !(expiration instanceof Date) ||
-    Number.isNaN(expiration.getTime())
+    !credentials.SessionToken || !(expiration instanceof Date)
   ) {
     return undefined;
+  }
+  if (
+    ![
+      credentials.AccessKeyId,
+      credentials.SecretAccessKey,
+      credentials.SessionToken,
+    ].every((value) => CREDENTIAL_TEXT.test(value))
+  ) {
+    throw new UnusableAnswer(
+      "answered with credentials that hold characters no AWS key has, which awsmfa does not write",
+    );
+  }
+  const end = expiration.getTime();
+  if (Number.isNaN(end)) {
+    throw new UnusableAnswer(
+      "answered with an Expiration awsmfa cannot read, so the session is not used",
+    );
+  }
+  if (end <= window.nowMs) {
+    throw new UnusableAnswer(
+      `answered with a session that expired already (${expiration.toISOString()}), so it is not used; check this computer's clock`,
+    );
+  }
+  if (end > window.nowMs + window.durationSeconds * 1000 + CLOCK_SLACK_MS) {
+    throw new UnusableAnswer(
+      `answered with an Expiration (${expiration.toISOString()}) further away than the ${window.durationSeconds} seconds asked for, which STS never does, so the session is not used; check this computer's clock`,
+    );
   }
   return {
     accessKeyId: credentials.AccessKeyId,
@@ -538,6 +721,13 @@ function completeCredentials(
     sessionToken: credentials.SessionToken,
     expiration,
   };
+}
+
+/** STS's time now: `now()` plus the clock offset the SDK learned. */
+function stsNow(client: STSClient, now: (() => number) | undefined): number {
+  const offset =
+    (client.config as { systemClockOffset?: unknown }).systemClockOffset;
+  return (now ?? Date.now)() + (typeof offset === "number" ? offset : 0);
 }
 
 /** One call: `send` returns the credentials, or undefined for an incomplete answer. */
@@ -560,10 +750,12 @@ async function attempt<T>(
         error: new StsError(
           `STS at ${
             shownEndpoint(context.endpoint)
-          } answered without complete credentials: ${MAY_BE_USED}.`,
+          } answered without complete credentials: ${
+            context.tokenCode !== undefined ? MAY_BE_USED : NO_CODE_SENT
+          }.`,
           ExitCode.Network,
           "",
-          true,
+          context.tokenCode !== undefined,
         ),
       };
     }
@@ -646,7 +838,10 @@ export async function getSessionToken(
           }),
           { abortSignal },
         );
-        return completeCredentials(output.Credentials);
+        return completeCredentials(output.Credentials, {
+          nowMs: stsNow(client, request.now),
+          durationSeconds: request.durationSeconds,
+        });
       },
       context,
       request,
@@ -707,7 +902,10 @@ export async function assumeRole(
           }),
           { abortSignal },
         );
-        const credentials = completeCredentials(output.Credentials);
+        const credentials = completeCredentials(output.Credentials, {
+          nowMs: stsNow(client, request.now),
+          durationSeconds: request.durationSeconds ?? DEFAULT_ROLE_SECONDS,
+        });
         const arn = output.AssumedRoleUser?.Arn;
         if (credentials === undefined || !arn) return undefined;
         return { ...credentials, assumedRoleArn: arn };

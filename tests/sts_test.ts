@@ -24,6 +24,9 @@ const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
 
 type Answer = Response | Error | "hang";
 
+/** A time just before every Expiration the scripted answers give. */
+const FIXTURE_NOW = Date.parse("2026-11-29T05:53:00Z");
+
 /** A fetch that answers from a script and counts calls. */
 function scripted(...answers: Answer[]) {
   const seen: Request[] = [];
@@ -74,6 +77,8 @@ function baseRequest(
     durationSeconds: 43_200,
     sourceProfile: "work",
     sleep: () => Promise.resolve(),
+    // The clock of the answers below, so their Expirations lie ahead.
+    now: () => FIXTURE_NOW,
     ...extra,
   };
 }
@@ -412,6 +417,7 @@ Deno.test("sts: against the double, where signatures and codes are really checke
         accessKeyId: user.accessKeyId,
         secretAccessKey: user.secretAccessKey,
         endpoint: sts.url,
+        now: Date.now,
         serialNumber: user.serial,
         tokenCode: sts.currentCode(user),
         durationSeconds: 900,
@@ -488,6 +494,7 @@ Deno.test("sts: a clock more than 5 minutes off is corrected from STS's Date and
       accessKeyId: user.accessKeyId,
       secretAccessKey: user.secretAccessKey,
       endpoint: sts.url,
+      now: Date.now,
       serialNumber: user.serial,
       tokenCode: sts.currentCode(user),
       durationSeconds: 900,
@@ -634,6 +641,8 @@ function roleRequest(
     durationSeconds: 7200,
     sourceProfile: "work",
     sleep: () => Promise.resolve(),
+    // The clock of the answers below, so their Expirations lie ahead.
+    now: () => FIXTURE_NOW,
     ...extra,
   };
 }
@@ -940,6 +949,7 @@ Deno.test("sts: assumeRole against the double: MFA role, external id, the role's
       accessKeyId: alice.accessKeyId,
       secretAccessKey: alice.secretAccessKey,
       endpoint: sts.url,
+      now: Date.now,
       serialNumber: alice.serial,
       roleArn: admin.arn,
     };
@@ -1019,6 +1029,7 @@ Deno.test("sts: assumeRole against the double: MFA role, external id, the role's
           accessKeyId: alice.accessKeyId,
           secretAccessKey: alice.secretAccessKey,
           endpoint: sts.url,
+          now: Date.now,
           serialNumber: alice.serial,
           tokenCode: codes[2],
         }));
@@ -1027,6 +1038,7 @@ Deno.test("sts: assumeRole against the double: MFA role, external id, the role's
           secretAccessKey: session.secretAccessKey,
           sessionToken: session.sessionToken,
           endpoint: sts.url,
+          now: Date.now,
           roleArn: admin.arn,
           serialNumber: undefined,
           tokenCode: undefined,
