@@ -231,6 +231,7 @@ export function boundedFetch(
 export function cleanText(text: string, max: number = MAX_SHOWN_CHARS): string {
   const flat = text
     .replace(
+      // deno-lint-ignore no-control-regex
       /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
       " ",
     )

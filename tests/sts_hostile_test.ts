@@ -19,6 +19,7 @@ import { ExitCode } from "../lib/errors.ts";
 const XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/";
 const CODE = "472913";
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
+// deno-lint-ignore no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 function okXml(expiration: string): string {
@@ -174,7 +175,8 @@ Deno.test("sts: escape sequences and huge messages from the endpoint are not pri
       async (url) => {
         const error = await failure(getSessionToken(request(url)));
         assert.ok(error.message.length < 600, `${error.message.length} chars`);
-        assert.doesNotMatch(error.message, /\u001b|pwned\u0007/);
+        assert.ok(!error.message.includes("\u001b"));
+        assert.ok(!error.message.includes("pwned\u0007"));
       },
     );
   }
