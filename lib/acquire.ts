@@ -16,7 +16,7 @@ import {
   readCachedSession,
   withCacheEntry,
 } from "./cache.ts";
-import { StoreError } from "./store.ts";
+import { NotRegularFileError, StoreError } from "./store.ts";
 import { AwsmfaError, ExitCode } from "./errors.ts";
 import { formatRemaining, type SessionValues } from "./session.ts";
 import {
@@ -217,7 +217,11 @@ async function fetchSession(
       need.minRemainingMs,
       io.now().getTime(),
     ).catch((error) => {
-      if (error instanceof StoreError) return undefined;
+      if (
+        error instanceof StoreError && !(error instanceof NotRegularFileError)
+      ) {
+        return undefined;
+      }
       throw error;
     });
     if (mfa !== undefined) {
@@ -281,7 +285,13 @@ export async function acquireSession(
       ? { session: result.session, origin: "cache" }
       : fetched;
   } catch (error) {
-    if (!(error instanceof StoreError) || started) throw error;
+    // A FIFO or a symlink planted where an entry or its lock goes is refused.
+    if (
+      !(error instanceof StoreError) || error instanceof NotRegularFileError ||
+      started
+    ) {
+      throw error;
+    }
     io.stderr(
       `awsmfa: warning: ${error.message}; going on without the session cache.\n`,
     );

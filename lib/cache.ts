@@ -30,13 +30,16 @@ import { LocalError } from "./errors.ts";
 import { dirname, join } from "./path.ts";
 import { rfc3339, type SessionValues } from "./session.ts";
 import {
+  denoStoreFs,
   describeFsError,
   type HeldLock,
   holdLock,
   readText,
   REMOVE_FILE,
   StoreError,
+  UnreadableContentError,
   updateFile,
+  type UpdateOptions,
 } from "./store.ts";
 
 /** What one cache entry is for. */
@@ -92,6 +95,13 @@ export const DEFAULT_CACHE_LOCK_TIMEOUT_MS = 120_000;
 const FORMAT = "awsmfa-session-cache";
 const VERSION = 1;
 const IS_WINDOWS = Deno.build.os === "windows";
+/** The largest entry read; one is under 2 KB. */
+const MAX_ENTRY_BYTES = 64 * 1024;
+/** How entries are written: anything unreadable there is replaced. */
+const ENTRY_WRITE: UpdateOptions = {
+  maxBytes: MAX_ENTRY_BYTES,
+  replaceUnreadable: true,
+};
 
 /** `<home>/.aws/awsmfa/cache`, the cache directory of the user whose home is `home`. */
 export function cacheDirectory(home: string): string {
@@ -232,7 +242,7 @@ export async function writeCachedSession(
 ): Promise<string> {
   await ensureDirectory(dir);
   const path = join(dir, await cacheFileName(key));
-  await updateFile(path, () => cacheText(key, session));
+  await updateFile(path, () => cacheText(key, session), ENTRY_WRITE);
   return path;
 }
 
@@ -247,8 +257,8 @@ export async function removeCachedSession(
   key: CacheKey,
 ): Promise<boolean> {
   const path = join(dir, await cacheFileName(key));
-  if (await readText(path) === null) return false;
-  const result = await updateFile(path, () => REMOVE_FILE);
+  if (await readEntryText(path) === null) return false;
+  const result = await updateFile(path, () => REMOVE_FILE, ENTRY_WRITE);
   return result.before !== null;
 }
 
@@ -285,7 +295,7 @@ export async function removeCachedSessions(
       const key = text === null ? undefined : keyOfEntry(entryOf(text));
       hit = key !== undefined && matches(key);
       return hit ? REMOVE_FILE : null;
-    });
+    }, ENTRY_WRITE);
     if (hit) removed++;
   }
   return removed;
@@ -389,7 +399,7 @@ export async function withCacheEntry(
     }
     const session = await fetch();
     try {
-      await updateFile(path, () => cacheText(key, session));
+      await updateFile(path, () => cacheText(key, session), ENTRY_WRITE);
     } catch (error) {
       if (!(error instanceof StoreError)) throw error;
       return { session, fromCache: false, path, writeError: error };
@@ -402,11 +412,28 @@ export async function withCacheEntry(
   }
 }
 
+/** An entry's text; null when absent or unreadable as text. */
+async function readEntryText(path: string): Promise<string | null> {
+  try {
+    return await readText(path, denoStoreFs, MAX_ENTRY_BYTES);
+  } catch (error) {
+    if (error instanceof UnreadableContentError) return "";
+    throw error;
+  }
+}
+
 async function readEntry(
   path: string,
   key: CacheKey,
 ): Promise<SessionValues | undefined> {
-  const text = await readText(path);
+  let text: string | null;
+  try {
+    text = await readText(path, denoStoreFs, MAX_ENTRY_BYTES);
+  } catch (error) {
+    // Not UTF-8, or too big: no entry awsmfa wrote; the next fetch replaces it.
+    if (error instanceof UnreadableContentError) return undefined;
+    throw error;
+  }
   return text === null ? undefined : parseCacheText(text, key);
 }
 

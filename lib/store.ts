@@ -40,6 +40,27 @@ export class StoreError extends LocalError {
 }
 
 /**
+ * A path that is not a regular file where awsmfa reads or locks one (a FIFO,
+ * a device, a symlinked lock file): refused, never worked around.
+ */
+export class NotRegularFileError extends StoreError {
+  /** Create the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "NotRegularFileError";
+  }
+}
+
+/** A file whose content cannot be used: too big, or not UTF-8 text. */
+export class UnreadableContentError extends StoreError {
+  /** Create the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "UnreadableContentError";
+  }
+}
+
+/**
  * The file system operations the store uses. The default,
  * {@linkcode denoStoreFs}, calls `Deno.*`; tests replace single operations to
  * inject failures.
@@ -232,7 +253,9 @@ export async function readText(
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
       .decode(bytes);
   } catch {
-    throw new StoreError(`Cannot read "${path}": it is not valid UTF-8 text`);
+    throw new UnreadableContentError(
+      `Cannot read "${path}": it is not valid UTF-8 text`,
+    );
   }
 }
 
@@ -251,10 +274,10 @@ export async function readBytes(
   }
   if (!info.isFile) {
     if (info.isCharDevice && await isDevNull(path, fs)) return null;
-    throw new StoreError(`Cannot read "${path}": ${notRegular(info)}`);
+    throw new NotRegularFileError(`Cannot read "${path}": ${notRegular(info)}`);
   }
   const tooBig = () =>
-    new StoreError(
+    new UnreadableContentError(
       `Cannot read "${path}": it is larger than ${describeSize(maxBytes)}`,
     );
   if (info.size > maxBytes) throw tooBig();
@@ -417,7 +440,7 @@ async function checkLockPath(
     return;
   }
   if (!info.isFile) {
-    throw new StoreError(lockNotRegular(path, lock, info));
+    throw new NotRegularFileError(lockNotRegular(path, lock, info));
   }
 }
 
@@ -473,7 +496,10 @@ export async function updateFile(
       try {
         before = await readText(target, fs, options.maxBytes);
       } catch (error) {
-        if (!(error instanceof StoreError) || !options.replaceUnreadable) {
+        if (
+          !(error instanceof UnreadableContentError) ||
+          !options.replaceUnreadable
+        ) {
           throw error;
         }
       }
@@ -854,7 +880,7 @@ async function refuseIrregularLock(
     return;
   }
   if (!info.isFile) {
-    throw new StoreError(
+    throw new NotRegularFileError(
       messages.cannotLock(
         `it is not a regular file (${
           notRegular(info).replace(/, not a regular file$/, "")
@@ -898,7 +924,7 @@ async function sameFile(
   try {
     const named = await fs.lstat(path);
     if (!named.isFile) {
-      throw new StoreError(
+      throw new NotRegularFileError(
         `Cannot lock with "${path}": it is not a regular file (${
           notRegular(named).replace(/, not a regular file$/, "")
         }); remove it if no awsmfa is running`,
