@@ -109,6 +109,8 @@ export interface AcquiredSession {
   session: SessionValues;
   /** From the cache, from STS with a code, or chained from a cached MFA session. */
   origin: SessionOrigin;
+  /** Whether the session is in the cache (so a later run gets it without a code). */
+  cached: boolean;
 }
 
 /** The cache entry of an MFA session, or of a role session when `role` is given. */
@@ -207,7 +209,7 @@ async function fetchSession(
       ...request,
       tokenCode,
     });
-    return { session, origin: "code" };
+    return { session, origin: "code", cached: false };
   }
   if (!need.force && need.cacheDir !== undefined) {
     // An MFA entry that cannot be read is no session to chain from.
@@ -228,6 +230,7 @@ async function fetchSession(
       return {
         session: await chain(role, mfa, request, io),
         origin: "chained",
+        cached: false,
       };
     }
   }
@@ -242,7 +245,7 @@ async function fetchSession(
       ? { durationSeconds: role.durationSeconds }
       : {}),
   });
-  return { session, origin: "code" };
+  return { session, origin: "code", cached: false };
 }
 
 /**
@@ -282,8 +285,8 @@ export async function acquireSession(
       );
     }
     return result.fromCache || fetched === undefined
-      ? { session: result.session, origin: "cache" }
-      : fetched;
+      ? { session: result.session, origin: "cache", cached: true }
+      : { ...fetched, cached: result.writeError === undefined };
   } catch (error) {
     // A FIFO or a symlink planted where an entry or its lock goes is refused.
     if (

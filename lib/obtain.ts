@@ -63,9 +63,13 @@ import {
 } from "./settings.ts";
 import {
   checkWritable,
+  type LockedFile,
+  lockFile,
   readText,
   REMOVE_FILE,
+  type StoreFs,
   updateFile,
+  type UpdateOptions,
   type UpdateResult,
 } from "./store.ts";
 import { type CodeSource, obtainCode } from "./token.ts";
@@ -74,18 +78,30 @@ import { type CodeSource, obtainCode } from "./token.ts";
  * Put a file back as it was before `written`, unless another run has changed
  * it since; a file that update created is removed. Never throws: it runs
  * while another error is on its way to the user.
+ *
+ * @returns Why putting it back failed; undefined when it was put back (or
+ * needed nothing).
  */
-export async function rollBack(written: UpdateResult): Promise<void> {
-  if (written.after === written.before) return;
-  await updateFile(
-    written.path,
-    (current) =>
-      current !== written.after
-        ? null
-        : written.before === null
-        ? REMOVE_FILE
-        : written.before,
-  ).catch(() => undefined);
+export async function rollBack(
+  written: UpdateResult,
+  options: UpdateOptions = {},
+): Promise<string | undefined> {
+  if (written.after === written.before) return undefined;
+  try {
+    await updateFile(
+      written.path,
+      (current) =>
+        current !== written.after
+          ? null
+          : written.before === null
+          ? REMOVE_FILE
+          : written.before,
+      options,
+    );
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }
 
 /** Runs an MFA code command; the default is {@linkcode runCodeProcess}. */
@@ -100,6 +116,8 @@ export interface ObtainIO extends CodeSource, AcquireIO {
   runCodeProcess?: CodeProcessRunner;
   /** Whether this is Windows (`cmd /c` instead of `sh -c`); default: Deno.build.os. */
   windows?: boolean;
+  /** File operations of the writes; default the store's own (tests inject failures). */
+  storeFs?: StoreFs;
 }
 
 /** What {@linkcode obtainSession} should do besides getting the session. */
@@ -433,6 +451,9 @@ export async function obtainSession(
       roleArn,
     );
     if (remaining !== undefined) {
+      if (options.write) {
+        await repairConfig(paths, target, configFile, subject.config, io);
+      }
       return {
         ...base,
         session: storedSession(stored),
@@ -483,58 +504,233 @@ export async function obtainSession(
     }
   }
 
-  const { session, origin } = await acquireSession(
-    {
-      subject,
-      request: () => Promise.resolve(request),
-      force: flags.force,
-      minRemainingMs: minRemaining,
-      cacheDir: sessionCacheDir(io.env),
-    },
-    () =>
-      codeFor(
-        flags,
-        configOrigin(subject, configFile.profiles, "mfa_process"),
-        subject.config,
-        serial,
-        io,
-      ),
-    io,
-  );
-  if (!options.write) {
-    return { ...base, session, origin, written: false };
-  }
-
-  const values = sessionSection(session, source, serial, roleArn);
-  const written = await updateFile(
-    paths.credentialsFile,
-    (current) =>
-      editCredentials(
-        loadFile(
-          current,
-          paths.credentialsFile,
-          "credentials",
-          credentialsFile,
-        ),
-        target,
-        source,
-        values,
-      ),
-    { warn: (message) => io.stderr(`awsmfa: warning: ${message}\n`) },
-  );
+  // The locks of both files are taken once the code is known and before it
+  // is sent, and held until both are written: a code is never spent on a
+  // session another run keeps from being written.
+  let locks: FileLocks | undefined;
   try {
-    await updateFile(
-      paths.configFile,
+    const { session, origin, cached } = await acquireSession(
+      {
+        subject,
+        request: () => Promise.resolve(request),
+        force: flags.force,
+        minRemainingMs: minRemaining,
+        cacheDir: sessionCacheDir(io.env),
+      },
+      async () => {
+        const code = await codeFor(
+          flags,
+          configOrigin(subject, configFile.profiles, "mfa_process"),
+          subject.config,
+          serial,
+          io,
+        );
+        if (options.write) locks = await lockBoth(paths, io.storeFs);
+        return code;
+      },
+      io,
+    );
+    if (!options.write) {
+      return { ...base, session, origin, written: false };
+    }
+    locks ??= await lockBoth(paths, io.storeFs, true);
+    await writePair(
+      paths,
+      locks,
+      (current) =>
+        editCredentials(
+          loadFile(
+            current,
+            paths.credentialsFile,
+            "credentials",
+            credentialsFile,
+          ),
+          target,
+          source,
+          sessionSection(session, source, serial, roleArn),
+        ),
       (current) =>
         editConfig(
           loadFile(current, paths.configFile, "config", configFile),
           target,
           subject.config,
         ),
+      { target, origin, cached, cacheDir: sessionCacheDir(io.env) },
+      io,
+    );
+    return { ...base, session, origin, written: true };
+  } finally {
+    await locks?.credentials?.release();
+    await locks?.config?.release();
+  }
+}
+
+/** The held locks of the credentials and config files (undefined: taken at write time). */
+interface FileLocks {
+  credentials?: LockedFile;
+  config?: LockedFile;
+}
+
+/**
+ * Take the locks of both files, credentials first. Before the code is sent
+ * (`atWrite` false) a file whose directory does not exist yet is not locked,
+ * so nothing is created on disk by a run that fails; a lock that cannot be
+ * taken then says the code was not sent.
+ */
+async function lockBoth(
+  paths: AwsPaths,
+  fs: StoreFs | undefined,
+  atWrite = false,
+): Promise<FileLocks> {
+  const held: FileLocks = {};
+  const seam = fs ? { fs } : {};
+  try {
+    held.credentials = atWrite
+      ? await lockFile(paths.credentialsFile, seam)
+      : await lockFile(paths.credentialsFile, {
+        ...seam,
+        createParents: false,
+      });
+    const config = atWrite
+      ? await lockFile(paths.configFile, seam)
+      : await lockFile(paths.configFile, { ...seam, createParents: false });
+    if (config !== undefined && config.target === held.credentials?.target) {
+      await config.release();
+    } else {
+      held.config = config;
+    }
+    return held;
+  } catch (error) {
+    await held.credentials?.release();
+    if (atWrite || !(error instanceof LocalError)) throw error;
+    throw new LocalError(
+      `${
+        error.message.replace(/\.$/, "")
+      }. The MFA code was not sent, so it was not used.`,
+    );
+  }
+}
+
+/** What a failed write says about the session that could not be written. */
+interface WriteContext {
+  target: string;
+  origin: SessionOrigin;
+  cached: boolean;
+  cacheDir?: string;
+}
+
+/** Where the session is now, for a message about a write that failed. */
+function sessionFate(context: WriteContext): string {
+  if (context.cached) {
+    return context.origin === "cache"
+      ? "the session stays in the session cache"
+      : `the new session is kept in the session cache${
+        context.cacheDir === undefined ? "" : ` (${context.cacheDir})`
+      }, so the next run needs no new code`;
+  }
+  return context.origin === "code"
+    ? "the code was spent and the session could not be kept, so the next run needs a new code"
+    : "no code was spent";
+}
+
+/**
+ * Write the credentials file, then the config file, under the held locks.
+ * When the config write fails the credentials file is put back; a message
+ * says what state both files are in and where the session is.
+ */
+async function writePair(
+  paths: AwsPaths,
+  locks: FileLocks,
+  credentialsEdit: (current: string | null) => string,
+  configEdit: (current: string | null) => string | null,
+  context: WriteContext,
+  io: ObtainIO,
+): Promise<void> {
+  const note = (message: string) => io.stderr(`awsmfa: note: ${message}\n`);
+  const seam = io.storeFs ? { fs: io.storeFs } : {};
+  let written: UpdateResult;
+  try {
+    written = await updateFile(paths.credentialsFile, credentialsEdit, {
+      warn: (message) => io.stderr(`awsmfa: warning: ${message}\n`),
+      note,
+      ...seam,
+      ...(locks.credentials ? { locked: locks.credentials } : {}),
+    });
+  } catch (error) {
+    if (!(error instanceof LocalError)) throw error;
+    throw new LocalError(
+      `${error.message.replace(/\.$/, "")}; nothing was changed, and ${
+        sessionFate(context)
+      }.`,
+    );
+  }
+  try {
+    await updateFile(paths.configFile, configEdit, {
+      note,
+      ...seam,
+      ...(locks.config ? { locked: locks.config } : {}),
+    });
+  } catch (error) {
+    const undo = await rollBack(written, {
+      ...seam,
+      ...(locks.credentials ? { locked: locks.credentials } : {}),
+    });
+    if (!(error instanceof LocalError)) throw error;
+    const cause = error.message.replace(/\.$/, "");
+    throw new LocalError(
+      undo === undefined
+        ? `${cause}; ${paths.credentialsFile} was put back as it was, and ${
+          sessionFate(context)
+        }.`
+        : `${cause}, and putting ${paths.credentialsFile} back failed too (${
+          undo.replace(/\.$/, "")
+        }): it holds the new profile "${context.target}" but ${paths.configFile} has no [profile ${context.target}]; ${
+          sessionFate(context)
+        }, and the next run adds the missing section.`,
+    );
+  }
+}
+
+/**
+ * Repair a pair left half-written by a run killed between its two writes:
+ * the target's credentials section is there and valid, its config section
+ * is not. Adds `[profile TARGET]` as a full write would have.
+ */
+async function repairConfig(
+  paths: AwsPaths,
+  target: string,
+  configFile: LoadedFile,
+  sourceConfig: ProfileKeys | undefined,
+  io: ObtainIO,
+): Promise<void> {
+  if (configFile.profiles.has(target)) return;
+  let result: UpdateResult;
+  try {
+    result = await updateFile(
+      paths.configFile,
+      (current) =>
+        editConfig(
+          loadFile(current, paths.configFile, "config", configFile),
+          target,
+          sourceConfig,
+        ),
+      {
+        note: (message) => io.stderr(`awsmfa: note: ${message}\n`),
+        ...(io.storeFs ? { fs: io.storeFs } : {}),
+      },
     );
   } catch (error) {
-    await rollBack(written);
-    throw error;
+    if (!(error instanceof LocalError)) throw error;
+    io.stderr(
+      `awsmfa: warning: [profile ${target}] is missing from ${paths.configFile} and cannot be added: ${
+        error.message.replace(/\.$/, "")
+      }.\n`,
+    );
+    return;
   }
-  return { ...base, session, origin, written: true };
+  if (result.after !== null) {
+    io.stderr(
+      `awsmfa: note: added the missing [profile ${target}] to ${paths.configFile} (an earlier run stopped between writing the two files).\n`,
+    );
+  }
 }

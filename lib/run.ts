@@ -50,7 +50,7 @@ import {
 } from "./session.ts";
 import { type AwsPaths, type ProfileKeys, resolvePaths } from "./settings.ts";
 import { managedProfiles, statusJson, statusTable } from "./status.ts";
-import { updateFile } from "./store.ts";
+import { lockFile, readText, updateFile } from "./store.ts";
 import { versionLine } from "./version.ts";
 
 export {
@@ -199,30 +199,70 @@ async function clear(options: ClearOptions, io: RunIO): Promise<number> {
     await clearCache(options.all, [], options.quiet, io);
     return ExitCode.Ok;
   }
-  const written = await updateFile(paths.credentialsFile, (current) => {
-    const now = planCredentials(
-      loadFile(current, paths.credentialsFile, "credentials", credentialsFile),
-      names,
-      false,
-      paths.credentialsFile,
-    );
-    cleared = now.profiles;
-    return now.text;
-  });
+  // Both locks held; the config file first, so that a run stopped between
+  // the two writes leaves a credentials section whose config section is
+  // gone, which the next refresh adds back and the next clear removes.
   let configPlan = planConfig(configFile, cleared);
+  const seam = io.storeFs ? { fs: io.storeFs } : {};
+  const credentialsLock = await lockFile(paths.credentialsFile, seam);
   try {
-    if (configPlan.text !== null) {
-      await updateFile(paths.configFile, (current) => {
+    const ownLock = await lockFile(paths.configFile, {
+      ...seam,
+      createParents: false,
+    });
+    // One file for both (an odd setup): its one lock covers both writes.
+    const sameFile = ownLock?.target === credentialsLock.target;
+    if (sameFile) await ownLock!.release();
+    const configLock = sameFile ? credentialsLock : ownLock;
+    try {
+      const credentialsNow = loadFile(
+        await readText(credentialsLock.target, io.storeFs),
+        paths.credentialsFile,
+        "credentials",
+        credentialsFile,
+      );
+      cleared = planCredentials(
+        credentialsNow,
+        names,
+        false,
+        paths.credentialsFile,
+      ).profiles;
+      const configWritten = await updateFile(paths.configFile, (current) => {
         configPlan = planConfig(
           loadFile(current, paths.configFile, "config", configFile),
           cleared,
         );
         return configPlan.text;
-      });
+      }, { ...seam, ...(configLock ? { locked: configLock } : {}) });
+      try {
+        await updateFile(
+          paths.credentialsFile,
+          (current) =>
+            planCredentials(
+              loadFile(
+                current,
+                paths.credentialsFile,
+                "credentials",
+                credentialsNow,
+              ),
+              names,
+              false,
+              paths.credentialsFile,
+            ).text,
+          { ...seam, locked: credentialsLock },
+        );
+      } catch (error) {
+        await rollBack(configWritten, {
+          ...seam,
+          ...(configLock ? { locked: configLock } : {}),
+        });
+        throw error;
+      }
+    } finally {
+      if (!sameFile) await configLock?.release();
     }
-  } catch (error) {
-    await rollBack(written);
-    throw error;
+  } finally {
+    await credentialsLock.release();
   }
 
   reportClear(cleared, configPlan, paths, options.quiet, io);
