@@ -5,7 +5,10 @@
  *
  * Its stdin and stderr are the terminal's, so a command can ask for a
  * password or say "touch your key"; its stdout is never shown, because it may
- * hold a secret. Messages name the command by its first word only: the rest
+ * hold a secret. It runs in a session and process group of its own, so a
+ * timeout ends everything it started, also what left its process tree
+ * (`(cmd &)`, `nohup`); it has no controlling terminal there, so it reads
+ * and writes the terminal through stdin and stderr, not `/dev/tty`. Messages name the command by its first word only: the rest
  * of a command line may hold a secret too (`oathtool --totp -b SECRET`).
  *
  * @module
@@ -116,9 +119,27 @@ async function descendants(pid: number): Promise<number[]> {
   return found;
 }
 
-/** Kill the shell and, where they can be found, the programs it started. */
+/**
+ * Kill the shell's process group (the shell runs in its own, so programs
+ * that left its tree, `(cmd &)` or `nohup`, are in it too) and, where `ps`
+ * shows them, the programs below it that started groups of their own.
+ */
 async function stop(child: Deno.ChildProcess): Promise<void> {
-  const below = Deno.build.os === "windows" ? [] : await descendants(child.pid);
+  if (Deno.build.os === "windows") {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // It ended just now.
+    }
+    await child.status;
+    return;
+  }
+  const below = await descendants(child.pid);
+  try {
+    Deno.kill(-child.pid, "SIGKILL");
+  } catch {
+    // The group is gone already.
+  }
   for (const pid of [child.pid, ...below]) {
     try {
       Deno.kill(pid, "SIGKILL");
@@ -173,6 +194,8 @@ export async function runCodeProcess(
     child = new Deno.Command(program, {
       args,
       windowsRawArguments: options.windows,
+      // Its own session and process group, which the timeout ends whole.
+      detached: !options.windows,
       stdin: "inherit",
       stdout: "piped",
       stderr: "inherit",
