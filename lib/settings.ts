@@ -123,7 +123,9 @@ export function resolveSerial(
     nonEmpty(env("AWS_MFA_SERIAL"));
   if (serial === undefined) {
     throw new UsageError(
-      `Cannot find the MFA serial number: pass --serial-number, set mfa_serial in the config of profile "${sourceProfile}", or set AWS_MFA_SERIAL.`,
+      `Cannot find the MFA serial number: pass --serial-number, set mfa_serial in the config of ${
+        shownProfile(sourceProfile)
+      }, or set AWS_MFA_SERIAL.`,
     );
   }
   return validateSerial(serial.trim());
@@ -242,7 +244,9 @@ export function sourceKeys(
   if (keys === undefined) {
     if (credentials === undefined && config === undefined) {
       throw new LocalError(
-        `Cannot read profile "${profile}": it is in neither the credentials file nor the config file.`,
+        `Cannot read ${
+          shownProfile(profile)
+        }: it is in neither the credentials file nor the config file.`,
       );
     }
     throw new LocalError(
@@ -294,4 +298,14 @@ export function checkTarget(
       `Profile "${target}" in the credentials file holds long-term keys (no aws_session_token); awsmfa will not overwrite them, so pick another name with --mfa-profile-name.`,
     );
   }
+}
+
+/**
+ * `profile "NAME"` for a message; a name that looks like an MFA code (a code
+ * typed where the profile name goes) is not echoed back.
+ */
+export function shownProfile(name: string): string {
+  return /^\s*\d{6}\s*$/.test(name)
+    ? "the profile given (its name looks like an MFA code, so it is not shown; the code goes last, after the options)"
+    : `profile "${name}"`;
 }

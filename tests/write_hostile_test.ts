@@ -300,3 +300,20 @@ Deno.test("write: a clear stopped between its two writes leaves a pair the next 
     assert.equal(await Deno.readTextFile(join(home, ".aws/config")), CONFIG);
   });
 });
+
+Deno.test("a code typed where the profile name goes is not echoed back", async () => {
+  await withHome(async (home) => {
+    for (
+      const args of [
+        ["--profile", "482913"],
+        ["--profile", "482913", "--serial-number", SERIAL],
+      ]
+    ) {
+      const h = harness(home);
+      const code = await run(args, h.io);
+      assert.notEqual(code, ExitCode.Ok);
+      assert.equal(h.requests.length, 0);
+      assert.ok(!h.err.join("").includes("482913"), h.err.join(""));
+    }
+  });
+});
