@@ -171,7 +171,7 @@ export interface UpdateOptions {
   lockTimeoutMs?: number;
   /**
    * Give up waiting for the lock after this long even while it changes hands
-   * (other runs making progress); default 60,000 ms.
+   * (other runs making progress); default 120,000 ms.
    */
   lockMaxWaitMs?: number;
   /** File system operations; default {@linkcode denoStoreFs}. */
@@ -220,7 +220,7 @@ export interface UpdateResult {
 /** Default time to wait for a lock held by the same process all along. */
 const DEFAULT_LOCK_TIMEOUT_MS = 10_000;
 /** Default longest wait for a lock that keeps changing hands. */
-const DEFAULT_LOCK_MAX_WAIT_MS = 60_000;
+const DEFAULT_LOCK_MAX_WAIT_MS = 120_000;
 /** Symlinks followed before giving up, as Linux does. */
 const MAX_SYMLINKS = 40;
 const IS_WINDOWS = Deno.build.os === "windows";
