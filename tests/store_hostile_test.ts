@@ -317,3 +317,62 @@ Deno.test({
     }
   });
 });
+
+Deno.test({
+  name:
+    "a lock that keeps changing hands is waited for past the idle timeout, and then given up",
+  ignore: Deno.build.os === "windows",
+}, async (t) => {
+  await withTemp(async (dir) => {
+    const path = join(dir, "credentials");
+    const sidecar = join(dir, ".credentials.awsmfa.lock");
+    /**
+     * Lock files on which the first `busy` polls find the lock taken, each
+     * time by a new holder (a new inode), as in a queue of runs.
+     */
+    const queue = (busy: number): StoreFs => {
+      let polls = 0;
+      return {
+        ...denoStoreFs,
+        async open(p, options) {
+          const file = await denoStoreFs.open(p, options);
+          if (p !== sidecar || polls >= busy) return file;
+          const n = ++polls;
+          return {
+            tryLock: () => Promise.resolve(false),
+            stat: async () => ({ ...(await file.stat()), ino: 1_000_000 + n }),
+            unlock: () => file.unlock(),
+            close: () => file.close(),
+          } as unknown as Deno.FsFile;
+        },
+      };
+    };
+    await t.step(
+      "30 holders, each briefly: it waits and gets the lock",
+      async () => {
+        await updateFile(path, () => "[a]\n", {
+          fs: queue(30),
+          lockTimeoutMs: 200,
+          lockMaxWaitMs: 30_000,
+        });
+        assert.equal(await Deno.readTextFile(path), "[a]\n");
+      },
+    );
+    await t.step(
+      "a queue longer than the longest wait: it gives up",
+      async () => {
+        await assert.rejects(
+          () =>
+            updateFile(path, () => "[b]\n", {
+              fs: queue(1_000_000),
+              lockTimeoutMs: 200,
+              lockMaxWaitMs: 600,
+            }),
+          (e: unknown) =>
+            e instanceof StoreError && /for 0\.6 s/.test(e.message),
+        );
+        assert.equal(await Deno.readTextFile(path), "[a]\n");
+      },
+    );
+  });
+});
