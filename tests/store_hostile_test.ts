@@ -348,11 +348,11 @@ Deno.test({
       };
     };
     await t.step(
-      "30 holders, each briefly: it waits and gets the lock",
+      "200 holders (at least 2 s of polls, twice the idle timeout), each briefly: it waits and gets the lock",
       async () => {
         await updateFile(path, () => "[a]\n", {
-          fs: queue(30),
-          lockTimeoutMs: 200,
+          fs: queue(200),
+          lockTimeoutMs: 1_000,
           lockMaxWaitMs: 30_000,
         });
         assert.equal(await Deno.readTextFile(path), "[a]\n");
