@@ -189,6 +189,9 @@ export async function runCodeProcess(
     describeCommand(command)
   }" (${options.origin})`;
   const { program, args } = shellCommand(command, options.windows);
+  // Listening before the spawn, so no signal falls between the two.
+  const group: { pid?: number } = {};
+  const removeListeners = endGroupOnSignal(group, options.windows);
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(program, {
@@ -200,7 +203,9 @@ export async function runCodeProcess(
       stdout: "piped",
       stderr: "inherit",
     }).spawn();
+    group.pid = child.pid;
   } catch (error) {
+    removeListeners();
     const reason = error instanceof Deno.errors.NotFound
       ? `${program} was not found`
       : error instanceof Deno.errors.NotCapable
@@ -261,6 +266,45 @@ export async function runCodeProcess(
     return code;
   } finally {
     clearTimeout(timer);
+    removeListeners();
     reader.releaseLock();
   }
+}
+
+/** Signals that end awsmfa while the command runs, with their numbers. */
+const ENDING_SIGNALS: readonly [Deno.Signal, number][] = [
+  ["SIGINT", 2],
+  ["SIGTERM", 15],
+  ["SIGHUP", 1],
+];
+
+/**
+ * The command is in its own group, so the terminal's Ctrl-C no longer
+ * reaches it: while it runs, a signal that ends awsmfa ends the command's
+ * group (`group.pid`, once spawned) first, then awsmfa with 128 + the
+ * signal's number, as the shell reports it. Returns the function that
+ * removes the listeners.
+ */
+function endGroupOnSignal(
+  group: { pid?: number },
+  windows: boolean,
+): () => void {
+  if (windows) return () => {};
+  const listeners = ENDING_SIGNALS.map(([signal, number]) => {
+    const listener = () => {
+      try {
+        if (group.pid !== undefined) Deno.kill(-group.pid, "SIGKILL");
+      } catch {
+        // The group is gone already.
+      }
+      Deno.exit(128 + number);
+    };
+    Deno.addSignalListener(signal, listener);
+    return [signal, listener] as const;
+  });
+  return () => {
+    for (const [signal, listener] of listeners) {
+      Deno.removeSignalListener(signal, listener);
+    }
+  };
 }

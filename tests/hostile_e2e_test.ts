@@ -81,3 +81,53 @@ Deno.test({
     await Deno.remove(home, { recursive: true });
   }
 });
+
+Deno.test({
+  name:
+    "e2e: Ctrl-C while the MFA code command runs ends its process group too",
+  ignore: Deno.build.os !== "linux",
+}, async () => {
+  const home = await Deno.makeTempDir({ prefix: "awsmfa-sigint-" });
+  let escaped = 0;
+  try {
+    await Deno.mkdir(join(home, ".aws"));
+    await Deno.writeTextFile(
+      join(home, ".aws", "credentials"),
+      "[work]\naws_access_key_id = AKIAEXAMPLEWORK00001\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY\n",
+    );
+    await Deno.writeTextFile(
+      join(home, ".aws", "config"),
+      "[profile work]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/alice\n",
+    );
+    const ready = join(home, "ready");
+    assert.ok(
+      (await new Deno.Command("mkfifo", { args: [ready] }).output()).success,
+    );
+    const child = await spawnCli([
+      "--profile",
+      "work",
+      "--mfa-process",
+      `sleep 300 & echo $! > '${ready}'; wait`,
+    ], { HOME: home });
+    // The command says its child's pid through the FIFO once it runs.
+    escaped = Number((await Deno.readTextFile(ready)).trim());
+    assert.ok(escaped > 0);
+    child.kill("SIGINT");
+    const status = await child.status;
+    await child.stdout.cancel();
+    await child.stderr.cancel();
+    assert.equal(status.code, 130);
+    const ps = await new Deno.Command("ps", {
+      args: ["-o", "stat=", "-p", String(escaped)],
+      stdout: "piped",
+    }).output();
+    assert.match(new TextDecoder().decode(ps.stdout).trim(), /^(Z.*)?$/);
+  } finally {
+    if (escaped > 0) {
+      try {
+        Deno.kill(escaped, "SIGKILL");
+      } catch { /* ended */ }
+    }
+    await Deno.remove(home, { recursive: true });
+  }
+});
