@@ -76,15 +76,15 @@ export async function credentialProcess(
       subject,
       // Read only when a session must be fetched: a cached one needs no keys.
       request: async () =>
-        sessionRequestFor(
+        await sessionRequestFor(
           options,
-          io.env,
+          io,
           subject,
           (await readFile(paths.credentialsFile, "credentials")).profiles.get(
             subject.source,
           ),
           configFile.profiles.get(subject.source),
-        ),
+        )(),
       force: false,
       minRemainingMs: minRemainingMs(options.minRemainingSeconds),
       cacheDir,

@@ -59,8 +59,12 @@ import {
   resolveEndpoint,
   resolvePaths,
   resolveRegion,
-  sourceKeys,
 } from "./settings.ts";
+import {
+  keyOriginOf,
+  longTermKeys,
+  type SourceKeysIO,
+} from "./source_process.ts";
 import {
   checkWritable,
   type LockedFile,
@@ -111,7 +115,7 @@ export type CodeProcessRunner = (
 ) => Promise<string>;
 
 /** Everything {@linkcode obtainSession} reads from or writes to the world. */
-export interface ObtainIO extends CodeSource, AcquireIO {
+export interface ObtainIO extends CodeSource, AcquireIO, SourceKeysIO {
   /** Runs `--mfa-process`/`mfa_process`; defaults to {@linkcode runCodeProcess}. */
   runCodeProcess?: CodeProcessRunner;
   /** Whether this is Windows (`cmd /c` instead of `sh -c`); default: Deno.build.os. */
@@ -351,31 +355,42 @@ export interface StsFlags {
 /**
  * Everything of the GetSessionToken request but the code: the source's
  * long-term keys, region, endpoint and duration (an AssumeRole call takes
- * the keys, region and endpoint from it). Throws the local errors (no keys,
- * session keys, bad endpoint), so call it before a code is spent.
+ * the keys, region and endpoint from it). The local errors (no keys, session
+ * keys, bad endpoint) are thrown now, so call it before a code is spent;
+ * the returned function gives the request, running the source profile's
+ * `credential_process` (lib/source_process.ts) on its first call only, so a
+ * cached session needs no keys.
  *
  * @param sourceCredentials The source profile's credentials section.
  * @param sourceConfig The source profile's own config section (keys may be there).
  */
 export function sessionRequestFor(
   flags: StsFlags,
-  env: EnvLookup,
+  io: SourceKeysIO,
   subject: SessionSubject,
   sourceCredentials: ProfileKeys | undefined,
   sourceConfig: ProfileKeys | undefined,
-): Omit<SessionRequest, "tokenCode"> {
+): () => Promise<Omit<SessionRequest, "tokenCode">> {
   const { source, serial } = subject;
-  const keys = sourceKeys(source, sourceCredentials, sourceConfig);
-  const region = resolveRegion(flags.region, env, subject.config, serial);
-  return {
-    accessKeyId: keys.accessKeyId,
-    secretAccessKey: keys.secretAccessKey,
+  const origin = keyOriginOf(source, sourceCredentials, sourceConfig);
+  const region = resolveRegion(flags.region, io.env, subject.config, serial);
+  const endpoint = resolveEndpoint(
+    flags.endpointUrl,
+    io.env,
+    subject.config,
     region,
-    endpoint: resolveEndpoint(flags.endpointUrl, env, subject.config, region),
-    serialNumber: serial,
-    durationSeconds: flags.durationSeconds ?? DEFAULT_DURATION_SECONDS,
-    sourceProfile: source,
-  };
+  );
+  let request: Promise<Omit<SessionRequest, "tokenCode">> | undefined;
+  return () =>
+    request ??= longTermKeys(origin, io).then((keys) => ({
+      accessKeyId: keys.accessKeyId,
+      secretAccessKey: keys.secretAccessKey,
+      region,
+      endpoint,
+      serialNumber: serial,
+      durationSeconds: flags.durationSeconds ?? DEFAULT_DURATION_SECONDS,
+      sourceProfile: source,
+    }));
 }
 
 /** Config keys that make the AWS CLI ignore a profile's keys in the credentials file. */
@@ -465,7 +480,7 @@ export async function obtainSession(
 
   const request = sessionRequestFor(
     flags,
-    io.env,
+    io,
     subject,
     credentials.get(source),
     configFile.profiles.get(source),
@@ -512,7 +527,7 @@ export async function obtainSession(
     const { session, origin, cached } = await acquireSession(
       {
         subject,
-        request: () => Promise.resolve(request),
+        request,
         force: flags.force,
         minRemainingMs: minRemaining,
         cacheDir: sessionCacheDir(io.env),
