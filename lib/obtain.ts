@@ -54,7 +54,6 @@ import {
   checkTarget,
   DEFAULT_DURATION_SECONDS,
   DEFAULT_TARGET_PROFILE,
-  type EnvLookup,
   type ProfileKeys,
   resolveEndpoint,
   resolvePaths,
