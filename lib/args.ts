@@ -11,6 +11,8 @@
 import { type ArgvOption, parseArgv } from "./argv.ts";
 import { ExitCode, UsageError } from "./errors.ts";
 import { checkExternalId, checkRoleArn, checkSessionName } from "./role.ts";
+import { checkKeychainName, KEYCHAIN_NAMES } from "./keychain/keychain.ts";
+import type { KeysOptions } from "./keys.ts";
 
 /** The shells `awsmfa completions` writes a script for. */
 export const SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
@@ -139,6 +141,7 @@ export type Options =
   | StatusOptions
   | ClearOptions
   | CompletionsOptions
+  | KeysOptions
   | InfoOptions;
 
 /** The commands a flag can belong to; `refresh` is the default command. */
@@ -147,7 +150,8 @@ export type CommandName =
   | "exec"
   | "credential-process"
   | "status"
-  | "clear";
+  | "clear"
+  | "keys";
 
 /** One flag, as help and completions show it. */
 export interface OptionSpec {
@@ -195,6 +199,7 @@ const ALL_COMMANDS: readonly CommandName[] = [
   "credential-process",
   "status",
   "clear",
+  "keys",
 ];
 
 /** Flag table used by the parser, help and completions so they never drift. */
@@ -205,7 +210,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       "Source profile with the long-term keys (default: $AWS_PROFILE, then default).",
     completesProfiles: true,
-    commands: CACHE_COMMANDS,
+    commands: [...CACHE_COMMANDS, "keys"],
   },
   {
     name: "serial-number",
@@ -303,8 +308,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: "force",
     description:
-      "Get a new session even when the target profile is still valid.",
-    commands: SESSION_COMMANDS,
+      "Get a new session even when the target profile is still valid (keys remove: even while a profile still reads the keys).",
+    commands: [...SESSION_COMMANDS, "keys"],
   },
   {
     name: "json",
@@ -318,9 +323,17 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: ["clear"],
   },
   {
+    name: "keychain",
+    value: "NAME",
+    description:
+      "keys: the OS keychain to use: secret-service, pass, macos or windows (default: $AWSMFA_KEYCHAIN, else the platform's own).",
+    values: KEYCHAIN_NAMES,
+    commands: ["keys"],
+  },
+  {
     name: "quiet",
     description: "Print nothing when all goes well.",
-    commands: ["refresh", "exec", "clear"],
+    commands: ["refresh", "exec", "clear", "keys"],
   },
   {
     name: "version",
@@ -369,6 +382,15 @@ export const COMMANDS: readonly CommandSpec[] = [
       "Remove awsmfa-managed profiles (default: mfa), the config sections awsmfa added for them and their cached sessions (--all: every cached session).",
     values: [],
     completesProfiles: true,
+  },
+  {
+    name: "keys",
+    argument: "import|get|remove|list",
+    usage: "import|get|remove|list [--profile P] [--keychain NAME] [--force]",
+    description:
+      "Keep a source profile's long-term keys in the OS keychain: import moves them out of the credentials file and points the profile's credential_process at keys get, which prints them; remove deletes them; list shows what is stored.",
+    // Completions offer its flags; the action words are in --help.
+    values: [],
   },
   {
     name: "completions",
@@ -737,6 +759,39 @@ function parseClear(argv: string[]): Options {
   };
 }
 
+function parseKeys(argv: string[]): Options {
+  const { values, positionals } = strictParse(
+    argv,
+    specsOf("keys"),
+    "awsmfa keys",
+  );
+  const [action, ...rest] = positionals;
+  if (
+    (action !== "import" && action !== "get" && action !== "remove" &&
+      action !== "list") || rest.length > 0
+  ) {
+    throw new UsageError(
+      "The keys command takes one of: import, get, remove, list.",
+    );
+  }
+  const options: KeysOptions = {
+    command: "keys",
+    action,
+    force: values.force === true,
+    quiet: values.quiet === true,
+  };
+  const profile = nonEmpty("profile", textOf(values, "profile"));
+  if (profile !== undefined) options.profile = profile;
+  const keychain = textOf(values, "keychain");
+  if (keychain !== undefined) {
+    options.keychain = checkKeychainName(keychain, "Option --keychain");
+  }
+  if (options.force && action !== "remove") {
+    throw new UsageError("Option --force only applies to keys remove.");
+  }
+  return options;
+}
+
 /**
  * Read a command line (without the program name) into {@linkcode Options}.
  *
@@ -766,6 +821,8 @@ export function parseArguments(argv: string[]): Options {
       return parseStatus(argv.slice(1));
     case "clear":
       return parseClear(argv.slice(1));
+    case "keys":
+      return parseKeys(argv.slice(1));
     default:
       return parseRefresh(argv);
   }

@@ -47,6 +47,7 @@ const FLAG_COMMANDS: readonly CommandName[] = [
   "credential-process",
   "status",
   "clear",
+  "keys",
 ];
 
 function bashScript(): string {

@@ -397,6 +397,10 @@ export async function run(args: string[], io: RunIO): Promise<number> {
         return await status(options, io);
       case "clear":
         return await clear(options, io);
+      case "keys": {
+        const { keysCommand } = await import("./keys.ts");
+        return await keysCommand(options, io);
+      }
     }
   } catch (error) {
     if (error instanceof AwsmfaError) {

@@ -178,7 +178,7 @@ Deno.test("parseArguments refuses bad command lines with one sentence naming the
     ],
     [
       ["stauts"],
-      'Unknown command "stauts"; the commands are: exec, credential-process, status, clear, completions.',
+      'Unknown command "stauts"; the commands are: exec, credential-process, status, clear, keys, completions.',
     ],
   ];
   for (const [argv, message] of cases) {
@@ -320,6 +320,7 @@ Deno.test("OPTIONS matches the parser: every listed flag is accepted by its comm
     "role-arn": "arn:aws:iam::111122223333:role/admin",
     "role-session-name": "alice",
     "external-id": "team-4711",
+    keychain: "pass",
   };
   /** Flags some flags need beside them. */
   const companions: Record<string, string[]> = {
@@ -329,6 +330,7 @@ Deno.test("OPTIONS matches the parser: every listed flag is accepted by its comm
   const argvFor = (command: string, flagArgs: string[]) => {
     if (command === "refresh") return flagArgs;
     if (command === "exec") return ["exec", ...flagArgs, "--", "true"];
+    if (command === "keys") return ["keys", "remove", ...flagArgs];
     return [command, ...flagArgs];
   };
   for (const spec of OPTIONS) {
@@ -343,6 +345,7 @@ Deno.test("OPTIONS matches the parser: every listed flag is accepted by its comm
         "credential-process",
         "status",
         "clear",
+        "keys",
       ] as const
     ) {
       const extra = command === "refresh" ? companions[spec.name] ?? [] : [];
@@ -370,6 +373,7 @@ Deno.test("OPTIONS matches the parser: every listed flag is accepted by its comm
     "force",
     "help",
     "json",
+    "keychain",
     "mfa-process",
     "mfa-profile-name",
     "min-remaining",

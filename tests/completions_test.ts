@@ -113,6 +113,7 @@ Deno.test({
           "credential-process",
           "status",
           "clear",
+          "keys",
           "completions",
         ]],
         [["awsmfa", "cr"], ["credential-process"]],
@@ -147,6 +148,7 @@ Deno.test({
           "credential-process",
           "status",
           "clear",
+          "keys",
         ] as const
       ) {
         await t.step(`every flag of ${command} is offered for -`, async () => {
@@ -349,6 +351,7 @@ testWith(
           "completions",
           "credential-process",
           "exec",
+          "keys",
           "status",
         ]],
         ["awsmfa credential-process --mfa-p", ["--mfa-process"]],
