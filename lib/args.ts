@@ -13,6 +13,7 @@ import { ExitCode, UsageError } from "./errors.ts";
 import { checkExternalId, checkRoleArn, checkSessionName } from "./role.ts";
 import { checkKeychainName, KEYCHAIN_NAMES } from "./keychain/keychain.ts";
 import type { KeysOptions } from "./keys.ts";
+import type { RotateOptions } from "./rotate.ts";
 
 /** The shells `awsmfa completions` writes a script for. */
 export const SHELLS = ["bash", "zsh", "fish", "powershell"] as const;
@@ -142,6 +143,7 @@ export type Options =
   | ClearOptions
   | CompletionsOptions
   | KeysOptions
+  | RotateOptions
   | InfoOptions;
 
 /** The commands a flag can belong to; `refresh` is the default command. */
@@ -151,7 +153,8 @@ export type CommandName =
   | "credential-process"
   | "status"
   | "clear"
-  | "keys";
+  | "keys"
+  | "rotate";
 
 /** One flag, as help and completions show it. */
 export interface OptionSpec {
@@ -200,6 +203,7 @@ const ALL_COMMANDS: readonly CommandName[] = [
   "status",
   "clear",
   "keys",
+  "rotate",
 ];
 
 /** Flag table used by the parser, help and completions so they never drift. */
@@ -210,14 +214,14 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       "Source profile with the long-term keys (default: $AWS_PROFILE, then default).",
     completesProfiles: true,
-    commands: [...CACHE_COMMANDS, "keys"],
+    commands: [...CACHE_COMMANDS, "keys", "rotate"],
   },
   {
     name: "serial-number",
     value: "SERIAL",
     description:
       "MFA device ARN or hardware serial (default: mfa_serial of the source profile in the config file, then $AWS_MFA_SERIAL).",
-    commands: CACHE_COMMANDS,
+    commands: [...CACHE_COMMANDS, "rotate"],
   },
   {
     name: "duration-seconds",
@@ -239,21 +243,21 @@ export const OPTIONS: readonly OptionSpec[] = [
     value: "REGION",
     description:
       "Region of the STS endpoint (default: $AWS_REGION, $AWS_DEFAULT_REGION, the source profile's region, the serial's partition, then us-east-1).",
-    commands: CACHE_COMMANDS,
+    commands: [...CACHE_COMMANDS, "rotate"],
   },
   {
     name: "endpoint-url",
     value: "URL",
     description:
       "STS endpoint to call instead of the regional one (an http:// or https:// URL).",
-    commands: CACHE_COMMANDS,
+    commands: [...CACHE_COMMANDS, "rotate"],
   },
   {
     name: "mfa-process",
     value: "CMD",
     description:
       "Shell command that prints the MFA code, used when no CODE is given (default: mfa_process of the source profile in the config file).",
-    commands: CACHE_COMMANDS,
+    commands: [...CACHE_COMMANDS, "rotate"],
   },
   {
     name: "min-remaining",
@@ -323,6 +327,12 @@ export const OPTIONS: readonly OptionSpec[] = [
     commands: ["clear"],
   },
   {
+    name: "keep-old",
+    description:
+      "rotate: deactivate the old access key instead of deleting it.",
+    commands: ["rotate"],
+  },
+  {
     name: "keychain",
     value: "NAME",
     description:
@@ -333,7 +343,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     name: "quiet",
     description: "Print nothing when all goes well.",
-    commands: ["refresh", "exec", "clear", "keys"],
+    commands: ["refresh", "exec", "clear", "keys", "rotate"],
   },
   {
     name: "version",
@@ -390,6 +400,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     description:
       "Keep a source profile's long-term keys in the OS keychain: import moves them out of the credentials file and points the profile's credential_process at keys get, which prints them; remove deletes them; list shows what is stored.",
     // Completions offer its flags; the action words are in --help.
+    values: [],
+  },
+  {
+    name: "rotate",
+    argument: "[CODE | -]",
+    usage: "[--profile P] [--keep-old] [CODE | -]",
+    description:
+      "Replace the source profile's IAM access key with a new one, with an MFA session: create, verify with STS, store where the old one lives (credentials file or keychain), then delete the old one; a run that was interrupted is finished or rolled back by the next.",
     values: [],
   },
   {
@@ -759,6 +777,33 @@ function parseClear(argv: string[]): Options {
   };
 }
 
+function parseRotate(argv: string[]): Options {
+  const { values, positionals } = strictParse(
+    argv,
+    specsOf("rotate"),
+    "awsmfa rotate",
+  );
+  const flags = sessionFlags(values, positionals);
+  const options: RotateOptions = {
+    command: "rotate",
+    keepOld: values["keep-old"] === true,
+    quiet: flags.quiet,
+  };
+  for (
+    const key of [
+      "profile",
+      "serialNumber",
+      "region",
+      "endpointUrl",
+      "mfaProcess",
+      "code",
+    ] as const
+  ) {
+    if (flags[key] !== undefined) options[key] = flags[key];
+  }
+  return options;
+}
+
 function parseKeys(argv: string[]): Options {
   const { values, positionals } = strictParse(
     argv,
@@ -823,6 +868,8 @@ export function parseArguments(argv: string[]): Options {
       return parseClear(argv.slice(1));
     case "keys":
       return parseKeys(argv.slice(1));
+    case "rotate":
+      return parseRotate(argv.slice(1));
     default:
       return parseRefresh(argv);
   }

@@ -48,6 +48,7 @@ const FLAG_COMMANDS: readonly CommandName[] = [
   "status",
   "clear",
   "keys",
+  "rotate",
 ];
 
 function bashScript(): string {

@@ -401,6 +401,10 @@ export async function run(args: string[], io: RunIO): Promise<number> {
         const { keysCommand } = await import("./keys.ts");
         return await keysCommand(options, io);
       }
+      case "rotate": {
+        const { rotate } = await import("./rotate.ts");
+        return await rotate(options, io);
+      }
     }
   } catch (error) {
     if (error instanceof AwsmfaError) {

@@ -178,7 +178,7 @@ Deno.test("parseArguments refuses bad command lines with one sentence naming the
     ],
     [
       ["stauts"],
-      'Unknown command "stauts"; the commands are: exec, credential-process, status, clear, keys, completions.',
+      'Unknown command "stauts"; the commands are: exec, credential-process, status, clear, keys, rotate, completions.',
     ],
   ];
   for (const [argv, message] of cases) {
@@ -346,6 +346,7 @@ Deno.test("OPTIONS matches the parser: every listed flag is accepted by its comm
         "status",
         "clear",
         "keys",
+        "rotate",
       ] as const
     ) {
       const extra = command === "refresh" ? companions[spec.name] ?? [] : [];
@@ -373,6 +374,7 @@ Deno.test("OPTIONS matches the parser: every listed flag is accepted by its comm
     "force",
     "help",
     "json",
+    "keep-old",
     "keychain",
     "mfa-process",
     "mfa-profile-name",

@@ -114,6 +114,7 @@ Deno.test({
           "status",
           "clear",
           "keys",
+          "rotate",
           "completions",
         ]],
         [["awsmfa", "cr"], ["credential-process"]],
@@ -149,6 +150,7 @@ Deno.test({
           "status",
           "clear",
           "keys",
+          "rotate",
         ] as const
       ) {
         await t.step(`every flag of ${command} is offered for -`, async () => {
@@ -352,6 +354,7 @@ testWith(
           "credential-process",
           "exec",
           "keys",
+          "rotate",
           "status",
         ]],
         ["awsmfa credential-process --mfa-p", ["--mfa-process"]],

@@ -24,6 +24,18 @@
  * port; the relay exists only so a "drop" fault can close a connection with
  * no answer at all, which `Deno.serve` cannot do.
  *
+ * It also speaks the slice of IAM (`Version=2010-05-08`, signed for service
+ * `iam`) that key rotation needs: GetUser, ListAccessKeys, CreateAccessKey,
+ * UpdateAccessKey and DeleteAccessKey, with IAM's limit of two access keys
+ * per user and the common "force MFA" policy: the three writes are denied
+ * unless the caller is a session made with an MFA code. A new key is refused
+ * (InvalidClientTokenId) until `propagationMs` have passed on the double's
+ * clock, like IAM's eventual consistency; an inactive or deleted key is
+ * refused, while sessions made with it keep working until they expire.
+ * Faults can be queued for one action ({@linkcode StsDouble.injectFor}), and
+ * `onAnswer` sees each answer before it is sent (a test can kill its client
+ * there: the call took effect, the client never learns).
+ *
  * Run it directly (`deno run --allow-net=127.0.0.1 tests/support/sts_double.ts
  * [--benchmark]`) to get one JSON line with its url and one user on stdout; it
  * serves until killed.
@@ -100,8 +112,24 @@ export interface RecordedRequest {
   withSessionToken: boolean;
 }
 
+/** One access key of a user, as IAM keeps it. */
+export interface AccessKeyInfo {
+  /** AKIA… */
+  accessKeyId: string;
+  /** The secret. */
+  secretAccessKey: string;
+  /** `Active` or `Inactive`. */
+  status: "Active" | "Inactive";
+  /** When it was created, on the double's clock (ms). */
+  createdMs: number;
+}
+
 /** Options of {@linkcode startStsDouble}. */
 export interface StsDoubleOptions {
+  /** How long a new access key is refused after CreateAccessKey, on the double's clock (default 0). */
+  propagationMs?: number;
+  /** Called with each answer just before it is sent. */
+  onAnswer?: (action: string, status: number) => void;
   /** Clock in ms (default `Date.now`): TOTP steps, X-Amz-Date skew, Expiration. */
   now?: () => number;
   /** Accept any well-formed 6-digit code, any number of times; signatures are still verified. */
@@ -127,6 +155,10 @@ export interface StsDouble {
   currentCode(user: StsUser, atMs?: number): string;
   /** Queue faults; each of the next requests takes one, in order. */
   inject(...faults: Fault[]): void;
+  /** Queue faults for the next requests of `action` only (they go before {@linkcode inject}'s). */
+  injectFor(action: string, ...faults: Fault[]): void;
+  /** The user's access keys as IAM has them now. */
+  accessKeys(user: StsUser): AccessKeyInfo[];
   /** Every request so far. */
   requests: RecordedRequest[];
   /** Stop serving and release every connection. */
@@ -135,6 +167,25 @@ export interface StsDouble {
 
 const XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/";
 const API_VERSION = "2011-06-15";
+const IAM_XMLNS = "https://iam.amazonaws.com/doc/2010-05-08/";
+const IAM_VERSION = "2010-05-08";
+const IAM_ACTIONS: readonly string[] = [
+  "GetUser",
+  "ListAccessKeys",
+  "CreateAccessKey",
+  "UpdateAccessKey",
+  "DeleteAccessKey",
+];
+/** IAM actions the "force MFA" policy denies without an MFA session. */
+const MFA_ONLY: readonly string[] = [
+  "CreateAccessKey",
+  "UpdateAccessKey",
+  "DeleteAccessKey",
+];
+
+function xmlnsOf(action: string): string {
+  return IAM_ACTIONS.includes(action) ? IAM_XMLNS : XMLNS;
+}
 const STEP_MS = 30_000;
 const MAX_SKEW_MS = 5 * 60_000;
 const DROP_HEADER = "x-sts-double-drop";
@@ -158,6 +209,8 @@ interface UserState {
   user: StsUser;
   userId: string;
   lastStep: number;
+  keys: AccessKeyInfo[];
+  createdMs: number;
 }
 
 interface RoleState {
@@ -236,8 +289,12 @@ function parseAmzDate(text: string): number | undefined {
   return Date.UTC(y, mo - 1, d, h, mi, s);
 }
 
-function errorXml(refusal: Refusal, requestId: string): string {
-  return `<ErrorResponse xmlns="${XMLNS}">
+function errorXml(
+  refusal: Refusal,
+  requestId: string,
+  xmlns = XMLNS,
+): string {
+  return `<ErrorResponse xmlns="${xmlns}">
   <Error>
     <Type>${refusal.type}</Type>
     <Code>${xmlEscape(refusal.code)}</Code>
@@ -249,7 +306,7 @@ function errorXml(refusal: Refusal, requestId: string): string {
 }
 
 function resultXml(action: string, inner: string, requestId: string): string {
-  return `<${action}Response xmlns="${XMLNS}">
+  return `<${action}Response xmlns="${xmlnsOf(action)}">
   <${action}Result>
 ${inner}
   </${action}Result>
@@ -297,6 +354,7 @@ export function startStsDouble(
   const roles = new Map<string, RoleState>();
   const sessions = new Map<string, Session>();
   const faults: Fault[] = [];
+  const actionFaults = new Map<string, Fault[]>();
   const requests: RecordedRequest[] = [];
   if (options.benchmark) {
     log(
@@ -359,8 +417,19 @@ export function startStsDouble(
           "The security token included in the request is invalid.",
         );
       }
+      const key = state.keys.find((k) => k.accessKeyId === keyId);
+      if (
+        !key || key.status !== "Active" ||
+        now() < key.createdMs + (options.propagationMs ?? 0)
+      ) {
+        throw new Refusal(
+          403,
+          "InvalidClientTokenId",
+          "The security token included in the request is invalid.",
+        );
+      }
       caller = { state };
-      secret = state.user.secretAccessKey;
+      secret = key.secretAccessKey;
     }
     const dateText = request.headers.get("x-amz-date") ?? "";
     const signedAt = parseAmzDate(dateText);
@@ -390,11 +459,12 @@ export function startStsDouble(
         } (${amzDate(nowMs)} + 5 min.)`,
       );
     }
-    if (service !== "sts") {
+    const wanted = IAM_ACTIONS.includes(seen.action) ? "iam" : "sts";
+    if (service !== wanted) {
       throw new Refusal(
         403,
         "SignatureDoesNotMatch",
-        "Credential should be scoped to correct service: 'sts'. ",
+        `Credential should be scoped to correct service: '${wanted}'. `,
       );
     }
     if (scopeDate !== dateText.slice(0, 8)) {
@@ -436,7 +506,7 @@ export function startStsDouble(
         sessionToken: token ?? undefined,
       },
       region,
-      service: "sts",
+      service: wanted,
       sha256: Hash.bind(null, "sha256"),
       uriEscapePath: true,
       applyChecksum: false,
@@ -453,7 +523,7 @@ export function startStsDouble(
     }, {
       signingDate: new Date(signedAt),
       signingRegion: region,
-      signingService: "sts",
+      signingService: wanted,
       signableHeaders: new Set(signedNames),
     });
     const expected = AUTH_PATTERN.exec(resigned.headers["authorization"]);
@@ -761,6 +831,130 @@ ${credentialsXml(session)}`;
     <Account>${user.accountId}</Account>`;
   }
 
+  function iamUser(caller: Caller, action: string, params: URLSearchParams) {
+    const { user } = caller.state;
+    if (caller.session?.role) {
+      throw new Refusal(
+        403,
+        "AccessDenied",
+        `User: ${
+          principalArn(caller)
+        } is not authorized to perform: iam:${action} on resource: user ${user.userName}`,
+      );
+    }
+    const name = params.get("UserName");
+    if (name !== null && name !== user.userName) {
+      throw new Refusal(
+        403,
+        "AccessDenied",
+        `User: ${
+          userArn(user)
+        } is not authorized to perform: iam:${action} on resource: user ${name}`,
+      );
+    }
+    if (MFA_ONLY.includes(action) && caller.session?.mfa !== true) {
+      throw new Refusal(
+        403,
+        "AccessDenied",
+        `User: ${
+          userArn(user)
+        } is not authorized to perform: iam:${action} on resource: user ${user.userName} with an explicit deny in an identity-based policy`,
+      );
+    }
+    return caller.state;
+  }
+
+  function keyOf(state: UserState, params: URLSearchParams): AccessKeyInfo {
+    const id = params.get("AccessKeyId") ?? "";
+    const key = state.keys.find((k) => k.accessKeyId === id);
+    if (!key) {
+      throw new Refusal(
+        404,
+        "NoSuchEntity",
+        `The Access Key with id ${xmlEscape(id)} cannot be found.`,
+      );
+    }
+    return key;
+  }
+
+  function metadataXml(state: UserState, key: AccessKeyInfo): string {
+    return `        <UserName>${xmlEscape(state.user.userName)}</UserName>
+        <AccessKeyId>${key.accessKeyId}</AccessKeyId>
+        <Status>${key.status}</Status>
+        <CreateDate>${stsTime(key.createdMs)}</CreateDate>`;
+  }
+
+  const iamActions: Record<
+    string,
+    (caller: Caller, params: URLSearchParams) => string
+  > = {
+    GetUser(caller, params) {
+      const state = iamUser(caller, "GetUser", params);
+      return `    <User>
+      <Path>/</Path>
+      <UserName>${xmlEscape(state.user.userName)}</UserName>
+      <UserId>${state.userId}</UserId>
+      <Arn>${xmlEscape(userArn(state.user))}</Arn>
+      <CreateDate>${stsTime(state.createdMs)}</CreateDate>
+    </User>`;
+    },
+    ListAccessKeys(caller, params) {
+      const state = iamUser(caller, "ListAccessKeys", params);
+      return `    <UserName>${xmlEscape(state.user.userName)}</UserName>
+    <AccessKeyMetadata>
+${
+        state.keys.map((key) =>
+          `      <member>\n${metadataXml(state, key)}\n      </member>`
+        ).join("\n")
+      }
+    </AccessKeyMetadata>
+    <IsTruncated>false</IsTruncated>`;
+    },
+    CreateAccessKey(caller, params) {
+      const state = iamUser(caller, "CreateAccessKey", params);
+      if (state.keys.length >= 2) {
+        throw new Refusal(
+          409,
+          "LimitExceeded",
+          "Cannot exceed quota for AccessKeysPerUser: 2",
+        );
+      }
+      const key: AccessKeyInfo = {
+        accessKeyId: `AKIA${randomChars(KEY_ID_CHARS, 16)}`,
+        secretAccessKey: randomChars(SECRET_CHARS, 40),
+        status: "Active",
+        createdMs: now(),
+      };
+      state.keys.push(key);
+      users.set(key.accessKeyId, state);
+      return `    <AccessKey>
+${metadataXml(state, key)}
+        <SecretAccessKey>${key.secretAccessKey}</SecretAccessKey>
+    </AccessKey>`;
+    },
+    UpdateAccessKey(caller, params) {
+      const state = iamUser(caller, "UpdateAccessKey", params);
+      const key = keyOf(state, params);
+      const status = params.get("Status");
+      if (status !== "Active" && status !== "Inactive") {
+        throw new Refusal(
+          400,
+          "ValidationError",
+          "1 validation error detected: Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]",
+        );
+      }
+      key.status = status;
+      return "";
+    },
+    DeleteAccessKey(caller, params) {
+      const state = iamUser(caller, "DeleteAccessKey", params);
+      const key = keyOf(state, params);
+      state.keys = state.keys.filter((k) => k !== key);
+      users.delete(key.accessKeyId);
+      return "";
+    },
+  };
+
   const actions: Record<
     string,
     (caller: Caller, params: URLSearchParams) => string
@@ -768,6 +962,7 @@ ${credentialsXml(session)}`;
     GetSessionToken: getSessionToken,
     GetCallerIdentity: getCallerIdentity,
     AssumeRole: assumeRole,
+    ...iamActions,
   };
 
   async function answer(
@@ -791,7 +986,10 @@ ${credentialsXml(session)}`;
       const handler = Object.hasOwn(actions, seen.action)
         ? actions[seen.action]
         : undefined;
-      if (!handler || params.get("Version") !== API_VERSION) {
+      const version = IAM_ACTIONS.includes(seen.action)
+        ? IAM_VERSION
+        : API_VERSION;
+      if (!handler || params.get("Version") !== version) {
         throw new Refusal(
           400,
           "InvalidAction",
@@ -806,10 +1004,17 @@ ${credentialsXml(session)}`;
       if (!(error instanceof Refusal)) throw error;
       return {
         status: error.status,
-        body: errorXml(error, requestId),
+        body: errorXml(error, requestId, xmlnsOf(seen.action)),
         errorCode: error.code,
       };
     }
+  }
+
+  /** The Action of a request, read early to pick a fault queued for it. */
+  function actionOf(request: Request, body: Uint8Array): string {
+    const url = new URL(request.url);
+    return url.searchParams.get("Action") ??
+      new URLSearchParams(new TextDecoder().decode(body)).get("Action") ?? "";
   }
 
   async function handle(request: Request): Promise<Response> {
@@ -820,8 +1025,9 @@ ${credentialsXml(session)}`;
       withSessionToken: false,
     };
     requests.push(seen);
-    const fault = faults.shift();
     const body = new Uint8Array(await request.arrayBuffer());
+    const fault = actionFaults.get(actionOf(request, body))?.shift() ??
+      faults.shift();
     let result: Answer;
     if (fault?.kind === "throttle") {
       const refusal = new Refusal(400, "Throttling", "Rate exceeded");
@@ -858,6 +1064,7 @@ ${credentialsXml(session)}`;
       seen.status = result.status;
       if (result.errorCode !== undefined) seen.errorCode = result.errorCode;
     }
+    options.onAnswer?.(seen.action, seen.status);
     log(
       `${seen.action || "-"} ${seen.accessKeyId || "-"} ${
         fault?.kind === "drop" ? "dropped" : result.status
@@ -899,6 +1106,13 @@ ${credentialsXml(session)}`;
         user,
         userId: `AIDA${randomChars(KEY_ID_CHARS, 17)}`,
         lastStep: -Infinity,
+        keys: [{
+          accessKeyId: user.accessKeyId,
+          secretAccessKey: user.secretAccessKey,
+          status: "Active",
+          createdMs: now() - 100 * 86_400_000,
+        }],
+        createdMs: now() - 400 * 86_400_000,
       });
       return user;
     },
@@ -942,6 +1156,15 @@ ${credentialsXml(session)}`;
     },
     inject(...more) {
       faults.push(...more);
+    },
+    injectFor(action, ...more) {
+      const queue = actionFaults.get(action) ?? [];
+      queue.push(...more);
+      actionFaults.set(action, queue);
+    },
+    accessKeys(user) {
+      const state = [...users.values()].find((one) => one.user === user);
+      return state ? state.keys.map((key) => ({ ...key })) : [];
     },
     async close() {
       await relay.close();
