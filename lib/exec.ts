@@ -99,27 +99,10 @@ export async function runChild(
 ): Promise<number> {
   for (const name of spec.unset) Deno.env.delete(name);
   const [program, ...args] = spec.argv;
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(program, {
-      args,
-      env: spec.set,
-      stdin: "inherit",
-      stdout: "inherit",
-      stderr: "inherit",
-    }).spawn();
-  } catch (error) {
-    const notFound = error instanceof Deno.errors.NotFound;
-    const reason = notFound
-      ? "it was not found"
-      : error instanceof Deno.errors.PermissionDenied
-      ? "permission denied"
-      : error instanceof Deno.errors.NotCapable
-      ? "awsmfa may not run programs (no --allow-run)"
-      : (error as Error).name;
-    stderr(`awsmfa: Cannot run "${program}": ${reason}.\n`);
-    return notFound ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
-  }
+  // The listeners go in before CMD starts: a signal that came between the
+  // spawn and them would end awsmfa and leave CMD running on its own.
+  let child: Deno.ChildProcess | undefined;
+  const early: Deno.Signal[] = [];
   const windows = Deno.build.os === "windows";
   const listeners: [Deno.Signal, () => void][] = [];
   const forwarded = windows ? [] : FORWARDED_SIGNALS;
@@ -128,6 +111,10 @@ export async function runChild(
     : IGNORED_SIGNALS;
   for (const signal of forwarded) {
     listeners.push([signal, () => {
+      if (child === undefined) {
+        early.push(signal);
+        return;
+      }
       try {
         child.kill(signal);
       } catch {
@@ -139,12 +126,43 @@ export async function runChild(
   for (const [signal, listener] of listeners) {
     Deno.addSignalListener(signal, listener);
   }
+  const removeListeners = () => {
+    for (const [signal, listener] of listeners) {
+      Deno.removeSignalListener(signal, listener);
+    }
+  };
+  try {
+    child = new Deno.Command(program, {
+      args,
+      env: spec.set,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+  } catch (error) {
+    removeListeners();
+    const notFound = error instanceof Deno.errors.NotFound;
+    const reason = notFound
+      ? "it was not found"
+      : error instanceof Deno.errors.PermissionDenied
+      ? "permission denied"
+      : error instanceof Deno.errors.NotCapable
+      ? "awsmfa may not run programs (no --allow-run)"
+      : (error as Error).name;
+    stderr(`awsmfa: Cannot run "${program}": ${reason}.\n`);
+    return notFound ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
+  }
+  for (const signal of early) {
+    try {
+      child.kill(signal);
+    } catch {
+      // It has just ended.
+    }
+  }
   try {
     const status = await child.status;
     return status.code;
   } finally {
-    for (const [signal, listener] of listeners) {
-      Deno.removeSignalListener(signal, listener);
-    }
+    removeListeners();
   }
 }
