@@ -18,6 +18,7 @@ import {
   withoutKeys,
 } from "../lib/keys.ts";
 import { loadFile } from "../lib/obtain.ts";
+import { keychainNamed } from "../lib/keychain/select.ts";
 import {
   assertNoSecrets,
   cliCommandLine,
@@ -349,6 +350,7 @@ async function roundTrip(
 }
 
 async function available(programs: string[]): Promise<boolean> {
+  if (Deno.build.os !== "linux") return false;
   for (const program of programs) {
     if (!await hasProgram(program)) {
       if (required()) throw new Error(`${program} is missing (CI=true)`);
@@ -451,5 +453,40 @@ Deno.test({
         }
       });
     });
+  },
+});
+
+const NATIVE = Deno.build.os === "darwin"
+  ? "macos"
+  : Deno.build.os === "windows"
+  ? "windows"
+  : undefined;
+
+Deno.test({
+  name: `keys: the platform's own keychain round trip (${
+    NATIVE ?? "macOS and Windows runners only"
+  })`,
+  ignore: NATIVE === undefined,
+  async fn() {
+    const keychain = keychainNamed(NATIVE!);
+    assert.ok(await keychain.available());
+    const profile = `awsmfa-test-${crypto.randomUUID().slice(0, 8)}`;
+    const secret = JSON.stringify({
+      Version: 1,
+      AccessKeyId: "AKIAIOSFODNN7EXAMPLE",
+      SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    });
+    try {
+      assert.equal(await keychain.read(profile), undefined);
+      await keychain.write(profile, secret);
+      assert.equal((await keychain.read(profile))?.trim(), secret);
+      assert.ok((await keychain.list()).includes(profile));
+      await keychain.write(profile, secret.replace('EXAMPLE"', 'EXAMPL2"'));
+      assert.match((await keychain.read(profile)) ?? "", /EXAMPL2/);
+    } finally {
+      assert.equal(await keychain.remove(profile), true);
+    }
+    assert.equal(await keychain.read(profile), undefined);
+    assert.equal(await keychain.remove(profile), false);
   },
 });

@@ -129,7 +129,10 @@ async function realRefusal(command: string, timeoutMs?: number) {
   return error.message;
 }
 
-Deno.test("runSourceProcess through a real sh -c", async (t) => {
+Deno.test({
+  name: "runSourceProcess through a real sh -c",
+  ignore: Deno.build.os === "windows",
+}, async (t) => {
   await t.step("the keys it prints", async () => {
     assert.deepEqual(await runReal(`printf '%s' '${doc()}'`), {
       accessKeyId: ID,
@@ -174,7 +177,10 @@ Deno.test("runSourceProcess through a real sh -c", async (t) => {
   });
 });
 
-Deno.test("e2e: a source profile whose keys come from credential_process", async (t) => {
+Deno.test({
+  name: "e2e: a source profile whose keys come from credential_process",
+  ignore: Deno.build.os === "windows",
+}, async (t) => {
   await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     const home = await Deno.makeTempDir({ prefix: "srcproc_" });
