@@ -106,6 +106,8 @@ export interface StatusOptions {
   command: "status";
   /** Print a JSON array instead of a table (`--json`). */
   json: boolean;
+  /** Warn about long-term keys older than this many days (`--max-key-age`). */
+  maxKeyAgeDays?: number;
 }
 
 /** `awsmfa clear [PROFILE…|--all]`: remove awsmfa-managed profiles. */
@@ -325,6 +327,13 @@ export const OPTIONS: readonly OptionSpec[] = [
     description:
       "clear: remove every awsmfa-managed profile and every cached session.",
     commands: ["clear"],
+  },
+  {
+    name: "max-key-age",
+    value: "DAYS",
+    description:
+      "status: warn about a long-term key older than this many days, when awsmfa rotate recorded its age (default: 90).",
+    commands: ["status"],
   },
   {
     name: "keep-old",
@@ -738,6 +747,18 @@ function parseCredentialProcess(argv: string[]): Options {
   return { command: "credential-process", ...flags };
 }
 
+/** `--max-key-age`: days, as `90` or `90d`, from 1 to 3650. */
+function checkMaxKeyAge(text: string): number {
+  const match = /^([0-9]{1,4})d?$/.exec(text.trim());
+  const days = match ? Number(match[1]) : NaN;
+  if (!(days >= 1 && days <= 3650)) {
+    throw new UsageError(
+      "Option --max-key-age takes a number of days from 1 to 3650, like 90 or 90d.",
+    );
+  }
+  return days;
+}
+
 function parseStatus(argv: string[]): Options {
   const { values, positionals } = strictParse(
     argv,
@@ -747,7 +768,14 @@ function parseStatus(argv: string[]): Options {
   if (positionals.length > 0) {
     throw new UsageError("The status command takes no arguments.");
   }
-  return { command: "status", json: values.json === true };
+  const maxKeyAge = textOf(values, "max-key-age");
+  return {
+    command: "status",
+    json: values.json === true,
+    ...(maxKeyAge !== undefined
+      ? { maxKeyAgeDays: checkMaxKeyAge(maxKeyAge) }
+      : {}),
+  };
 }
 
 function parseClear(argv: string[]): Options {

@@ -24,6 +24,7 @@ import type {
   ToolRunner,
 } from "./keychain/keychain.ts";
 import { chooseKeychain } from "./keychain/select.ts";
+import { maskKeyId } from "./key_age.ts";
 import { type LoadedFile, loadFile, readFile, rollBack } from "./obtain.ts";
 import {
   type EnvLookup,
@@ -34,6 +35,8 @@ import {
 } from "./settings.ts";
 import { parseSourceProcessOutput } from "./source_process.ts";
 import { checkWritable, updateFile } from "./store.ts";
+
+export { maskKeyId };
 
 /** `awsmfa keys ACTION [--profile P] [--keychain K] [--force]`. */
 export interface KeysOptions {
@@ -65,14 +68,6 @@ export interface KeysIO {
   runKeychainTool?: ToolRunner;
   /** The platform (`Deno.build.os`) for the automatic choice. */
   os?: string;
-}
-
-/**
- * An access key id as awsmfa shows it: the first four and last four
- * characters (`AKIA…MPLE`), never the whole id.
- */
-export function maskKeyId(id: string): string {
-  return id.length <= 8 ? "…" : `${id.slice(0, 4)}…${id.slice(-4)}`;
 }
 
 /** The keychain item of a key pair: the credential_process JSON, as `keys get` prints it. */

@@ -60,6 +60,7 @@ import {
   runCodeCommand,
 } from "./obtain.ts";
 import { dirname, join } from "./path.ts";
+import { recordKey } from "./key_age.ts";
 import { configOrigin, resolveSubject } from "./role.ts";
 import {
   DEFAULT_DURATION_SECONDS,
@@ -437,6 +438,14 @@ export async function rotate(
       }
     }
     await removeJournal(journalFile);
+    const held = keys.find((key) => key.accessKeyId === current.accessKeyId);
+    if (held !== undefined && !Number.isNaN(held.createDate.getTime())) {
+      await recordKey(io.env, {
+        profile,
+        accessKeyId: held.accessKeyId,
+        createDate: held.createDate,
+      });
+    }
     say(
       `Finished the interrupted rotation of profile "${profile}": ${
         maskKeyId(current.accessKeyId)
@@ -495,6 +504,11 @@ export async function rotate(
   }
   await retire(current.accessKeyId);
   await removeJournal(journalFile);
+  await recordKey(io.env, {
+    profile,
+    accessKeyId: created.accessKeyId,
+    createDate: io.now(),
+  });
   say(
     `Rotated the access key of profile "${profile}" (IAM user ${userName}): ${
       maskKeyId(created.accessKeyId)

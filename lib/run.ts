@@ -175,7 +175,32 @@ async function status(options: StatusOptions, io: RunIO): Promise<number> {
   } else {
     io.stdout(statusTable(rows));
   }
+  await keyAges(options, file.profiles, io);
   return ExitCode.Ok;
+}
+
+/** status: the ages of long-term keys that awsmfa rotate recorded. */
+async function keyAges(
+  options: StatusOptions,
+  credentials: Map<string, ProfileKeys>,
+  io: RunIO,
+): Promise<void> {
+  const {
+    DEFAULT_MAX_KEY_AGE_DAYS,
+    keyAgeLines,
+    keyRecordDir,
+    readKeyRecords,
+  } = await import("./key_age.ts");
+  const dir = keyRecordDir(io.env);
+  if (dir === undefined) return;
+  for (
+    const line of keyAgeLines(
+      await readKeyRecords(dir),
+      credentials,
+      io.now(),
+      options.maxKeyAgeDays ?? DEFAULT_MAX_KEY_AGE_DAYS,
+    )
+  ) io.stderr(line);
 }
 
 async function clear(options: ClearOptions, io: RunIO): Promise<number> {

@@ -321,6 +321,7 @@ Deno.test("OPTIONS matches the parser: every listed flag is accepted by its comm
     "role-session-name": "alice",
     "external-id": "team-4711",
     keychain: "pass",
+    "max-key-age": "90d",
   };
   /** Flags some flags need beside them. */
   const companions: Record<string, string[]> = {
@@ -376,6 +377,7 @@ Deno.test("OPTIONS matches the parser: every listed flag is accepted by its comm
     "json",
     "keep-old",
     "keychain",
+    "max-key-age",
     "mfa-process",
     "mfa-profile-name",
     "min-remaining",
@@ -631,5 +633,24 @@ Deno.test("parseArguments reads credential-process and its flags, and nothing el
     const error = usageErrorOf([...argv]);
     if (message !== undefined) assert.equal(error.message, message);
     assert.ok(!error.message.includes("123456"));
+  }
+});
+
+Deno.test("parseArguments: status --max-key-age", () => {
+  assert.deepEqual(parseArguments(["status", "--max-key-age", "30d"]), {
+    command: "status",
+    json: false,
+    maxKeyAgeDays: 30,
+  });
+  assert.deepEqual(parseArguments(["status", "--max-key-age=365"]), {
+    command: "status",
+    json: false,
+    maxKeyAgeDays: 365,
+  });
+  for (const bad of ["0", "3651", "3m", "x"]) {
+    assert.throws(
+      () => parseArguments(["status", "--max-key-age", bad]),
+      /--max-key-age takes a number of days from 1 to 3650/,
+    );
   }
 });

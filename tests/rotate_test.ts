@@ -132,6 +132,32 @@ Deno.test("rotate: a new key, verified through the propagation delay, stored, th
       [...Deno.readDirSync(`${home.dir}/.aws/awsmfa/rotate`)].length,
       0,
     );
+
+    // status shows the new key's age, and warns once it is past --max-key-age.
+    const status = ioFor(home.env, clock);
+    assert.equal(await run(["status"], status), 0);
+    assert.ok(
+      status.err.includes(
+        `The access key ${
+          maskKeyId(fresh.accessKeyId)
+        } of profile "work" is 0 days old.\n`,
+      ),
+      status.err.join(""),
+    );
+    clock.t += 31 * 86_400_000;
+    const late = ioFor(home.env, clock);
+    assert.equal(await run(["status", "--max-key-age", "30d"], late), 0);
+    assert.ok(
+      late.err.includes(
+        `awsmfa: warning: the access key ${
+          maskKeyId(fresh.accessKeyId)
+        } of profile "work" is 31 days old, more than 30 (--max-key-age); rotate it with "awsmfa rotate --profile work".\n`,
+      ),
+      late.err.join(""),
+    );
+    const quiet = ioFor(home.env, clock);
+    assert.equal(await run(["status"], quiet), 0);
+    assert.ok(quiet.err.some((line) => / is 31 days old\.\n$/.test(line)));
   } finally {
     await sts.close();
     await Deno.remove(home.dir, { recursive: true });
