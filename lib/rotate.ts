@@ -131,6 +131,8 @@ interface KeyHome {
   check(): Promise<void>;
   /** Replace `old` with `next`; refuses when the home no longer holds `old`. */
   store(old: LongTermKeys, next: LongTermKeys): Promise<void>;
+  /** Whether the home holds the key `id` now (false when it cannot tell). */
+  holds(id: string): Promise<boolean>;
 }
 
 function fileHome(
@@ -167,6 +169,15 @@ function fileHome(
         return edit(now, next);
       });
     },
+    async holds(id) {
+      try {
+        const now = loadFile(await readText(path), path, "credentials", file);
+        return (now.profiles.get(profile)?.["aws_access_key_id"] ?? "")
+          .trim() === id;
+      } catch {
+        return false;
+      }
+    },
   };
 }
 
@@ -198,6 +209,16 @@ function keychainHome(
         throw new LocalError(
           `${keychain.label} did not give back the new key of profile "${profile}" after storing it.`,
         );
+      }
+    },
+    async holds(id) {
+      try {
+        const text = await keychain.read(profile);
+        return text !== undefined &&
+          parseKeychainSecret(text, profile, keychain, now()).accessKeyId ===
+            id;
+      } catch {
+        return false;
       }
     },
   };
@@ -495,11 +516,15 @@ export async function rotate(
     await verify(created);
     await home.store(current, created);
   } catch (error) {
-    // Never stored (or not usable): take it back; the old key stays.
-    await iam.deleteAccessKey(created.accessKeyId).then(
-      () => removeJournal(journalFile),
-      () => undefined,
-    );
+    // Not usable, or not stored: take it back while the old key is what the
+    // store holds. Otherwise (a store left in doubt) the journal stays and
+    // the next run decides from what the store then holds.
+    if (await home.holds(current.accessKeyId)) {
+      await iam.deleteAccessKey(created.accessKeyId).then(
+        () => removeJournal(journalFile),
+        () => undefined,
+      );
+    }
     throw error;
   }
   await retire(current.accessKeyId);

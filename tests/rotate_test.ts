@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { iamClient } from "../lib/iam.ts";
 import { maskKeyId } from "../lib/keys.ts";
 import { run, type RunIO } from "../lib/run.ts";
+import { spawnBounded, type SpawnSpec } from "../lib/spawn.ts";
 import {
   assertNoSecrets,
   runCli,
@@ -416,4 +417,67 @@ Deno.test("rotate: an IAM answer lost after it took effect (500) fails with exit
       });
     });
   }
+});
+
+Deno.test({
+  name:
+    "rotate: a keychain that stored the new key but reads back wrong keeps the new key in IAM; the next run finishes",
+  ignore: !(await hasProgram("pass")) && !required() ||
+    Deno.build.os !== "linux",
+  async fn() {
+    await withStsDouble(async (sts) => {
+      const user = sts.addUser({ userName: "gina" });
+      await withPassStore(async (keyring) => {
+        const home = await makeHome(sts, user);
+        const env = { ...keyring, ...home.env, AWSMFA_KEYCHAIN: "pass" };
+        try {
+          const imported = await runCli(
+            ["keys", "import", "--profile", "work"],
+            { env },
+          );
+          assert.equal(imported.code, 0, imported.stderr);
+          // The real pass, but the first read after a write answers garbage.
+          let written = false;
+          let corrupted = false;
+          const io = {
+            ...ioFor(env, { t: Date.now() }),
+            now: () => new Date(),
+            runKeychainTool: async (spec: SpawnSpec) => {
+              const result = await spawnBounded({ ...spec, env: keyring });
+              if (spec.args[0] === "insert") written = true;
+              if (
+                written && !corrupted && spec.args[0] === "show" &&
+                result.kind === "exited"
+              ) {
+                corrupted = true;
+                return { ...result, stdout: new TextEncoder().encode("{}") };
+              }
+              return result;
+            },
+          };
+          const failed = await run(
+            ["rotate", "--profile", "work", sts.currentCode(user)],
+            io,
+          );
+          assert.equal(failed, 3, io.err.join(""));
+          assert.ok(corrupted);
+          // pass holds the new key, and IAM still has it.
+          const keys = sts.accessKeys(user);
+          assert.equal(keys.length, 2);
+          const again = await runCli(["rotate", "--profile", "work"], { env });
+          assert.equal(again.code, 0, again.stderr);
+          assert.match(again.stderr, FINISHED);
+          const [left] = sts.accessKeys(user);
+          assert.equal(sts.accessKeys(user).length, 1);
+          assert.notEqual(left.accessKeyId, user.accessKeyId);
+          const got = await runCli(["keys", "get", "--profile", "work"], {
+            env,
+          });
+          assert.equal(JSON.parse(got.stdout).AccessKeyId, left.accessKeyId);
+        } finally {
+          await Deno.remove(home.dir, { recursive: true });
+        }
+      });
+    });
+  },
 });
