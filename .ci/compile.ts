@@ -9,6 +9,10 @@
  *   binaries already in `dist/` (the release workflow gathers the binaries
  *   built on several runners, then runs this).
  *
+ * Every target is compiled from the bundle `deno task build` makes
+ * (`dist/bundle/`, see .ci/build.ts: the SDK's browser build, split so it
+ * loads only when STS is called), built first, never from main.ts itself.
+ *
  * Every binary is named `awsmfa-<version>-<target>` (plus `.exe` on Windows)
  * and is compiled with exactly the permission set `awsmfa` of deno.json
  * (`-P=awsmfa`) and `--no-prompt`: the binary runs from shell rc files and
@@ -23,6 +27,7 @@
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { VERSION } from "../lib/version.ts";
+import { BUNDLE_DIR, BUNDLE_ENTRY } from "./bundle_stamp.ts";
 
 /** The targets of a release, in the order they are built. */
 export const RELEASE_TARGETS: readonly string[] = [
@@ -150,9 +155,13 @@ export function compileArgs(
     target,
     "--output",
     `${outDir}/${binaryName(version, target)}`,
-    "main.ts",
+    `--include=${BUNDLE_DIR}`,
+    `${BUNDLE_DIR}/${BUNDLE_ENTRY}`,
   ];
 }
+
+/** The arguments of the `deno` run that builds the bundle every target compiles. */
+export const BUILD_ARGS: readonly string[] = ["task", "build"];
 
 /**
  * Whether a failed `deno compile` failed because its base runtime (denort)
@@ -242,6 +251,16 @@ export async function compileMain(
     return 2;
   }
   await io.mkdir(DIST_DIR);
+  if (plan.targets.length > 0) {
+    const built = await io.runDeno([...BUILD_ARGS]);
+    if (built.code !== 0) {
+      io.print(built.stderr.trimEnd());
+      io.print(
+        `Cannot compile awsmfa: deno task build exited with code ${built.code}.`,
+      );
+      return 1;
+    }
+  }
   for (const target of plan.targets) {
     const result = await io.runDeno(compileArgs(version, target, DIST_DIR));
     if (result.code !== 0) {

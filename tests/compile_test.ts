@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   binaryName,
+  BUILD_ARGS,
   compileArgs,
   type CompileIo,
   compileMain,
@@ -29,6 +30,11 @@ const OFFLINE_STDERR = [
   "    1: error sending request for url: client error (Connect): dns error",
 ].join("\n");
 
+/** An answer for fakeIo: the build succeeds, every `deno compile` gives `result`. */
+function compileFails(result: RunResult): (args: string[]) => RunResult {
+  return (args) => args[0] === "compile" ? result : { code: 0, stderr: "" };
+}
+
 /** An in-memory CompileIo whose `deno compile` writes a fake binary. */
 function fakeIo(
   answer: (args: string[]) => RunResult = () => ({ code: 0, stderr: "" }),
@@ -40,7 +46,7 @@ function fakeIo(
     runDeno(args) {
       runs.push(args);
       const result = answer(args);
-      if (result.code === 0) {
+      if (result.code === 0 && args[0] === "compile") {
         const output = args[args.indexOf("--output") + 1];
         files.set(output, new TextEncoder().encode(`binary ${output}`));
       }
@@ -145,7 +151,8 @@ Deno.test("compileArgs() uses exactly the awsmfa permission set, no prompt", () 
     "x86_64-apple-darwin",
     "--output",
     "dist/awsmfa-0.1.0-x86_64-apple-darwin",
-    "main.ts",
+    "--include=dist/bundle",
+    "dist/bundle/awsmfa.js",
   ]);
   assert.ok(!args.some((arg) => arg === "-A" || arg.startsWith("--allow")));
 });
@@ -187,9 +194,10 @@ Deno.test("compileMain() builds, reports and writes SHA256SUMS", async () => {
   const fake = fakeIo();
   const code = await compileMain(["--all"], fake.io, "0.1.0", HOST);
   assert.equal(code, 0);
-  assert.equal(fake.runs.length, RELEASE_TARGETS.length);
+  assert.equal(fake.runs.length, RELEASE_TARGETS.length + 1);
+  assert.deepEqual(fake.runs[0], ["task", "build"], "the bundle first");
   assert.deepEqual(
-    fake.runs.map((args) => args[args.indexOf("--target") + 1]),
+    fake.runs.slice(1).map((args) => args[args.indexOf("--target") + 1]),
     RELEASE_TARGETS,
   );
   const sums = fake.text("dist/SHA256SUMS");
@@ -235,10 +243,10 @@ Deno.test("compileMain() --sums refuses to write an empty SHA256SUMS", async () 
 });
 
 Deno.test("compileMain() says plainly when the compile base cannot be downloaded", async () => {
-  const fake = fakeIo(() => ({ code: 1, stderr: OFFLINE_STDERR }));
+  const fake = fakeIo(compileFails({ code: 1, stderr: OFFLINE_STDERR }));
   const code = await compileMain(["--all"], fake.io, "0.1.0", HOST);
   assert.equal(code, 1);
-  assert.equal(fake.runs.length, 1, "stops at the first failure");
+  assert.equal(fake.runs.length, 2, "stops at the first failure");
   assert.deepEqual(fake.printed, [
     "Cannot compile awsmfa for x86_64-unknown-linux-gnu: the Deno compile base (denort) could not be downloaded from this machine, so release binaries are built by the release workflow (.github/workflows/release.yml).",
   ]);
@@ -246,7 +254,7 @@ Deno.test("compileMain() says plainly when the compile base cannot be downloaded
 });
 
 Deno.test("compileMain() passes other compile errors through", async () => {
-  const fake = fakeIo(() => ({
+  const fake = fakeIo(compileFails({
     code: 1,
     stderr: 'error: Module not found "file:///repo/main.ts".\n',
   }));
@@ -255,6 +263,21 @@ Deno.test("compileMain() passes other compile errors through", async () => {
   assert.deepEqual(fake.printed, [
     'error: Module not found "file:///repo/main.ts".',
     "Cannot compile awsmfa for x86_64-unknown-linux-gnu: deno compile exited with code 1.",
+  ]);
+});
+
+Deno.test("compileMain() compiles nothing when the bundle cannot be built", async () => {
+  const fake = fakeIo((args) =>
+    args[0] === "task"
+      ? { code: 1, stderr: 'error: Could not resolve "esbuild"\n' }
+      : { code: 0, stderr: "" }
+  );
+  const code = await compileMain([], fake.io, "0.1.0", HOST);
+  assert.equal(code, 1);
+  assert.deepEqual(fake.runs, [[...BUILD_ARGS]]);
+  assert.deepEqual(fake.printed, [
+    'error: Could not resolve "esbuild"',
+    "Cannot compile awsmfa: deno task build exited with code 1.",
   ]);
 });
 

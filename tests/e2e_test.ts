@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import {
   assertNoSecrets,
   cacheEntryModes,
-  cliArgs,
   cliCommandLine,
   type CliResult,
+  fastPathBundle,
   outsideCache,
   runCli,
   runProgram,
@@ -923,13 +923,15 @@ Deno.test("e2e: status lists managed and expired profiles, skips foreign ones, a
     const requests = sts.requests.length;
     const before = await snapshot(home.dir);
 
-    // An empty module cache and --cached-only: loading the AWS SDK would fail.
+    // An empty module cache, --cached-only and a bundle without the chunks
+    // loaded on demand: loading the AWS SDK would fail.
     const emptyCache = await Deno.makeTempDir({ prefix: "awsmfa-nocache-" });
+    const fastPath = await fastPathBundle(emptyCache);
     const run = (args: string[]) =>
       runWith(Deno.execPath(), [
         "run",
         "--cached-only",
-        ...cliArgs().slice(1),
+        ...fastPath.slice(1),
         ...args,
       ], { ...home.env, DENO_DIR: emptyCache });
     const table = await run(["status"]);

@@ -66,3 +66,27 @@ Deno.test("main.ts statically loads no npm package and no node: module", async (
     ),
   );
 });
+
+Deno.test("the bundle loads the AWS SDK only on demand, with no node: module and no DOMParser", async () => {
+  const { bundleFiles, BUNDLE_PATH } = await import("./support/cli.ts");
+  const { all, loadedOnEveryRun } = await bundleFiles();
+  assert.ok(loadedOnEveryRun.includes(BUNDLE_PATH));
+  const bundleDir = BUNDLE_PATH.slice(0, BUNDLE_PATH.lastIndexOf("/") + 1);
+  // Everything is a file of the bundle: no npm:, node: or remote module.
+  assert.deepEqual(all.filter((path) => !path.startsWith(bundleDir)), []);
+  // The STS client's service id and its SigV4 signer mark the SDK's code.
+  const sdkMarks = /AWSSecurityTokenServiceV20110615|AWS4-HMAC-SHA256/;
+  const holdingSdk: string[] = [];
+  for (const path of all) {
+    const text = await Deno.readTextFile(path);
+    if (sdkMarks.test(text)) holdingSdk.push(path);
+    assert.doesNotMatch(text, /\bDOMParser\b/, path);
+    assert.doesNotMatch(text, /typeof require\b|\bcreateRequire\b/, path);
+  }
+  assert.ok(holdingSdk.length > 0, "the SDK is in the bundle");
+  assert.deepEqual(
+    holdingSdk.filter((path) => loadedOnEveryRun.includes(path)),
+    [],
+    "no file loaded on every run holds SDK code",
+  );
+});

@@ -1,17 +1,52 @@
 /**
- * Spawning the awsmfa CLI exactly as the release binary runs it: `deno run`
- * with the permission set of deno.json (`-P=awsmfa`), never `-A`, with a
- * clean environment and a temporary home.
+ * Spawning the awsmfa CLI exactly as the release binary runs it: the bundle
+ * `deno task build` makes (dist/bundle/awsmfa.js, what `deno compile` turns
+ * into the binary), under `deno run` with the permission set of deno.json
+ * (`-P=awsmfa`), never `-A`, with a clean environment and a temporary home.
+ *
+ * Loading this module makes sure the bundle was built from the sources now in
+ * the tree (`deno task build` when its stamp differs), once per test run, so
+ * a test never runs an older bundle than the code it tests.
  *
  * @module
  */
 
 import assert from "node:assert/strict";
+import {
+  BUNDLE_DIR,
+  BUNDLE_ENTRY,
+  bundleIsFresh,
+} from "../../.ci/bundle_stamp.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
 /** Path of the repository root. */
 export const ROOT_DIR = decodeURIComponent(new URL(".", ROOT).pathname);
+
+/** The bundle's entry point, the program every CLI run starts. */
+export const BUNDLE_PATH = `${ROOT_DIR}${BUNDLE_DIR}/${BUNDLE_ENTRY}`;
+
+/** Runs `deno task build` unless the bundle is fresh; fails with its output. */
+async function ensureBundle(): Promise<void> {
+  const root = ROOT_DIR.replace(/\/$/, "");
+  if (await bundleIsFresh(root)) return;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "--quiet", "build"],
+    cwd: ROOT_DIR,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (out.code !== 0 || !await bundleIsFresh(root)) {
+    throw new Error(
+      `deno task build failed (exit ${out.code}): ${
+        new TextDecoder().decode(out.stderr)
+      }`,
+    );
+  }
+}
+
+await ensureBundle();
 
 let denoDir: string | undefined;
 
@@ -45,7 +80,7 @@ export interface CliOptions {
   stdin?: string;
 }
 
-/** The `deno run` arguments that run main.ts with the binary's permissions. */
+/** The `deno run` arguments that run the bundle with the binary's permissions. */
 export function cliArgs(): string[] {
   return [
     "run",
@@ -53,7 +88,7 @@ export function cliArgs(): string[] {
     "--no-prompt",
     `--config=${ROOT_DIR}deno.json`,
     "-P=awsmfa",
-    `${ROOT_DIR}main.ts`,
+    BUNDLE_PATH,
   ];
 }
 
@@ -117,7 +152,7 @@ function quoteWord(text: string): string {
 
 /**
  * The CLI as one command line for sh, fish or an AWS `credential_process`
- * (`'deno' 'run' … 'main.ts'`), followed by `args`.
+ * (`'deno' 'run' … 'awsmfa.js'`), followed by `args`.
  */
 export function cliCommandLine(args: string[] = []): string {
   return [Deno.execPath(), ...cliArgs(), ...args].map(quoteWord).join(" ");
@@ -238,4 +273,69 @@ export function assertNoSecrets(texts: string[], secrets: string[]): void {
       );
     }
   }
+}
+
+/** The bundle's files: all of them, and those its entry loads statically. */
+export interface BundleFiles {
+  /** Every module of the bundle's graph (absolute paths). */
+  all: string[];
+  /** The entry and what it imports statically: what every run loads. */
+  loadedOnEveryRun: string[];
+}
+
+/** The module graph of the bundle, by `deno info --json` (dynamic imports apart). */
+export async function bundleFiles(): Promise<BundleFiles> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", BUNDLE_PATH],
+    cwd: ROOT_DIR,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  const info = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    modules: {
+      specifier: string;
+      dependencies?: {
+        code?: { specifier?: string };
+        isDynamic?: boolean;
+      }[];
+    }[];
+  };
+  const modules = new Map(info.modules.map((m) => [m.specifier, m]));
+  const entry = new URL(`file://${BUNDLE_PATH}`).href;
+  const seen = new Set<string>();
+  const queue = [entry];
+  while (queue.length > 0) {
+    const specifier = queue.pop()!;
+    if (seen.has(specifier)) continue;
+    seen.add(specifier);
+    for (const dependency of modules.get(specifier)?.dependencies ?? []) {
+      const target = dependency.code?.specifier;
+      if (target !== undefined && !dependency.isDynamic) queue.push(target);
+    }
+  }
+  const path = (specifier: string) =>
+    specifier.startsWith("file:")
+      ? decodeURIComponent(new URL(specifier).pathname)
+      : specifier;
+  return {
+    all: [...modules.keys()].map(path),
+    loadedOnEveryRun: [...seen].map(path),
+  };
+}
+
+/**
+ * A copy of the bundle in `dir` with only the files every run loads (none of
+ * the chunks loaded on demand, so not the AWS SDK); returns `cliArgs()` for
+ * it. A run that needs the SDK fails there.
+ */
+export async function fastPathBundle(dir: string): Promise<string[]> {
+  const { loadedOnEveryRun } = await bundleFiles();
+  for (const file of loadedOnEveryRun) {
+    await Deno.copyFile(
+      file,
+      `${dir}/${file.slice(file.lastIndexOf("/") + 1)}`,
+    );
+  }
+  return [...cliArgs().slice(0, -1), `${dir}/${BUNDLE_ENTRY}`];
 }
