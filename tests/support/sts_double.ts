@@ -136,11 +136,17 @@ export interface StsDoubleOptions {
   benchmark?: boolean;
   /** Log nothing to stderr. */
   quiet?: boolean;
+  /**
+   * Serve HTTPS with this PEM certificate chain and key (the benchmark's
+   * throw-away CA), at `https://127.0.0.1:PORT`, without the relay: "drop"
+   * faults then close nothing early.
+   */
+  tls?: { cert: string; key: string };
 }
 
 /** A running double. */
 export interface StsDouble {
-  /** Base URL, `http://127.0.0.1:PORT`. */
+  /** Base URL, `http://127.0.0.1:PORT` (`https://` with `tls`). */
   url: string;
   /** Add a user; missing fields are generated. */
   addUser(partial?: Partial<StsUser>): StsUser;
@@ -487,7 +493,9 @@ export function startStsDouble(
     const signedNames = signedList.split(";");
     const headers: Record<string, string> = {};
     for (const name of signedNames) {
-      const value = request.headers.get(name);
+      // Over HTTP/2 (TLS with ALPN) the host comes as :authority, not Host.
+      const value = request.headers.get(name) ??
+        (name === "host" ? url.host : null);
       if (value !== null) headers[name] = value;
     }
     const query: Record<string, string | string[]> = {};
@@ -1077,13 +1085,15 @@ ${metadataXml(state, key)}
   }
 
   const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    { hostname: "127.0.0.1", port: 0, onListen() {}, ...options.tls },
     handle,
   );
-  const relay = startRelay(server.addr.port);
+  const relay = options.tls ? undefined : startRelay(server.addr.port);
 
   return Promise.resolve({
-    url: `http://127.0.0.1:${relay.port}`,
+    url: relay
+      ? `http://127.0.0.1:${relay.port}`
+      : `https://127.0.0.1:${server.addr.port}`,
     requests,
     addUser(partial = {}) {
       const userName = partial.userName ?? `user${users.size + 1}`;
@@ -1167,7 +1177,7 @@ ${metadataXml(state, key)}
       return state ? state.keys.map((key) => ({ ...key })) : [];
     },
     async close() {
-      await relay.close();
+      await relay?.close();
       await server.shutdown();
     },
   });
