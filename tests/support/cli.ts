@@ -74,7 +74,7 @@ export interface CliResult {
 
 /** Options of one CLI run. */
 export interface CliOptions {
-  /** The whole environment of the child (PATH, DENO_DIR and NO_COLOR are added). */
+  /** The whole environment of the child (PATH, DENO_DIR, NO_COLOR and DENO_NO_UPDATE_CHECK are added). */
   env: Record<string, string>;
   /** Text fed to stdin; stdin is closed after it (or empty). */
   stdin?: string;
@@ -111,6 +111,8 @@ export async function runCli(
       PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
       DENO_DIR: await cacheDir(),
       NO_COLOR: "1",
+      // Deno's own update check would open a connection (through any proxy).
+      DENO_NO_UPDATE_CHECK: "1",
       ...options.env,
     },
     cwd: ROOT_DIR,
@@ -132,7 +134,7 @@ export async function runCli(
   };
 }
 
-/** The environment of a spawned CLI: PATH, DENO_DIR, NO_COLOR, then `env`. */
+/** The environment of a spawned CLI: PATH, DENO_DIR, NO_COLOR, DENO_NO_UPDATE_CHECK, then `env`. */
 export async function cliEnv(
   env: Record<string, string>,
 ): Promise<Record<string, string>> {
@@ -140,6 +142,8 @@ export async function cliEnv(
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
     DENO_DIR: await cacheDir(),
     NO_COLOR: "1",
+    // Deno's own update check would open a connection (through any proxy).
+    DENO_NO_UPDATE_CHECK: "1",
     ...env,
   };
 }
