@@ -134,8 +134,6 @@ export class IniError extends LocalError {
 /** Where Python's `str.splitlines` breaks (used by botocore for nested blocks). */
 // deno-lint-ignore no-control-regex -- Python breaks lines at these controls
 const PY_LINE_BREAK = /\r\n|[\n\v\f\r\x1c-\x1e\x85\u2028\u2029]/;
-/** Where Python's universal-newline file reading breaks lines. */
-const LINE_BREAK = /\r\n|\r|\n/g;
 /** botocore's key/value separators. */
 const PY_SEPARATOR = /[=:]/;
 /** Keys awsmfa writes. */
@@ -210,13 +208,24 @@ export function parseIni(text: string): IniDocument {
   const body = text.slice(bom.length);
   const lines: IniLine[] = [];
   let start = 0;
-  for (const match of body.matchAll(LINE_BREAK)) {
-    lines.push({
-      text: body.slice(start, match.index),
-      eol: match[0],
-      kind: "blank",
-    });
-    start = match.index + match[0].length;
+  // Lines end where Python's universal-newline reading breaks them: \r\n,
+  // \r or \n (found with indexOf: no match object per line).
+  let lf = body.indexOf("\n");
+  let cr = body.indexOf("\r");
+  while (lf !== -1 || cr !== -1) {
+    let at: number;
+    let eol: string;
+    if (cr === -1 || (lf !== -1 && lf < cr)) {
+      at = lf;
+      eol = "\n";
+    } else {
+      at = cr;
+      eol = body.charCodeAt(cr + 1) === 0x0a ? "\r\n" : "\r";
+    }
+    lines.push({ text: body.slice(start, at), eol, kind: "blank" });
+    start = at + eol.length;
+    if (lf !== -1 && lf < start) lf = body.indexOf("\n", start);
+    if (cr !== -1 && cr < start) cr = body.indexOf("\r", start);
   }
   if (start < body.length) {
     lines.push({ text: body.slice(start), eol: "", kind: "blank" });
