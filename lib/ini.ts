@@ -239,10 +239,15 @@ export function parseIni(text: string): IniDocument {
 function classify(lines: IniLine[]): void {
   let inSection = false;
   let option: IniLine | undefined; // the key whose value continues, if any
-  let parts: string[] = [];
+  // The value's lines: the first, then any more (no array for one line).
+  let first = "";
+  let more: string[] | undefined;
   let indentLevel = 0;
   const finish = () => {
-    if (option) option.value = pyRstrip(parts.join("\n"));
+    if (!option) return;
+    option.value = pyRstrip(
+      more === undefined ? first : [first, ...more].join("\n"),
+    );
   };
   for (const line of lines) {
     const stripped = pyStrip(line.text);
@@ -252,13 +257,13 @@ function classify(lines: IniLine[]): void {
     }
     if (stripped === "") {
       line.kind = "blank";
-      if (inSection && option) parts.push("");
+      if (inSection && option) (more ??= []).push("");
       continue;
     }
     const indent = pyIndent(line.text);
     if (inSection && option && indent > indentLevel) {
       line.kind = option.value === "" ? "nested" : "continuation";
-      parts.push(stripped);
+      (more ??= []).push(stripped);
       continue;
     }
     indentLevel = indent;
@@ -287,7 +292,8 @@ function classify(lines: IniLine[]): void {
     line.key = split.key;
     line.value = split.value; // the first line; finish() adds the rest
     option = inSection ? line : undefined;
-    parts = [split.value];
+    first = split.value;
+    more = undefined;
   }
   finish();
 }
