@@ -461,6 +461,21 @@ export function readSections(
 }
 
 /**
+ * Throws what {@linkcode readSections} would throw for `doc`, without
+ * building its records when nothing is wrong.
+ */
+function checkReadable(doc: IniDocument): void {
+  for (const keys of scan(doc).values()) {
+    for (const read of keys.values()) {
+      if (read.badNested) {
+        readSections(doc);
+        return;
+      }
+    }
+  }
+}
+
+/**
  * Section name of a profile: credentials file -> `name`; config file ->
  * `default` or `profile name`.
  *
@@ -700,7 +715,7 @@ export function setKeys(
   values: Record<string, string>,
   remove: string[] = [],
 ): IniDocument {
-  const before = readSections(doc);
+  checkReadable(doc);
   const where = `[${section}]`;
   if (section === "DEFAULT") {
     throw new IniError(
@@ -815,7 +830,7 @@ export function setKeys(
     lines.splice(insertAt, 0, ...newLines);
   }
   const edited = reparse(doc, lines);
-  checkEdit(doc, edited, before, section, values, remove);
+  checkEdit(doc, edited, section, values, remove);
   return edited.doc;
 }
 
@@ -964,7 +979,6 @@ function newLine(text: string, eol: string): IniLine {
 function checkEdit(
   doc: IniDocument,
   edited: Edited,
-  before: Map<string, Record<string, string>>,
   section: string,
   values: Record<string, string>,
   remove: string[],
@@ -982,18 +996,22 @@ function checkEdit(
     regionParts(doc, result, edited.region, section);
   const beforeDoc = region ? region.before : doc;
   const afterDoc = region ? region.after : result;
-  let botoBefore = before;
+  // The whole document's sections are read only when there is no region
+  // (a big file's records are built once, by the caller's readProfiles).
+  let botoBefore: Map<string, Record<string, string>>;
   let after: Map<string, Record<string, string>>;
   try {
-    if (region) botoBefore = readSections(region.before);
+    botoBefore = readSections(region ? region.before : doc);
     after = readSections(afterDoc);
   } catch {
     return refuse("the AWS CLI");
   }
   if (region) {
-    // A section the edit added must not exist outside the region.
+    // A section the edit added must not exist outside the region. (No
+    // [DEFAULT] here: regionParts() gives no region when there is one.)
+    const outside = scan(doc);
     for (const name of after.keys()) {
-      if (!botoBefore.has(name) && before.has(name)) refuse("the AWS CLI");
+      if (!botoBefore.has(name) && outside.has(name)) refuse("the AWS CLI");
     }
   }
   const owned = (key: string) =>
