@@ -190,12 +190,15 @@ function headerName(stripped: string): string | undefined {
 function splitOption(
   stripped: string,
 ): { key: string; separator: number; value: string } | undefined {
-  const match = PY_SEPARATOR.exec(stripped);
-  if (!match) return undefined;
+  // PY_SEPARATOR's first match, without a match object per line.
+  const equals = stripped.indexOf("=");
+  const colon = stripped.indexOf(":");
+  const at = colon === -1 || (equals !== -1 && equals < colon) ? equals : colon;
+  if (at === -1) return undefined;
   return {
-    key: pyRstrip(stripped.slice(0, match.index)),
-    separator: match.index,
-    value: pyStrip(stripped.slice(match.index + 1)),
+    key: pyRstrip(stripped.slice(0, at)),
+    separator: at,
+    value: pyStrip(stripped.slice(at + 1)),
   };
 }
 
