@@ -933,6 +933,39 @@ function reparse(doc: IniDocument, lines: IniLine[]): Edited {
  * merge with one outside the region, or the file holds a section the JS SDK
  * model refuses (`__proto__`).
  */
+/** A line holding "[": where, whether it names __proto__, its JS SDK header. */
+interface BracketLine {
+  index: number;
+  proto: boolean;
+  name: string | undefined;
+}
+
+/** bracketLines() results by document; documents never change once parsed. */
+const brackets = new WeakMap<IniDocument, BracketLine[]>();
+
+/**
+ * The lines of `doc` that hold "[", read once per document: a dry-run edit
+ * and the real edit of the same document look at them both.
+ */
+function bracketLines(doc: IniDocument): BracketLine[] {
+  let found = brackets.get(doc);
+  if (found === undefined) {
+    found = [];
+    for (let index = 0; index < doc.lines.length; index++) {
+      const text = doc.lines[index].text;
+      if (text.indexOf("[") === -1) continue;
+      const proto = text.includes("__proto__");
+      found.push({
+        index,
+        proto,
+        name: proto ? undefined : jsHeaderName(text),
+      });
+    }
+    brackets.set(doc, found);
+  }
+  return found;
+}
+
 function regionParts(
   doc: IniDocument,
   result: IniDocument,
@@ -956,14 +989,12 @@ function regionParts(
     const name = jsHeaderName(line.text);
     if (name !== undefined) inside.add(name);
   }
-  for (let i = 0; i < doc.lines.length; i++) {
-    if (i === region.start) i = region.oldEnd;
-    if (i >= doc.lines.length) break;
-    const text = doc.lines[i].text;
-    if (text.indexOf("[") === -1) continue;
-    if (text.includes("__proto__")) return null;
-    const name = jsHeaderName(text);
-    if (name !== undefined && inside.has(name)) return null;
+  for (const bracket of bracketLines(doc)) {
+    if (bracket.index >= region.start && bracket.index < region.oldEnd) {
+      continue;
+    }
+    if (bracket.proto) return null;
+    if (bracket.name !== undefined && inside.has(bracket.name)) return null;
   }
   return {
     before: { bom: "", lines: before, eol: doc.eol },
