@@ -629,7 +629,7 @@ interface ClientSettings {
 }
 
 /** A client that looks nothing up in AWS_* variables or the AWS files. */
-function makeClient(request: ClientSettings, timeoutMs: number): STSClient {
+function makeClient(request: ClientSettings): STSClient {
   return new STSClient({
     region: request.region,
     endpoint: request.endpoint,
@@ -640,8 +640,9 @@ function makeClient(request: ClientSettings, timeoutMs: number): STSClient {
         ? { sessionToken: request.sessionToken }
         : {}),
     },
+    // No requestTimeout: its setTimeout would load Deno's Node timers, and
+    // attempt()'s deadline already aborts the whole answer.
     requestHandler: new FetchHttpHandler({
-      requestTimeout: timeoutMs,
       customFetch: boundedFetch(request.fetch ?? fetch),
     }),
     // Everything the SDK would otherwise look up in AWS_* variables and the
@@ -738,13 +739,13 @@ async function attempt<T>(
   timeoutMs: number,
 ): Promise<Outcome<T>> {
   const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, timeoutMs);
+  // AbortSignal.timeout, not setTimeout: Deno's global setTimeout loads its
+  // Node timers on first use (10-20 ms of every refresh).
+  const deadline = AbortSignal.timeout(timeoutMs);
   try {
-    const credentials = await send(controller.signal);
+    const credentials = await send(
+      AbortSignal.any([controller.signal, deadline]),
+    );
     if (credentials === undefined) {
       return {
         kind: "final",
@@ -762,9 +763,8 @@ async function attempt<T>(
     }
     return { kind: "ok", credentials };
   } catch (error) {
-    return classify(error, context, timedOut, timeoutMs);
+    return classify(error, context, deadline.aborted, timeoutMs);
   } finally {
-    clearTimeout(timer);
     controller.abort();
   }
 }
@@ -817,7 +817,7 @@ function afterAttempts(error: StsError, attempts: number): StsError {
 export async function getSessionToken(
   request: GetSessionTokenRequest,
 ): Promise<SessionCredentials> {
-  const client = makeClient(request, request.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const client = makeClient(request);
   const context: CallContext = {
     operation: "GetSessionToken",
     sourceProfile: request.sourceProfile,
@@ -867,7 +867,7 @@ export async function getSessionToken(
 export async function assumeRole(
   request: AssumeRoleRequest,
 ): Promise<RoleCredentials> {
-  const client = makeClient(request, request.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  const client = makeClient(request);
   const context: CallContext = {
     operation: "AssumeRole",
     sourceProfile: request.sourceProfile,
