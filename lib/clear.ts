@@ -2,15 +2,21 @@
  * `awsmfa clear`: take back what awsmfa wrote, and nothing else. Pure
  * planning; lib/run.ts writes the result under the store's lock.
  *
- * - A credentials section is removed only when awsmfa wrote it
- *   (`awsmfa_source_profile`, `awsmfa_serial` and a session token). A named
- *   section that awsmfa did not write is refused, and nothing changes.
- * - When such a section also holds keys or comments awsmfa never writes, only
- *   awsmfa's keys are removed and the rest stays.
- * - `[profile X]` in the config file is removed only when it holds nothing but
- *   what awsmfa copies into a section it adds (`region`, `output`, with the
- *   source profile's current values), no comments, and the credentials
- *   section went completely. `[default]` is never removed.
+ * - Only a profile awsmfa wrote (`awsmfa_source_profile`, `awsmfa_serial`
+ *   and a session token) is cleared. A named section that awsmfa did not
+ *   write is refused, and nothing changes.
+ * - awsmfa's keys always go. The credentials section goes whole only when
+ *   awsmfa created it (as its `awsmfa_added` records) and holds nothing
+ *   else: no other keys, no comments. A section that was there before
+ *   awsmfa wrote keeps its header and everything awsmfa did not write.
+ * - The profile's config section goes only when awsmfa created it (as
+ *   recorded) and it still holds nothing but what awsmfa copies into a
+ *   section it adds (`region`, `output`, with the source profile's current
+ *   values) and no comments.
+ * - The same rule holds for every profile, `default` included, in both files.
+ * - Sections are seen as botocore and the JS SDK both see them: keys a
+ *   `[DEFAULT]` section gives every section for botocore are not the
+ *   section's own.
  * - Removing a section takes its header, its key lines and the one empty
  *   line before the header that awsmfa adds; comments and blank lines after
  *   its last key (which belong to what follows) stay, as does every other byte.
@@ -23,6 +29,7 @@ import { LocalError } from "./errors.ts";
 import {
   type IniDocument,
   type IniLine,
+  ownKeys,
   parseIni,
   profileSection,
   readSections,
@@ -31,7 +38,13 @@ import {
 } from "./ini.ts";
 import { COPIED_CONFIG_KEYS, copiedConfig, type LoadedFile } from "./obtain.ts";
 import { roleProfileConfig } from "./role.ts";
-import { isManaged, MANAGED_KEYS, ROLE_KEY, SOURCE_KEY } from "./session.ts";
+import {
+  addedOf,
+  isManaged,
+  MANAGED_KEYS,
+  ROLE_KEY,
+  SOURCE_KEY,
+} from "./session.ts";
 
 /** What clearing one profile does. */
 export interface ClearedProfile {
@@ -41,6 +54,13 @@ export interface ClearedProfile {
   credentials: "removed" | "keys" | "absent";
   /** Keys awsmfa did not write that stay in the credentials section. */
   keptKeys: string[];
+  /** For `keys`: the section was there before awsmfa wrote to it. */
+  existedBefore?: boolean;
+  /**
+   * Whether awsmfa created the profile's config section, as recorded;
+   * undefined when the section records nothing.
+   */
+  addedConfig?: boolean;
   /** The source profile it was made from (for the config check). */
   sourceProfile?: string;
   /** The role of a role session (for the config check). */
@@ -198,18 +218,35 @@ export function planCredentials(
       : { sourceProfile };
     const section = profileSection(profile, "credentials");
     const range = sectionRange(doc.lines, section)!;
-    const keptKeys = Object.keys(keys).filter((key) =>
+    // Its own keys: not those botocore adds from [DEFAULT].
+    const own = ownKeys(doc, section)!;
+    const keptKeys = Object.keys(own).filter((key) =>
       !MANAGED_KEYS.includes(key)
     );
-    if (keptKeys.length > 0 || hasInnerComment(doc.lines, range)) {
+    const added = addedOf(own);
+    // A section written before awsmfa kept the record: awsmfa's if it holds
+    // nothing else.
+    const created = added?.credentials ?? keptKeys.length === 0;
+    const recorded = added === undefined ? {} : { addedConfig: added.config };
+    if (
+      !created || keptKeys.length > 0 || hasInnerComment(doc.lines, range)
+    ) {
       doc = setKeys(doc, section, {}, [...MANAGED_KEYS]);
-      profiles.push({ profile, credentials: "keys", keptKeys, ...made });
+      profiles.push({
+        profile,
+        credentials: "keys",
+        keptKeys,
+        existedBefore: !created,
+        ...recorded,
+        ...made,
+      });
     } else {
       doc = removeOwnSection(doc, section);
       profiles.push({
         profile,
         credentials: "removed",
         keptKeys: [],
+        ...recorded,
         ...made,
       });
     }
@@ -225,9 +262,7 @@ export function configKeepReason(
   sourceProfile: string,
   roleArn?: string,
 ): string | undefined {
-  if (profile === "default") return "awsmfa never removes [default]";
-  const keys = file.profiles.get(profile);
-  if (keys === undefined) return undefined;
+  if (!file.profiles.has(profile)) return undefined;
   let section: string;
   try {
     section = profileSection(profile, "config");
@@ -236,6 +271,8 @@ export function configKeepReason(
   }
   const range = sectionRange(file.doc.lines, section);
   if (range === undefined) return "awsmfa did not write it in this form";
+  // Its own keys, as both botocore and the JS SDK see them there.
+  const keys = ownKeys(file.doc, section)!;
   const sourceConfig = file.profiles.get(sourceProfile);
   // What awsmfa copies: the source profile's keys, or for a role session
   // those of a role profile of that role and source (its own win).
@@ -265,10 +302,10 @@ export function configKeepReason(
 }
 
 /**
- * Plan the config side: remove `[profile X]` for each profile whose
- * credentials section went completely and whose config section passes
- * {@linkcode configKeepReason}. Returns the new text (null when unchanged)
- * and, per profile, why its config section stayed.
+ * Plan the config side: remove `[profile X]` (or `[default]`) for each
+ * cleared profile whose credentials section records that awsmfa created it
+ * and that passes {@linkcode configKeepReason}. Returns the new text (null
+ * when unchanged) and, per profile, why its config section stayed.
  */
 export function planConfig(
   file: LoadedFile,
@@ -278,7 +315,16 @@ export function planConfig(
   const kept = new Map<string, string>();
   const removed: string[] = [];
   for (const entry of cleared) {
-    if (entry.credentials !== "removed" || !file.profiles.has(entry.profile)) {
+    if (entry.credentials === "absent" || !file.profiles.has(entry.profile)) {
+      continue;
+    }
+    if (entry.addedConfig !== true) {
+      kept.set(
+        entry.profile,
+        entry.addedConfig === false
+          ? "it was there before awsmfa wrote the profile"
+          : "awsmfa did not record adding it",
+      );
       continue;
     }
     const reason = configKeepReason(
@@ -300,4 +346,12 @@ export function planConfig(
     kept,
     removed,
   };
+}
+
+/** What clear kept of a credentials section it took awsmfa's keys from. */
+export function keptDescription(entry: ClearedProfile): string {
+  if (entry.keptKeys.length > 0) return `(${entry.keptKeys.join(", ")})`;
+  return entry.existedBefore
+    ? "(the section, which was there before awsmfa wrote to it)"
+    : "(comments)";
 }

@@ -37,7 +37,10 @@
  *   `[profile default]` always beats `[default]`.
  * - `[DEFAULT]` (upper case): botocore does not list it; its keys are defaults
  *   that every other section inherits, and it may appear more than once. The
- *   JS SDK reads it as a plain section named `DEFAULT`.
+ *   JS SDK reads it as a plain section named `DEFAULT` and gives its keys to
+ *   no other section. So {@linkcode setKeys} refuses a write that leaves its
+ *   section inheriting a key, and {@linkcode ownKeys} gives a section's keys
+ *   as both see them.
  * - Keys: botocore splits at the first `=` or `:`, lower-cases the key and
  *   strips both sides; a line with neither, or with nothing before it, makes
  *   the whole file unreadable, as do a repeated section or a key repeated in a
@@ -479,6 +482,30 @@ function checkReadable(doc: IniDocument): void {
 }
 
 /**
+ * The keys written in `section` itself, lower-cased, with botocore's values
+ * but without those it inherits from `[DEFAULT]`: what botocore and the JS
+ * SDK both see there. Undefined when there is no such section. Throws
+ * {@linkcode IniError} like {@linkcode readSections}.
+ */
+export function ownKeys(
+  doc: IniDocument,
+  section: string,
+): Record<string, string> | undefined {
+  const keys = scan(doc).get(section);
+  if (keys === undefined || section === "DEFAULT") return undefined;
+  const record: Record<string, string> = {};
+  for (const [key, read] of keys) {
+    Object.defineProperty(record, key, {
+      value: read.value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return record;
+}
+
+/**
  * Section name of a profile: credentials file -> `name`; config file ->
  * `default` or `profile name`.
  *
@@ -667,18 +694,77 @@ function continues(lines: IniLine[], index: number): boolean {
   return false;
 }
 
-/** `line` with its value replaced, keeping everything before the value. */
-function replaceValue(line: IniLine, value: string): IniLine {
+/**
+ * `line` with its key spelt `key` (the same key in another case) and its
+ * value replaced, keeping its indentation, the spacing around the separator
+ * and its line ending.
+ */
+function replaceValue(line: IniLine, key: string, value: string): IniLine {
   const indent = pyIndent(line.text);
   const separator = indent + PY_SEPARATOR.exec(line.text.slice(indent))!.index;
   const after = line.text.slice(separator + 1);
   const space = after.slice(0, pyIndent(after));
   const gap = space === "" && pyStrip(after) === "" ? " " : space;
   return {
-    text: line.text.slice(0, separator + 1) + gap + value,
+    text: line.text.slice(0, indent) + key +
+      line.text.slice(indent + line.key!.length, separator + 1) + gap + value,
     eol: line.eol,
     kind: "key",
   };
+}
+
+/**
+ * The 1-based line of a `[__proto__]` or `[profile __proto__]` header as the
+ * JS SDK reads headers, or 0: with one, the JS SDK reads the whole file as
+ * empty.
+ */
+function jsProtoLine(doc: IniDocument): number {
+  for (const [index, line] of doc.lines.entries()) {
+    if (line.text.indexOf("__proto__") === -1) continue;
+    const trimmed = jsStripComment(line.text).trim();
+    const name = trimmed.substring(1, trimmed.length - 1);
+    if (
+      trimmed[0] === "[" && trimmed[trimmed.length - 1] === "]" &&
+      (name === "__proto__" || name === "profile __proto__")
+    ) {
+      return index + 1;
+    }
+  }
+  return 0;
+}
+
+/**
+ * Refuse to write `section` (set keys in it, or add it) when the document's
+ * `[DEFAULT]` would give it keys after the edit: botocore reads them there,
+ * the JS SDK does not. Taking keys out of an existing section is not
+ * refused.
+ */
+function checkDefaults(
+  doc: IniDocument,
+  section: string,
+  values: Record<string, string>,
+  remove: string[],
+): void {
+  const sections = scan(doc);
+  const defaults = sections.get("DEFAULT");
+  const own = sections.get(section);
+  if (
+    defaults === undefined ||
+    (own !== undefined && Object.keys(values).length === 0)
+  ) {
+    return;
+  }
+  const inherited = [...defaults.keys()].filter((key) =>
+    !Object.hasOwn(values, key) && (!own?.has(key) || remove.includes(key))
+  );
+  if (inherited.length === 0) return;
+  const them = inherited.length === 1 ? "it" : "them";
+  throw new IniError(
+    `Cannot write [${section}]: the [DEFAULT] section gives it ${
+      inherited.join(", ")
+    } for the AWS CLI but not for the JS SDK, which has no [DEFAULT]; move ${them} into the profiles that use ${them}.`,
+    0,
+  );
 }
 
 /**
@@ -686,31 +772,35 @@ function replaceValue(line: IniLine, value: string): IniLine {
  * `remove` deleted.
  *
  * - Section matching is exact on the name as botocore sees it.
- * - An existing key line keeps its key spelling, indentation, separator
- *   spacing and line ending; only the value after the separator changes.
+ * - An existing key line keeps its indentation, separator spacing and line
+ *   ending; only the value after the separator changes, and a key written
+ *   in another case (`AWS_ACCESS_KEY_ID`, which botocore reads and the JS SDK
+ *   does not) is spelt in lower case.
  * - Missing keys are appended, in the order given, after the section's last
  *   key line (after its continuation lines, before trailing blank lines and
  *   comments), as `key = value` with the file's line ending.
- * - A missing section is added at the end, after one blank line (none in an
- *   empty file, none more when the file ends with a blank line). A file that
- *   ended without a line ending still does.
+ * - A missing section is added at the end, after one empty line of its own
+ *   (none in an empty file), so removing it with that line gives back every
+ *   byte. A file that ended without a line ending still does.
  * - Never quotes or escapes, never touches nested blocks, comments or other
  *   sections.
  *
  * Throws {@linkcode IniError} when the document is unreadable (as
- * {@linkcode readSections}), for `[DEFAULT]`, for keys that are not plain
- * lower-case `[a-z0-9_]+`, for a value that is empty, has a line break or a
- * space at either end, or holds ` #`/` ;` (the JS SDK strips those tails,
- * botocore does not), for an existing key line spelled in another case or
- * with `:` (the JS SDK would not see it), for a key whose value continues on
- * the next lines, for new lines in a file with bare CR line endings, for a
- * `[profile …]` section that the two resolve to different profiles (such as
+ * {@linkcode readSections}), for `[DEFAULT]`, for a file with a
+ * `[__proto__]` or `[profile __proto__]` section (the JS SDK cannot read it
+ * at all), when a write leaves `section` with keys it inherits from
+ * `[DEFAULT]` (botocore reads them there, the JS SDK does not), for keys that
+ * are not plain lower-case `[a-z0-9_]+`, for a value that is empty, has a
+ * line break or a space at either end, or holds ` #`/` ;` (the JS SDK strips
+ * those tails, botocore does not), for an existing key line with `:` (the JS
+ * SDK would not see it), for a key whose value continues on the next lines,
+ * for new lines in a file with bare CR line endings, for a `[profile …]`
+ * section that the two resolve to different profiles (such as
  * `[profile  two-spaces]` or `[profile "a b"]`), for `[default]` or
  * `[profile default]` when both exist, and whenever a model of botocore or of
  * the JS SDK would read anything but the intended change (the JS SDK still
  * seeing a removed key, say on an indented line botocore reads as part of
- * another value, counts; botocore still seeing one inherited from
- * `[DEFAULT]` does not). Messages never contain a value.
+ * another value, counts). Messages never contain a value.
  */
 export function setKeys(
   doc: IniDocument,
@@ -746,6 +836,15 @@ export function setKeys(
       throw new IniError(`Cannot both write and remove ${key} in ${where}.`, 0);
     }
   }
+
+  const proto = jsProtoLine(doc);
+  if (proto > 0) {
+    throw new IniError(
+      `Cannot write ${where}: line ${proto} is a [__proto__] section, so the JS SDK cannot read this file at all; rename or remove that section first.`,
+      proto,
+    );
+  }
+  checkDefaults(doc, section, values, remove);
 
   const lines = [...doc.lines];
   const ranges = sectionRanges(lines, section);
@@ -783,33 +882,36 @@ export function setKeys(
         drop.add(i);
         continue;
       }
-      if (line.key !== key) {
-        throw new IniError(
-          `Cannot change ${key} in ${where}: line ${number} spells it ${line.key}, which the JS SDK does not read as ${key}; write it in lower case.`,
-          number,
-        );
-      }
       if (PY_SEPARATOR.exec(line.text)![0] !== "=") {
         throw new IniError(
           `Cannot change ${key} in ${where}: line ${number} uses ":", which the JS SDK does not read; use "=".`,
           number,
         );
       }
-      lines[i] = replaceValue(line, values[key]);
+      // awsmfa owns its keys: AWS_ACCESS_KEY_ID becomes aws_access_key_id,
+      // which the JS SDK reads too (botocore reads keys in any case).
+      lines[i] = replaceValue(line, key, values[key]);
       added.splice(added.indexOf(key), 1);
     }
     newLines = added.map((key) => newLine(`${key} = ${values[key]}`, doc.eol));
     // Drop removed lines from the end so indexes stay valid.
+    const endedBare = lines.length > 0 && lines[lines.length - 1].eol === "";
+    const dropsLast = drop.has(lines.length - 1);
     for (const index of [...drop].sort((a, b) => b - a)) {
       lines.splice(index, 1);
       if (index < insertAt) insertAt--;
     }
+    // A file that ended without a line ending still does (the line that
+    // gained one when the keys were added loses it again).
+    if (endedBare && dropsLast && lines.length > 0) {
+      lines[lines.length - 1] = { ...lines[lines.length - 1], eol: "" };
+    }
   } else {
     insertAt = lines.length;
     newLines = [newLine(`[${section}]`, doc.eol)];
-    if (lines.length > 0 && lines[lines.length - 1].kind !== "blank") {
-      newLines.unshift(newLine("", doc.eol));
-    }
+    // Always one empty line of its own before it, so that taking the
+    // section back out with that line gives back every byte.
+    if (lines.length > 0) newLines.unshift(newLine("", doc.eol));
     newLines.push(
       ...added.map((key) => newLine(`${key} = ${values[key]}`, doc.eol)),
     );
@@ -1166,10 +1268,9 @@ function sameRecord(
  * Pure: a new document without `section` (exact name as botocore sees it;
  * every section of that name): its header and the lines up to the next
  * section. Keeps all other bytes, except that when the removed section was
- * the last one it also drops one blank line right before its header (the one
- * {@linkcode setKeys} adds; when the file already ended with a blank line
- * setKeys added none, and this drops that one) and, if the file ended
- * without a line ending, the new last line loses its line ending again.
+ * the last one it also drops the empty line right before its header (the
+ * one {@linkcode setKeys} adds) and, if the file ended without a line
+ * ending, the new last line loses its line ending again.
  */
 export function removeSection(doc: IniDocument, section: string): IniDocument {
   const ranges = sectionRanges(doc.lines, section);

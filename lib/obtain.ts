@@ -23,6 +23,7 @@ import {
 import { AwsmfaError, LocalError } from "./errors.ts";
 import {
   type IniDocument,
+  ownKeys,
   parseIni,
   profileSection,
   readProfiles,
@@ -41,6 +42,8 @@ import {
   type SessionSubject,
 } from "./role.ts";
 import {
+  ADDED_KEY,
+  addedValue,
   DEFAULT_MIN_REMAINING_MS,
   EXPIRES_KEY,
   expiresAt,
@@ -244,12 +247,17 @@ function editConfig(
   );
 }
 
-/** The new credentials text; the target is checked again on this content. */
+/**
+ * The new credentials text; the target is checked again on this content.
+ * `config` is the config file as read, to record whether awsmfa adds the
+ * target's section there ({@linkcode ADDED_KEY}).
+ */
 function editCredentials(
   file: LoadedFile,
   target: string,
   source: string,
   values: Record<string, string>,
+  config: LoadedFile,
 ): string {
   checkTarget(target, source, file.profiles.get(target));
   // An MFA session written over a role session drops the role's key.
@@ -257,8 +265,13 @@ function editCredentials(
       file.profiles.get(target)?.[ROLE_KEY] !== undefined
     ? [ROLE_KEY]
     : [];
+  const section = profileSection(target, "credentials");
+  const added = addedValue(
+    ownKeys(file.doc, section),
+    !config.profiles.has(target),
+  );
   return serializeIni(
-    setKeys(file.doc, profileSection(target, "credentials"), values, stale),
+    setKeys(file.doc, section, { ...values, [ADDED_KEY]: added }, stale),
   );
 }
 
@@ -501,7 +514,7 @@ export async function obtainSession(
       serial,
       roleArn,
     );
-    editCredentials(credentialsFile, target, source, preview);
+    editCredentials(credentialsFile, target, source, preview, configFile);
     editConfig(configFile, target, subject.config);
     await checkWritable(paths.credentialsFile);
     await checkWritable(paths.configFile);
@@ -562,6 +575,7 @@ export async function obtainSession(
           target,
           source,
           sessionSection(session, source, serial, roleArn),
+          configFile,
         ),
       (current) =>
         editConfig(

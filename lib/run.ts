@@ -17,7 +17,12 @@ import {
   type RefreshOptions,
   type StatusOptions,
 } from "./args.ts";
-import { type ClearedProfile, planConfig, planCredentials } from "./clear.ts";
+import {
+  type ClearedProfile,
+  keptDescription,
+  planConfig,
+  planCredentials,
+} from "./clear.ts";
 import { completionScript } from "./completions.ts";
 import {
   credentialProcess,
@@ -357,13 +362,20 @@ function reportClear(
     io.stderr(`No awsmfa-managed profiles in ${paths.credentialsFile}.\n`);
   }
   for (const entry of cleared) {
-    const configNote = configPlan.removed.includes(entry.profile)
-      ? ` and [profile ${entry.profile}] from ${paths.configFile}`
+    const configSection = entry.profile === "default"
+      ? "[default]"
+      : `[profile ${entry.profile}]`;
+    const configRemoved = configPlan.removed.includes(entry.profile);
+    const configNote = configRemoved
+      ? ` and ${configSection} from ${paths.configFile}`
       : "";
     const kept = configPlan.kept.get(entry.profile);
-    const keptNote = kept === undefined
+    const keptNote = (kept === undefined
       ? ""
-      : ` Kept [profile ${entry.profile}] in ${paths.configFile}: ${kept}.`;
+      : ` Kept ${configSection} in ${paths.configFile}: ${kept}.`) +
+      (configRemoved && entry.credentials === "keys"
+        ? ` Removed ${configSection} from ${paths.configFile}.`
+        : "");
     switch (entry.credentials) {
       case "absent":
         io.stderr(
@@ -377,11 +389,9 @@ function reportClear(
         break;
       case "keys":
         io.stderr(
-          `Removed awsmfa's keys from profile "${entry.profile}" in ${paths.credentialsFile}; kept what awsmfa did not write${
-            entry.keptKeys.length > 0
-              ? ` (${entry.keptKeys.join(", ")})`
-              : " (comments)"
-          }.\n`,
+          `Removed awsmfa's keys from profile "${entry.profile}" in ${paths.credentialsFile}; kept what awsmfa did not write ${
+            keptDescription(entry)
+          }.${keptNote}\n`,
         );
         break;
     }

@@ -28,6 +28,13 @@ export const SERIAL_KEY = "awsmfa_serial";
 /** Key naming the role of a role session; absent for an MFA session. */
 export const ROLE_KEY = "awsmfa_role_arn";
 
+/**
+ * Key recording what awsmfa added besides its keys, so that `clear` takes
+ * back exactly that: `credentials` (it created this section), `config` (it
+ * created the profile's config section), or `keys` (neither).
+ */
+export const ADDED_KEY = "awsmfa_added";
+
 /** Every key awsmfa writes into a credentials section, in writing order. */
 export const MANAGED_KEYS: readonly string[] = [
   "aws_access_key_id",
@@ -37,7 +44,58 @@ export const MANAGED_KEYS: readonly string[] = [
   SOURCE_KEY,
   SERIAL_KEY,
   ROLE_KEY,
+  ADDED_KEY,
 ];
+
+/** What awsmfa added for a target profile besides its keys. */
+export interface Added {
+  /** It created the credentials section. */
+  credentials: boolean;
+  /** It created the profile's config section. */
+  config: boolean;
+}
+
+/**
+ * What the {@linkcode ADDED_KEY} of a credentials section (its own keys)
+ * records, or undefined when it records nothing readable (a section written
+ * before awsmfa kept the record, or edited by hand).
+ */
+export function addedOf(own: ProfileKeys | undefined): Added | undefined {
+  const words = own?.[ADDED_KEY]?.trim().split(/[\s,]+/);
+  if (words === undefined) return undefined;
+  const known = ["credentials", "config", "keys"];
+  if (words.length === 0 || words.some((word) => !known.includes(word))) {
+    return undefined;
+  }
+  return {
+    credentials: words.includes("credentials"),
+    config: words.includes("config"),
+  };
+}
+
+/**
+ * The {@linkcode ADDED_KEY} value for a write into a credentials section
+ * whose own keys are `own` (undefined: awsmfa creates it), when awsmfa also
+ * creates the config section (`addsConfig`). What an earlier write recorded
+ * stays recorded. A section awsmfa wrote before it kept the record counts as
+ * created by awsmfa when it holds nothing but awsmfa's keys.
+ */
+export function addedValue(
+  own: ProfileKeys | undefined,
+  addsConfig: boolean,
+): string {
+  const managed = isManaged(own);
+  const earlier = addedOf(own) ?? {
+    credentials: own === undefined ||
+      (managed && Object.keys(own).every((key) => MANAGED_KEYS.includes(key))),
+    config: false,
+  };
+  const words = [
+    ...(earlier.credentials ? ["credentials"] : []),
+    ...(earlier.config || addsConfig ? ["config"] : []),
+  ];
+  return words.length > 0 ? words.join(" ") : "keys";
+}
 
 /** Skip-while-valid threshold: a session with less left than this is refreshed. */
 export const DEFAULT_MIN_REMAINING_MS = 15 * 60 * 1000;

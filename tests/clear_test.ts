@@ -13,20 +13,29 @@ import {
 import { LocalError } from "../lib/errors.ts";
 import { parseIni, readProfiles, serializeIni, setKeys } from "../lib/ini.ts";
 import { loadFile } from "../lib/obtain.ts";
-import { MANAGED_KEYS, ROLE_KEY, sessionSection } from "../lib/session.ts";
+import {
+  ADDED_KEY,
+  MANAGED_KEYS,
+  ROLE_KEY,
+  sessionSection,
+} from "../lib/session.ts";
 
 const FIXTURES = new URL("./fixtures/ini/", import.meta.url);
 const SERIAL = "arn:aws:iam::123456789012:mfa/alice";
-const VALUES = sessionSection(
-  {
-    accessKeyId: "ASIAEXAMPLESESSION01",
-    secretAccessKey: "sessionSecret/abc+def",
-    sessionToken: "FwoGZXIvYXdzEXAMPLETOKEN//////wEaDEXAMPLE==",
-    expiration: new Date("2026-11-29T15:00:00Z"),
-  },
-  "work",
-  SERIAL,
-);
+/** What the default command writes into a section it creates. */
+const VALUES = {
+  ...sessionSection(
+    {
+      accessKeyId: "ASIAEXAMPLESESSION01",
+      secretAccessKey: "sessionSecret/abc+def",
+      sessionToken: "FwoGZXIvYXdzEXAMPLETOKEN//////wEaDEXAMPLE==",
+      expiration: new Date("2026-11-29T15:00:00Z"),
+    },
+    "work",
+    SERIAL,
+  ),
+  [ADDED_KEY]: "credentials config",
+};
 
 /** `text` with awsmfa's section written the way the default command writes it. */
 function withSession(text: string, section = "mfa"): string {
@@ -51,12 +60,8 @@ Deno.test("removeOwnSection undoes the default command on every fixture it can w
       const cleared = serializeIni(
         removeOwnSection(parseIni(written), "awsmfa-clear-test"),
       );
-      // A file that already ended with an empty line gave awsmfa no reason
-      // to add one; clearing then takes that empty line along.
-      const expected = /(^|\r?\n)\r?\n$/.test(original) && original !== "\n"
-        ? original.replace(/\r?\n$/, "")
-        : original;
-      assert.equal(cleared, expected);
+      // Also a file that ended with an empty line: awsmfa adds one of its own.
+      assert.equal(cleared, original);
     });
     checked++;
   }
@@ -199,24 +204,40 @@ Deno.test("planConfig removes [profile X] only while it holds just what awsmfa c
       assert.match(plan.kept.get("mfa")!, reason);
     });
   }
-  await t.step("never [default]", () => {
+  await t.step("[default] like every other profile", () => {
     const file = loadFile(
-      "[default]\nregion = eu-west-1\n",
+      "[profile work]\nregion = eu-west-1\n\n[default]\nregion = eu-west-1\n",
       "config",
       "config",
     );
-    assert.match(configKeepReason(file, "default", "work")!, /never removes/);
+    assert.equal(configKeepReason(file, "default", "work"), undefined);
+    const entry = { ...cleared[0], profile: "default" };
+    const plan = planConfig(file, [entry]);
+    assert.deepEqual(plan.removed, ["default"]);
+    assert.equal(plan.text, "[profile work]\nregion = eu-west-1\n");
+    const before = planConfig(file, [{ ...entry, addedConfig: false }]);
+    assert.equal(before.text, null);
+    assert.match(before.kept.get("default")!, /there before awsmfa wrote/);
   });
-  await t.step("not when the credentials section kept keys", () => {
+  await t.step("also when the credentials section kept keys", () => {
     const plan = planConfig(loadFile(CONFIG, "config", "config"), [
-      {
-        profile: "mfa",
-        credentials: "keys",
-        keptKeys: ["region"],
-        sourceProfile: "work",
-      },
+      { ...cleared[0], credentials: "keys", keptKeys: ["region"] },
     ]);
-    assert.equal(plan.text, null);
+    assert.deepEqual(plan.removed, ["mfa"]);
+  });
+  await t.step("never one that was there before, or not recorded", () => {
+    // aws-vault's tests keep an empty [profile root] that others point at.
+    const config = "[profile root]\n\n[profile foo]\nsource_profile = root\n";
+    for (const addedConfig of [false, undefined]) {
+      const plan = planConfig(loadFile(config, "config", "config"), [
+        { ...cleared[0], profile: "root", addedConfig },
+      ]);
+      assert.equal(plan.text, null);
+      assert.match(
+        plan.kept.get("root")!,
+        addedConfig === false ? /there before/ : /did not record adding it/,
+      );
+    }
   });
 });
 
@@ -291,6 +312,7 @@ Deno.test("clear removes the config section of a role session whose region and o
     profile: "admin-mfa",
     credentials: "removed" as const,
     keptKeys: [],
+    addedConfig: true,
     sourceProfile: "work",
     roleArn: ROLE_ARN,
   };

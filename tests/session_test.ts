@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import {
+  ADDED_KEY,
+  addedOf,
+  addedValue,
   describeTime,
   expiresAt,
   formatRemaining,
@@ -50,7 +53,7 @@ Deno.test("sessionSection writes every managed key, expiry in RFC 3339 UTC", () 
   assert.equal(values.awsmfa_serial, SERIAL);
 });
 
-Deno.test("sessionSection of a role session adds awsmfa_role_arn, the last managed key", () => {
+Deno.test("sessionSection of a role session adds awsmfa_role_arn, the last managed key before awsmfa_added", () => {
   const values = sessionSection(
     {
       accessKeyId: "ASIAEXAMPLE",
@@ -62,8 +65,50 @@ Deno.test("sessionSection of a role session adds awsmfa_role_arn, the last manag
     SERIAL,
     "arn:aws:iam::111122223333:role/admin",
   );
-  assert.deepEqual(Object.keys(values), [...MANAGED_KEYS]);
+  assert.deepEqual(Object.keys(values), [
+    ...MANAGED_KEYS.filter((key) => key !== ADDED_KEY),
+  ]);
+  assert.equal(MANAGED_KEYS.at(-1), ADDED_KEY);
   assert.equal(values.awsmfa_role_arn, "arn:aws:iam::111122223333:role/admin");
+});
+
+Deno.test("addedValue records what awsmfa created, and keeps what an earlier write recorded", () => {
+  const made = managed("2026-11-29T00:00:00Z");
+  // A first write: the section is new; the config section maybe too.
+  assert.equal(addedValue(undefined, true), "credentials config");
+  assert.equal(addedValue(undefined, false), "credentials");
+  // A section that was there (empty, or another tool's session).
+  assert.equal(addedValue({}, false), "keys");
+  assert.equal(addedValue({ aws_session_token: "t" }, true), "config");
+  // A refresh keeps the record; a config section added now joins it.
+  assert.equal(addedValue({ ...made, [ADDED_KEY]: "keys" }, true), "config");
+  assert.equal(
+    addedValue({ ...made, [ADDED_KEY]: "credentials config" }, false),
+    "credentials config",
+  );
+  // Written before awsmfa kept the record: its own only if nothing else is.
+  assert.equal(addedValue(made, false), "credentials");
+  assert.equal(addedValue({ ...made, region: "x" }, false), "keys");
+});
+
+Deno.test("addedOf reads the record, and nothing from a value it does not know", () => {
+  assert.deepEqual(addedOf({ [ADDED_KEY]: "credentials config" }), {
+    credentials: true,
+    config: true,
+  });
+  assert.deepEqual(addedOf({ [ADDED_KEY]: " keys " }), {
+    credentials: false,
+    config: false,
+  });
+  assert.deepEqual(addedOf({ [ADDED_KEY]: "config" }), {
+    credentials: false,
+    config: true,
+  });
+  for (const value of ["", "yes", "config, everything"]) {
+    assert.equal(addedOf({ [ADDED_KEY]: value }), undefined, value);
+  }
+  assert.equal(addedOf({}), undefined);
+  assert.equal(addedOf(undefined), undefined);
 });
 
 Deno.test("isManaged needs awsmfa's own keys and a session token", () => {
