@@ -714,11 +714,11 @@ function replaceValue(line: IniLine, key: string, value: string): IniLine {
 }
 
 /**
- * The 1-based line of a `[__proto__]` or `[profile __proto__]` header as the
- * JS SDK reads headers, or 0: with one, the JS SDK reads the whole file as
- * empty.
+ * The 1-based line and name of a `[__proto__]` or `[profile __proto__]`
+ * header as the JS SDK reads headers, or line 0: with one, the JS SDK reads
+ * the whole file as empty.
  */
-function jsProtoLine(doc: IniDocument): number {
+function jsProtoLine(doc: IniDocument): { line: number; name: string } {
   for (const [index, line] of doc.lines.entries()) {
     if (line.text.indexOf("__proto__") === -1) continue;
     const trimmed = jsStripComment(line.text).trim();
@@ -727,10 +727,10 @@ function jsProtoLine(doc: IniDocument): number {
       trimmed[0] === "[" && trimmed[trimmed.length - 1] === "]" &&
       (name === "__proto__" || name === "profile __proto__")
     ) {
-      return index + 1;
+      return { line: index + 1, name };
     }
   }
-  return 0;
+  return { line: 0, name: "" };
 }
 
 /**
@@ -838,10 +838,10 @@ export function setKeys(
   }
 
   const proto = jsProtoLine(doc);
-  if (proto > 0) {
+  if (proto.line > 0) {
     throw new IniError(
-      `Cannot write ${where}: line ${proto} is a [__proto__] section, so the JS SDK cannot read this file at all; rename or remove that section first.`,
-      proto,
+      `Cannot write ${where}: line ${proto.line} is a [${proto.name}] section, so the JS SDK cannot read this file at all; rename or remove that section first.`,
+      proto.line,
     );
   }
   checkDefaults(doc, section, values, remove);

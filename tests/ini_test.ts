@@ -650,7 +650,7 @@ Deno.test("setKeys", async (t) => {
         iniError(
           () => setKeys(parseIni(`[a]\nk = v\n${header}\n`), "mfa", { k: "v" }),
           3,
-          /line 3 is a \[__proto__\] section, so the JS SDK cannot read this file at all/,
+          /line 3 is a \[(profile )?__proto__\] section, so the JS SDK cannot read this file at all/,
         );
       }
     },
