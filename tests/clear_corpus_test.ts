@@ -578,3 +578,39 @@ Deno.test("a [__proto__] section is refused: the JS SDK cannot read the file at 
     );
   }
 });
+
+Deno.test("a refresh keeps the record, so clear after it still gives back every byte", async () => {
+  const home = await Deno.makeTempDir({ prefix: "awsmfa-suite-item-" });
+  try {
+    const credentials = SOURCE_CREDENTIALS + "\n";
+    const config = "[profile root]\n";
+    await Deno.writeTextFile(join(home, "credentials"), credentials);
+    await Deno.writeTextFile(join(home, "config"), config);
+    const args = ["--profile", SOURCE, "--serial-number", SERIAL, "--quiet"];
+    for (const target of ["mfa", "root"]) {
+      for (const extra of [[], ["--force"]]) {
+        const err: string[] = [];
+        const code = await run(
+          [...args, ...extra, "--mfa-profile-name", target, "123456"],
+          io(home, err),
+        );
+        assert.equal(code, 0, err.join(""));
+      }
+    }
+    const written = await Deno.readTextFile(join(home, "credentials"));
+    assert.match(
+      written,
+      /\[mfa\]\n(.+\n)*awsmfa_added = credentials config\n/,
+    );
+    assert.match(written, /\[root\]\n(.+\n)*awsmfa_added = credentials\n/);
+    const err: string[] = [];
+    assert.equal(await run(["clear", "--all"], io(home, err)), 0);
+    assert.equal(
+      await Deno.readTextFile(join(home, "credentials")),
+      credentials,
+    );
+    assert.equal(await Deno.readTextFile(join(home, "config")), config);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
