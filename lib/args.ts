@@ -10,6 +10,7 @@
 
 import { type ArgvOption, parseArgv } from "./argv.ts";
 import { ExitCode, UsageError } from "./errors.ts";
+import { nearMiss } from "./near.ts";
 import { checkExternalId, checkRoleArn, checkSessionName } from "./role.ts";
 import { checkKeychainName, KEYCHAIN_NAMES } from "./keychain/keychain.ts";
 import type { KeysOptions } from "./keys.ts";
@@ -477,12 +478,16 @@ function usageFromParseError(
         }.`,
       );
     }
-    const guesses = flag.startsWith("--")
-      ? specs.filter((spec) => spec.name.startsWith(flag.slice(2)))
-      : [];
+    const habit = flag.startsWith("--") ? HABITS[flag.slice(2)] : undefined;
+    if (habit !== undefined) {
+      return new UsageError(`Unknown option ${flag}; ${habit}`);
+    }
+    const guess = flag.startsWith("--")
+      ? nearMiss(flag.slice(2), specs.map((spec) => spec.name))
+      : undefined;
     return new UsageError(
-      guesses.length === 1
-        ? `Unknown option ${flag}; did you mean --${guesses[0].name}?`
+      guess !== undefined
+        ? `Unknown option ${flag}; did you mean --${guess}?`
         : `Unknown option ${flag}.`,
     );
   }
@@ -499,6 +504,29 @@ function usageFromParseError(
   }
   return new UsageError("The command line could not be read.");
 }
+
+/**
+ * Flags of the AWS CLI and aws-vault that people type out of habit, and what
+ * awsmfa takes instead.
+ */
+const HABITS: Readonly<Record<string, string>> = {
+  "token-code":
+    'awsmfa takes the MFA code as an argument, as in: awsmfa --profile work 123456 (or "-" to read it from stdin).',
+  "mfa-token":
+    'awsmfa takes the MFA code as an argument, as in: awsmfa --profile work 123456 (or "-" to read it from stdin).',
+  "mfa-code":
+    'awsmfa takes the MFA code as an argument, as in: awsmfa --profile work 123456 (or "-" to read it from stdin).',
+  "device":
+    "the MFA device is --serial-number SERIAL (or mfa_serial in the config).",
+  "mfa-serial":
+    "the MFA device is --serial-number SERIAL (or mfa_serial in the config).",
+  "duration":
+    "the session length is --duration-seconds, which also takes 12h, 90m or 1h30m.",
+  "assume-role":
+    "to assume a role, give --role-arn ARN, or --profile with a role profile (role_arn and source_profile in the config).",
+  "role":
+    "to assume a role, give --role-arn ARN, or --profile with a role profile (role_arn and source_profile in the config).",
+};
 
 function commandLabel(command: CommandName): string {
   return command === "refresh" ? "the default command" : `awsmfa ${command}`;
@@ -559,7 +587,10 @@ function checkProfileName(value: string | undefined): string | undefined {
   return value;
 }
 
-function checkCode(positionals: string[]): string | undefined {
+function checkCode(
+  positionals: string[],
+  command: CommandName,
+): string | undefined {
   if (positionals.length === 0) return undefined;
   const misplaced = positionals.find((word) =>
     COMMANDS.some((command) => command.name === word)
@@ -576,14 +607,51 @@ function checkCode(positionals: string[]): string | undefined {
   }
   const [code] = positionals;
   if (code === "-" || /^[0-9]{6}$/.test(code)) return code;
-  if (/^[a-z][a-z-]*$/.test(code)) {
-    throw new UsageError(
-      `Unknown command "${code}"; the commands are: ${
-        COMMANDS.map((command) => command.name).join(", ")
-      }.`,
-    );
+  if (/^[0-9]{3} [0-9]{3}$/.test(code)) return code.replace(" ", "");
+  // A word with several digits may be a mistyped code: never repeat it.
+  if (PROFILE_NAME.test(code) && !/[0-9].*[0-9].*[0-9]/.test(code)) {
+    throw new StrayWordError(code, command);
   }
   throw new UsageError("The MFA code must be exactly 6 digits.");
+}
+
+/**
+ * A word where the MFA code goes that is neither a code nor a command: often
+ * a profile name, as aws-vault takes it (`aws-vault exec work -- …`). The
+ * caller, which can read the files, says so when such a profile exists.
+ */
+export class StrayWordError extends UsageError {
+  /** The word. */
+  readonly word: string;
+  /** The command it was given to. */
+  readonly command: CommandName;
+
+  /** Create the error for `word` given to `command`. */
+  constructor(word: string, command: CommandName) {
+    const guess = command === "refresh"
+      ? nearMiss(word, COMMANDS.map((spec) => spec.name))
+      : undefined;
+    super(
+      command === "refresh"
+        ? `Unknown command "${word}"${
+          guess !== undefined ? ` (did you mean "${guess}"?)` : ""
+        }; the commands are: ${
+          COMMANDS.map((spec) => spec.name).join(", ")
+        }, and the MFA code is 6 digits.`
+        : `"${word}" is not an MFA code: it must be exactly 6 digits.`,
+    );
+    this.name = "StrayWordError";
+    this.word = word;
+    this.command = command;
+  }
+
+  /** The sentence when a profile named like the word exists. */
+  profileHint(): string {
+    const prefix = this.command === "refresh" ? "" : `${this.command} `;
+    return `"${this.word}" is not a command or an MFA code; did you mean --profile ${this.word}, as in: awsmfa ${prefix}--profile ${this.word}${
+      this.command === "exec" ? " -- CMD" : ""
+    }?`;
+  }
 }
 
 function specsOf(command: CommandName): OptionSpec[] {
@@ -621,7 +689,11 @@ function textOf(values: Values, name: string): string | undefined {
 }
 
 /** The flags of the default command and `exec`, checked. */
-function sessionFlags(values: Values, positionals: string[]): SessionFlags {
+function sessionFlags(
+  values: Values,
+  positionals: string[],
+  command: CommandName,
+): SessionFlags {
   const flags: SessionFlags = {
     force: values.force === true,
     quiet: values.quiet === true,
@@ -642,7 +714,7 @@ function sessionFlags(values: Values, positionals: string[]): SessionFlags {
   const roleArn = textOf(values, "role-arn");
   const roleSessionName = textOf(values, "role-session-name");
   const externalId = textOf(values, "external-id");
-  const code = checkCode(positionals);
+  const code = checkCode(positionals, command);
   if (roleArn !== undefined) {
     flags.roleArn = checkRoleArn(roleArn, "of --role-arn");
   }
@@ -694,7 +766,7 @@ function parseRefresh(argv: string[]): Options {
   if (values.version === true) return { command: "version" };
   const options: RefreshOptions = {
     command: "refresh",
-    ...sessionFlags(values, positionals),
+    ...sessionFlags(values, positionals, "refresh"),
   };
   const output = choice("output", textOf(values, "output"), OUTPUTS);
   const shell = choice("shell", textOf(values, "shell"), ENV_SHELLS);
@@ -725,7 +797,7 @@ function parseExec(argv: string[]): Options {
   );
   return {
     command: "exec",
-    ...sessionFlags(values, positionals),
+    ...sessionFlags(values, positionals, "exec"),
     argv: argv.slice(separator + 1),
   };
 }
@@ -743,7 +815,11 @@ function parseCredentialProcess(argv: string[]): Options {
   }
   // Its flag table has none of --mfa-profile-name, --write, --force,
   // --quiet: only the two booleans sessionFlags always sets are left out.
-  const { force: _force, quiet: _quiet, ...flags } = sessionFlags(values, []);
+  const { force: _force, quiet: _quiet, ...flags } = sessionFlags(
+    values,
+    [],
+    "credential-process",
+  );
   return { command: "credential-process", ...flags };
 }
 
@@ -811,7 +887,7 @@ function parseRotate(argv: string[]): Options {
     specsOf("rotate"),
     "awsmfa rotate",
   );
-  const flags = sessionFlags(values, positionals);
+  const flags = sessionFlags(values, positionals, "rotate");
   const options: RotateOptions = {
     command: "rotate",
     keepOld: values["keep-old"] === true,
@@ -1013,6 +1089,7 @@ const EXIT_CODES: readonly [number, string][] = [
     "STS refused the long-term keys, the MFA serial, or the role (trust, external id, duration).",
   ],
   [ExitCode.Network, "Network failure, throttling or an STS server error."],
+  [ExitCode.Cancelled, "Ctrl-C at the MFA code prompt."],
 ];
 
 /** Lay out `rows` as an indented two-column list, wrapping the text column. */

@@ -301,6 +301,39 @@ export async function removeCachedSessions(
   return removed;
 }
 
+/**
+ * The keys of the entries in `dir` (what each file says it is for), with
+ * each entry's expiry; files that are not cache entries of this version, or
+ * that cannot be read, are left out. An empty list when there is no
+ * directory.
+ */
+export async function listCachedKeys(
+  dir: string,
+): Promise<{ key: CacheKey; expiration?: Date }[]> {
+  const names: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      if (entry.isFile && /^[^.].*\.json$/.test(entry.name)) {
+        names.push(entry.name);
+      }
+    }
+  } catch {
+    return [];
+  }
+  const found: { key: CacheKey; expiration?: Date }[] = [];
+  for (const name of names.sort()) {
+    const text = await readText(join(dir, name)).catch(() => null);
+    const entry = text === null ? undefined : entryOf(text);
+    const key = keyOfEntry(entry);
+    if (key === undefined) continue;
+    const session = parseCacheText(text!, key);
+    found.push(
+      session === undefined ? { key } : { key, expiration: session.expiration },
+    );
+  }
+  return found;
+}
+
 /** The fields of a cache entry of this version; undefined for any other text. */
 function entryOf(text: string): Record<string, unknown> | undefined {
   let data: unknown;

@@ -21,7 +21,7 @@
 
 import type { CredentialProcessOptions } from "./args.ts";
 import { acquireSession, sessionCacheDir } from "./acquire.ts";
-import { ExitCode, LocalError } from "./errors.ts";
+import { ExitCode, LocalError, UsageError } from "./errors.ts";
 import {
   codeCommand,
   minRemainingMs,
@@ -29,11 +29,13 @@ import {
   readFile,
   runCodeCommand,
   sessionRequestFor,
+  subjectWorld,
 } from "./obtain.ts";
 import { credentialProcessJson } from "./output.ts";
-import { configOrigin, resolveSubject } from "./role.ts";
-import { resolvePaths } from "./settings.ts";
-import { promptCodeOnTerminal } from "./tty.ts";
+import { configOrigin } from "./role.ts";
+import { DEFAULT_TARGET_PROFILE, resolvePaths } from "./settings.ts";
+import { findSubject } from "./subject.ts";
+import { NoTerminalError, promptCodeOnTerminal } from "./tty.ts";
 
 /** Asks for the MFA code of a serial on the controlling terminal. */
 export type TerminalPrompt = (serial: string) => Promise<string>;
@@ -62,8 +64,13 @@ export async function credentialProcess(
   io: CredentialProcessIO,
 ): Promise<number> {
   const paths = resolvePaths(io.env);
+  const credentialsFile = await readFile(paths.credentialsFile, "credentials");
   const configFile = await readFile(paths.configFile, "config");
-  const subject = resolveSubject(options, configFile.profiles, io.env);
+  const { subject } = await findSubject(
+    options,
+    DEFAULT_TARGET_PROFILE,
+    subjectWorld(credentialsFile, configFile, paths, io.env),
+  );
   const cacheDir = sessionCacheDir(io.env);
   if (cacheDir === undefined) {
     throw new LocalError(
@@ -80,9 +87,7 @@ export async function credentialProcess(
           options,
           io,
           subject,
-          (await readFile(paths.credentialsFile, "credentials")).profiles.get(
-            subject.source,
-          ),
+          credentialsFile.profiles.get(subject.source),
           configFile.profiles.get(subject.source),
         )(),
       force: false,
@@ -90,14 +95,26 @@ export async function credentialProcess(
       cacheDir,
     },
     async () => {
+      const profile = configOrigin(subject, configFile.profiles, "mfa_process");
       const command = codeCommand(
         options.mfaProcess,
-        configOrigin(subject, configFile.profiles, "mfa_process"),
+        profile,
         subject.config,
       );
-      return command !== undefined
-        ? await runCodeCommand(command, io)
-        : await (io.promptOnTerminal ?? promptCodeOnTerminal)(subject.serial);
+      if (command !== undefined) return await runCodeCommand(command, io);
+      try {
+        return await (io.promptOnTerminal ?? promptCodeOnTerminal)(
+          subject.serial,
+        );
+      } catch (error) {
+        if (!(error instanceof NoTerminalError)) throw error;
+        // This command takes no code: say what works for it.
+        throw new UsageError(
+          `Cannot ask for the MFA code: there is no terminal to ask on (${error.reason}); set mfa_process in the config of profile "${profile}" to a command that prints the code, or run "awsmfa --profile ${
+            subject.role?.profile ?? subject.source
+          }" in a terminal first: credential-process then answers from the session it caches.`,
+        );
+      }
     },
     io,
   );

@@ -23,6 +23,8 @@ export const ExitCode = {
   AuthRejected: 5,
   /** Network failure, throttling or a server error at STS. */
   Network: 6,
+  /** The user pressed Ctrl-C at the prompt (128 + SIGINT, the shell convention). */
+  Cancelled: 130,
 } as const;
 
 /** One of the values of {@linkcode ExitCode}. */

@@ -375,9 +375,12 @@ function scanLines(doc: IniDocument): Map<string, Map<string, ReadKey>> {
       return;
     }
     if (line.kind !== "key" && line.kind !== "invalid") return;
+    const broken = line.kind === "invalid" && brokenHeader(line.text);
     if (!current) {
       throw new IniError(
-        `line ${number} comes before the first [section].`,
+        broken
+          ? `line ${number} ${BROKEN_HEADER}.`
+          : `line ${number} comes before the first [section].`,
         number,
       );
     }
@@ -388,7 +391,9 @@ function scanLines(doc: IniDocument): Map<string, Map<string, ReadKey>> {
     if (!split) {
       if (!firstInvalid) {
         firstInvalid = number;
-        invalidReason = "has no = and is not a [section] or a comment";
+        invalidReason = broken
+          ? BROKEN_HEADER
+          : "has no = and is not a [section] or a comment";
       }
       return;
     }
@@ -410,6 +415,16 @@ function scanLines(doc: IniDocument): Map<string, Map<string, ReadKey>> {
     throw new IniError(`line ${firstInvalid} ${invalidReason}.`, firstInvalid);
   }
   return sections;
+}
+
+const BROKEN_HEADER =
+  "starts a section header with [ but has no closing ]; write it as [NAME] on one line";
+
+/** A line that opens a section header and never closes it, like `[profile work`. */
+function brokenHeader(text: string): boolean {
+  const stripped = pyStrip(text);
+  return stripped.startsWith("[") && !stripped.includes("]") &&
+    !stripped.includes("=") && !stripped.includes(":");
 }
 
 /** Whether botocore's nested-block parser accepts one nested line. */

@@ -35,12 +35,8 @@ import {
   codeProcessTimeoutMs,
   runCodeProcess,
 } from "./mfa_process.ts";
-import {
-  configOrigin,
-  resolveSubject,
-  type RoleSpec,
-  type SessionSubject,
-} from "./role.ts";
+import { configOrigin, type RoleSpec, type SessionSubject } from "./role.ts";
+import { findSubject, type SubjectWorld } from "./subject.ts";
 import {
   ADDED_KEY,
   addedValue,
@@ -57,6 +53,7 @@ import {
   checkTarget,
   DEFAULT_DURATION_SECONDS,
   DEFAULT_TARGET_PROFILE,
+  type EnvLookup,
   type ProfileKeys,
   resolveEndpoint,
   resolvePaths,
@@ -217,6 +214,25 @@ export async function readFile(
   file: "credentials" | "config",
 ): Promise<LoadedFile> {
   return loadFile(await readText(path), path, file);
+}
+
+/** What {@linkcode findSubject} looks at: the two files as read, and the cache. */
+export function subjectWorld(
+  credentialsFile: LoadedFile,
+  configFile: LoadedFile,
+  paths: AwsPaths,
+  env: EnvLookup,
+): SubjectWorld {
+  return {
+    credentials: {
+      profiles: credentialsFile.profiles,
+      exists: credentialsFile.text !== null,
+    },
+    config: { profiles: configFile.profiles, exists: configFile.text !== null },
+    paths,
+    env,
+    cacheDir: sessionCacheDir(env),
+  };
 }
 
 /** Keys copied from the source profile's config section into a new target section. */
@@ -452,10 +468,15 @@ export async function obtainSession(
   const credentialsFile = await readFile(paths.credentialsFile, "credentials");
   const configFile = await readFile(paths.configFile, "config");
   const credentials = credentialsFile.profiles;
-  const subject = resolveSubject(flags, configFile.profiles, io.env);
+  const found = await findSubject(
+    flags,
+    flags.mfaProfileName ?? DEFAULT_TARGET_PROFILE,
+    subjectWorld(credentialsFile, configFile, paths, io.env),
+  );
+  const subject = found.subject;
   const { source, serial, role } = subject;
   const roleArn = role?.roleArn;
-  const target = flags.mfaProfileName ?? DEFAULT_TARGET_PROFILE;
+  const target = flags.mfaProfileName ?? found.target ?? DEFAULT_TARGET_PROFILE;
   const profileRegion = subject.config?.["region"]?.trim() || undefined;
   const base = {
     source,

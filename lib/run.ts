@@ -16,6 +16,7 @@ import {
   parseArguments,
   type RefreshOptions,
   type StatusOptions,
+  StrayWordError,
 } from "./args.ts";
 import {
   type ClearedProfile,
@@ -28,7 +29,7 @@ import {
   credentialProcess,
   type TerminalPrompt,
 } from "./credential_process.ts";
-import { AwsmfaError, ExitCode } from "./errors.ts";
+import { AwsmfaError, ExitCode, UsageError } from "./errors.ts";
 import {
   checkNotNested,
   type ChildRunner,
@@ -408,10 +409,47 @@ function describeUnexpected(error: unknown, io: RunIO): string {
   return `awsmfa: internal error (${name}); run again with AWSMFA_DEBUG=1 for details, and please report it.\n`;
 }
 
+/**
+ * {@linkcode parseArguments}, but a word where the code goes that names a
+ * profile of the files (`awsmfa work`, `awsmfa exec work -- …`, the
+ * aws-vault habit) gets "did you mean --profile work?".
+ */
+async function parseWithHints(args: string[], io: RunIO) {
+  try {
+    return parseArguments(args);
+  } catch (error) {
+    if (!(error instanceof StrayWordError)) throw error;
+    const known = await knownProfiles(io).catch(() => new Set<string>());
+    if (known.has(error.word)) throw new UsageError(error.profileHint());
+    throw error;
+  }
+}
+
+/** The profile names of both files; unreadable files give none. */
+async function knownProfiles(io: RunIO): Promise<Set<string>> {
+  const paths = resolvePaths(io.env);
+  const names = new Set<string>();
+  for (
+    const [path, kind] of [[paths.credentialsFile, "credentials"], [
+      paths.configFile,
+      "config",
+    ]] as const
+  ) {
+    const file = await readFile(path, kind).catch(() => undefined);
+    for (const name of file?.profiles.keys() ?? []) names.add(name);
+  }
+  return names;
+}
+
 /** Run awsmfa with `args` (without the program name); returns the exit code. */
 export async function run(args: string[], io: RunIO): Promise<number> {
+  // Only a command line awsmfa could not read gets the pointer to --help;
+  // credential-process's stderr is shown by the AWS CLI, where it would
+  // only be noise.
+  let readingArgs = args[0] !== "credential-process";
   try {
-    const options = parseArguments(args);
+    const options = await parseWithHints(args, io);
+    readingArgs = false;
     switch (options.command) {
       case "help":
         io.stdout(helpText());
@@ -444,7 +482,7 @@ export async function run(args: string[], io: RunIO): Promise<number> {
   } catch (error) {
     if (error instanceof AwsmfaError) {
       io.stderr(`awsmfa: ${error.message}\n`);
-      if (error.exitCode === ExitCode.Usage) {
+      if (readingArgs && error.exitCode === ExitCode.Usage) {
         io.stderr(`Run "awsmfa --help" for usage.\n`);
       }
       return error.exitCode;

@@ -86,12 +86,60 @@ export function resolvePaths(env: EnvLookup): AwsPaths {
   };
 }
 
-/** The source profile: the flag, else `AWS_PROFILE`, else `default`. */
+/** Where the name of the profile a run acts on came from. */
+export type ProfileOrigin =
+  | "--profile"
+  | "AWS_PROFILE"
+  | "AWS_DEFAULT_PROFILE"
+  | "default";
+
+/** The profile a run acts on, and where its name came from. */
+export interface ProfileChoice {
+  /** The profile name. */
+  name: string;
+  /** The flag, the variable, or `default` when nothing named one. */
+  origin: ProfileOrigin;
+}
+
+/**
+ * The profile named: the flag, else `AWS_PROFILE`, else
+ * `AWS_DEFAULT_PROFILE` (the AWS CLI's order), else `default`.
+ */
+export function chooseProfile(
+  flag: string | undefined,
+  env: EnvLookup,
+): ProfileChoice {
+  if (flag !== undefined) return { name: flag, origin: "--profile" };
+  for (const name of ["AWS_PROFILE", "AWS_DEFAULT_PROFILE"] as const) {
+    const value = nonEmpty(env(name))?.trim();
+    if (value !== undefined) return { name: value, origin: name };
+  }
+  return { name: "default", origin: "default" };
+}
+
+/** The source profile: the flag, else `AWS_PROFILE`, else `AWS_DEFAULT_PROFILE`, else `default`. */
 export function resolveSourceProfile(
   flag: string | undefined,
   env: EnvLookup,
 ): string {
-  return flag ?? nonEmpty(env("AWS_PROFILE")) ?? "default";
+  return chooseProfile(flag, env).name;
+}
+
+/** No MFA serial in the flags, the config or the environment. */
+export class MissingSerialError extends UsageError {
+  /** The profile whose config was asked. */
+  readonly profile: string;
+
+  /** Create the error for `profile`. */
+  constructor(profile: string) {
+    super(
+      `Cannot find the MFA serial number: pass --serial-number, set mfa_serial in the config of ${
+        shownProfile(profile)
+      }, or set AWS_MFA_SERIAL.`,
+    );
+    this.name = "MissingSerialError";
+    this.profile = profile;
+  }
 }
 
 const SERIAL_PATTERN = /^[\w+=/:,.@-]{9,256}$/;
@@ -121,13 +169,7 @@ export function resolveSerial(
 ): string {
   const serial = flag ?? nonEmpty(sourceConfig?.["mfa_serial"]) ??
     nonEmpty(env("AWS_MFA_SERIAL"));
-  if (serial === undefined) {
-    throw new UsageError(
-      `Cannot find the MFA serial number: pass --serial-number, set mfa_serial in the config of ${
-        shownProfile(sourceProfile)
-      }, or set AWS_MFA_SERIAL.`,
-    );
-  }
+  if (serial === undefined) throw new MissingSerialError(sourceProfile);
   return validateSerial(serial.trim());
 }
 

@@ -18,6 +18,17 @@ export function isValidCode(text: string): boolean {
   return /^[0-9]{6}$/.test(text);
 }
 
+/**
+ * A typed answer as a code: trimmed, and `123 456` (as authenticator apps
+ * show it) read as `123456`.
+ */
+export function normalizeCode(text: string): string {
+  const trimmed = text.trim();
+  return /^[0-9]{3} [0-9]{3}$/.test(trimmed)
+    ? trimmed.replace(" ", "")
+    : trimmed;
+}
+
 /** The inputs {@linkcode obtainCode} may read from; injected so tests can fake them. */
 export interface CodeSource {
   /** Standard input; `Deno.stdin.readable` in production. */
@@ -73,7 +84,7 @@ export async function readLine(
 
 async function codeFromStdin(stdin: ReadableStream<Uint8Array>) {
   const line = await readLine(stdin);
-  const code = line?.trim() ?? "";
+  const code = normalizeCode(line ?? "");
   if (code === "") {
     throw new UsageError(
       'Expected an MFA code on stdin (because CODE is "-"), but found none.',
@@ -95,7 +106,7 @@ async function codeFromPrompt(serial: string, source: CodeSource) {
       source.writePrompt("\n");
       throw new UsageError("No MFA code was entered.");
     }
-    const code = line.trim();
+    const code = normalizeCode(line);
     if (isValidCode(code)) return code;
     if (attempt < PROMPT_TRIES) {
       source.writePrompt("The MFA code must be 6 digits; try again.\n");

@@ -24,7 +24,7 @@
  * @module
  */
 
-import { UsageError } from "./errors.ts";
+import { AwsmfaError, ExitCode, UsageError } from "./errors.ts";
 import { type CodeSource, obtainCode } from "./token.ts";
 
 /** A terminal opened for one prompt. */
@@ -36,8 +36,8 @@ export interface Terminal {
    * the input ends (Ctrl-D) before anything was typed. Writes the newline the
    * terminal did not echo.
    *
-   * @throws {UsageError} when the user presses Ctrl-C, or the terminal
-   * cannot be read.
+   * @throws {AwsmfaError} with exit code 130 when the user presses Ctrl-C;
+   * {@linkcode NoTerminalError} when the terminal cannot be read.
    */
   readSecretLine(): Promise<string | null>;
   /** Write what is still held, put the terminal back and let it go. */
@@ -93,10 +93,32 @@ const WRITE_SCRIPT = `printf '%s' "$1" >/dev/tty`;
 /** Checks that there is a controlling terminal; its error names why not. */
 const PROBE_SCRIPT = ": </dev/tty";
 
-function noTerminal(path: string, reason: string): UsageError {
-  return new UsageError(
-    `Cannot ask for the MFA code: there is no terminal to ask on (${path}: ${reason}), so set mfa_process for the profile or pass the code.`,
-  );
+/**
+ * No terminal to ask on. The message gives the default command's way out;
+ * a command that takes no code (`credential-process`) says its own with
+ * {@linkcode NoTerminalError.reason}.
+ */
+export class NoTerminalError extends UsageError {
+  /** What was tried and why it failed, e.g. `/dev/tty: no such device or address`. */
+  readonly reason: string;
+
+  /** Create the error for the terminal at `path`. */
+  constructor(path: string, reason: string) {
+    super(
+      `Cannot ask for the MFA code: there is no terminal to ask on (${path}: ${reason}), so set mfa_process for the profile or pass the code.`,
+    );
+    this.name = "NoTerminalError";
+    this.reason = `${path}: ${reason}`;
+  }
+}
+
+function noTerminal(path: string, reason: string): NoTerminalError {
+  return new NoTerminalError(path, reason);
+}
+
+/** Ctrl-C at the prompt: exit 130, as the shell reports a process ended by SIGINT. */
+function cancelled(): AwsmfaError {
+  return new AwsmfaError(CANCELLED, ExitCode.Cancelled);
 }
 
 /** The reason in a shell's "cannot open /dev/tty: …" message, lower-cased. */
@@ -175,7 +197,7 @@ async function openShellTerminal(): Promise<Terminal> {
       }
       if (out.code === EXIT_NO_INPUT) return null;
       if (out.code === EXIT_CANCELLED || out.signal === "SIGINT") {
-        throw new UsageError(CANCELLED);
+        throw cancelled();
       }
       if (!out.success) throw noTerminal("/dev/tty", shellReason(out.stderr));
       return new TextDecoder().decode(out.stdout).replace(/\r?\n$/, "");
@@ -260,7 +282,7 @@ async function readRawLine(input: Deno.FsFile): Promise<string | null> {
     for (let i = 0; i < count; i++) {
       const byte = buffer[i];
       if (byte === ENTER_CR || byte === ENTER_LF) return decode(chars);
-      if (byte === CTRL_C) throw new UsageError(CANCELLED);
+      if (byte === CTRL_C) throw cancelled();
       if (byte === CTRL_D) return chars.length === 0 ? null : decode(chars);
       if (byte === BACKSPACE || byte === DELETE) {
         // Drop one character: a UTF-8 lead byte and its continuation bytes.

@@ -178,7 +178,7 @@ Deno.test("parseArguments refuses bad command lines with one sentence naming the
     ],
     [
       ["stauts"],
-      'Unknown command "stauts"; the commands are: exec, credential-process, status, clear, keys, rotate, completions.',
+      'Unknown command "stauts" (did you mean "status"?); the commands are: exec, credential-process, status, clear, keys, rotate, completions, and the MFA code is 6 digits.',
     ],
   ];
   for (const [argv, message] of cases) {
@@ -430,7 +430,7 @@ Deno.test("helpText lists every flag, command, environment variable and exit cod
     assert.ok(help.includes(name), `help lacks ${name}`);
   }
   for (const code of Object.values(ExitCode)) {
-    assert.match(help, new RegExp(`^  ${code}  \\S`, "m"), `exit code ${code}`);
+    assert.match(help, new RegExp(`^  ${code} +\\S`, "m"), `exit code ${code}`);
   }
   for (const line of help.split("\n")) {
     assert.ok(line.length <= 80, `line longer than 80: ${line}`);

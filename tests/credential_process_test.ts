@@ -220,8 +220,10 @@ Deno.test("credential-process: no mfa_process and no terminal is one sentence an
     assert.notEqual(out.code, 0);
     assert.match(
       out.stderr,
-      /Cannot ask for the MFA code: there is no terminal to ask on .*set mfa_process for the profile/,
+      /Cannot ask for the MFA code: there is no terminal to ask on .*; set mfa_process in the config of profile "work" to a command that prints the code, or run "awsmfa --profile work" in a terminal first/,
     );
+    // Advice it cannot take (it refuses a code) and the usage tail are not given.
+    assert.doesNotMatch(out.stderr, /pass the code|--help/);
     assert.equal(out.stdout, "");
     assert.equal(setup.sts.requests.length, 0);
     // The failed call takes back the cache directories it made.

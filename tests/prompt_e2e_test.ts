@@ -86,3 +86,68 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "prompt: Ctrl-C exits 130 and Ctrl-D says no code was entered, neither with the usage tail",
+  ignore: !ON_LINUX,
+  fn: async (t) => {
+    const home = await Deno.makeTempDir({ prefix: "prompt_" });
+    const sts = await startStsDouble({ quiet: true });
+    try {
+      const user = sts.addUser({ userName: "alice" });
+      await Deno.mkdir(`${home}/.aws`);
+      await Deno.writeTextFile(
+        `${home}/.aws/credentials`,
+        `[work]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`,
+        { mode: 0o600 },
+      );
+      await Deno.writeTextFile(
+        `${home}/.aws/config`,
+        `[profile work]\nmfa_serial = ${user.serial}\n`,
+      );
+      for (
+        const [key, code, message] of [
+          ["\x03", 130, /the prompt was cancelled/],
+          ["\x04", 2, /No MFA code was entered\./],
+        ] as const
+      ) {
+        await t.step(key === "\x03" ? "Ctrl-C" : "Ctrl-D", async () => {
+          const child = new Deno.Command("script", {
+            args: [
+              "-qfec",
+              `exec ${cliCommandLine(["--profile", "work"])}`,
+              "/dev/null",
+            ],
+            clearEnv: true,
+            env: await cliEnv({ HOME: home, AWS_ENDPOINT_URL_STS: sts.url }),
+            stdin: "piped",
+            stdout: "piped",
+            stderr: "piped",
+          }).spawn();
+          const reader = child.stdout.pipeThrough(new TextDecoderStream())
+            .getReader();
+          const writer = child.stdin.getWriter();
+          const screen = { text: "" };
+          await waitFor(reader, screen, `MFA code for ${user.serial}: `);
+          await writer.write(new TextEncoder().encode(key));
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            screen.text += value;
+          }
+          await writer.close().catch(() => {});
+          const status = await child.status;
+          await child.stderr.cancel();
+          assert.equal(status.code, code, screen.text);
+          assert.match(screen.text, message);
+          assert.doesNotMatch(screen.text, /--help/);
+          assert.equal(sts.requests.length, 0);
+        });
+      }
+    } finally {
+      await sts.close();
+      await Deno.remove(home, { recursive: true });
+    }
+  },
+});

@@ -194,7 +194,7 @@ Deno.test({
           result.error,
           "No MFA code was entered: the prompt was cancelled.",
         );
-        assert.equal(result.exitCode, ExitCode.Usage);
+        assert.equal(result.exitCode, ExitCode.Cancelled);
         assert.ok(!pty.screen.includes("12"));
         assertRestored(result.stty);
       });

@@ -1,0 +1,351 @@
+/**
+ * Issue 13: a newcomer's second day, in-process (lib/run.ts with a fake
+ * STS): sessions found from what the user types, errors in the order the
+ * user needs them.
+ */
+
+import assert from "node:assert/strict";
+import { ExitCode } from "../lib/errors.ts";
+import {
+  nextDay,
+  onMachine,
+  SECRET,
+  SERIAL,
+  WORK_CREDENTIALS,
+} from "./support/day_two.ts";
+
+const SEED = ["--serial-number", SERIAL, "--profile", "work", "123456"];
+
+Deno.test("day two: after the seed's command line, --profile alone finds the session (default, exec, credential-process)", async (t) => {
+  await onMachine(
+    {
+      credentials: WORK_CREDENTIALS,
+      config: "[profile work]\nregion = eu-west-1\n",
+    },
+    async (m) => {
+      const seed = await m.run(SEED);
+      assert.equal(seed.code, ExitCode.Ok, seed.err);
+      assert.equal(m.requests.length, 1);
+
+      await t.step("the shell rc line reuses the profile", async () => {
+        const again = await m.run(["--profile", "work"]);
+        assert.equal(again.code, ExitCode.Ok, again.err);
+        assert.match(again.err, /Profile "mfa" is still valid/);
+        assert.equal(m.requests.length, 1);
+        assert.deepEqual(m.prompted, []);
+      });
+      await t.step("exec reuses it", async () => {
+        const exec = await m.run(["exec", "--profile", "work", "--", "true"]);
+        assert.equal(exec.code, ExitCode.Ok, exec.err);
+        assert.equal(m.children.length, 1);
+        assert.equal(
+          m.children[0].set.AWS_ACCESS_KEY_ID,
+          "ASIAEXAMPLESESSION01",
+        );
+        assert.equal(m.requests.length, 1);
+      });
+      await t.step("credential-process answers from the cache", async () => {
+        const cp = await m.run(["credential-process", "--profile", "work"]);
+        assert.equal(cp.code, ExitCode.Ok, cp.err);
+        assert.equal(JSON.parse(cp.out).AccessKeyId, "ASIAEXAMPLESESSION01");
+        assert.equal(m.requests.length, 1);
+        assert.deepEqual(m.prompted, []);
+      });
+      await t.step(
+        "the next day it asks for a code with the serial it was given",
+        async () => {
+          m.now = nextDay(m.now);
+          const day2 = await m.run(["--profile", "work"]);
+          assert.equal(day2.code, ExitCode.Ok, day2.err);
+          assert.deepEqual(m.prompted, [SERIAL]);
+          assert.equal(m.requests.length, 2);
+          assert.equal(m.requests[1].serialNumber, SERIAL);
+          assert.ok(!day2.err.includes(SECRET));
+        },
+      );
+    },
+  );
+});
+
+Deno.test("day two: credential-process alone (no profile written) is found again from its cache entry", async () => {
+  await onMachine({ credentials: WORK_CREDENTIALS }, async (m) => {
+    const first = await m.run([
+      "credential-process",
+      "--profile",
+      "work",
+      "--serial-number",
+      SERIAL,
+    ]);
+    assert.equal(first.code, ExitCode.Ok, first.err);
+    const again = await m.run(["credential-process", "--profile", "work"]);
+    assert.equal(again.code, ExitCode.Ok, again.err);
+    assert.equal(JSON.parse(again.out).AccessKeyId, "ASIAEXAMPLESESSION01");
+    assert.equal(m.requests.length, 1);
+    const exec = await m.run(["exec", "--profile", "work", "--", "true"]);
+    assert.equal(exec.code, ExitCode.Ok, exec.err);
+    assert.equal(m.requests.length, 1);
+  });
+});
+
+Deno.test("day two: AWS_PROFILE naming the profile awsmfa wrote acts on its recorded source", async (t) => {
+  await onMachine({ credentials: WORK_CREDENTIALS }, async (m) => {
+    assert.equal((await m.run(SEED)).code, ExitCode.Ok);
+    m.env.AWS_PROFILE = "mfa";
+    await t.step("still valid: nothing asked", async () => {
+      const again = await m.run([]);
+      assert.equal(again.code, ExitCode.Ok, again.err);
+      assert.match(again.err, /Profile "mfa" is still valid/);
+      assert.equal(m.requests.length, 1);
+    });
+    await t.step(
+      "expired: one code, source work, written back to mfa",
+      async () => {
+        m.now = nextDay(m.now);
+        const day2 = await m.run([]);
+        assert.equal(day2.code, ExitCode.Ok, day2.err);
+        assert.equal(m.requests.length, 2);
+        assert.equal(m.requests[1].sourceProfile, "work");
+        assert.equal(m.requests[1].serialNumber, SERIAL);
+        assert.match(day2.err, /Wrote profile "mfa" \(from "work"\)/);
+      },
+    );
+    await t.step("credential-process with AWS_PROFILE=mfa too", async () => {
+      const cp = await m.run(["credential-process"]);
+      assert.equal(cp.code, ExitCode.Ok, cp.err);
+      assert.equal(m.requests.length, 2);
+    });
+  });
+});
+
+Deno.test("day two: AWS_DEFAULT_PROFILE is honoured after AWS_PROFILE", async () => {
+  const credentials = WORK_CREDENTIALS +
+    `[personal]\naws_access_key_id = AKIAEXAMPLEPERSONAL1\naws_secret_access_key = ${SECRET}x\n`;
+  const config =
+    `[profile work]\nmfa_serial = ${SERIAL}\n[profile personal]\nmfa_serial = GAHT12345678\n`;
+  await onMachine({ credentials, config }, async (m) => {
+    m.env.AWS_DEFAULT_PROFILE = "work";
+    const one = await m.run(["123456"]);
+    assert.equal(one.code, ExitCode.Ok, one.err);
+    assert.equal(m.requests[0].sourceProfile, "work");
+    m.env.AWS_PROFILE = "personal";
+    const two = await m.run(["--force", "123456"]);
+    assert.equal(two.code, ExitCode.Ok, two.err);
+    assert.equal(m.requests[1].sourceProfile, "personal");
+  });
+});
+
+Deno.test("day two: a profile in neither file is exit 3 naming the files, before any serial question", async (t) => {
+  await t.step("a typo", async () => {
+    await onMachine({ credentials: WORK_CREDENTIALS }, async (m) => {
+      const typo = await m.run(["--profile", "wrok", "123456"]);
+      assert.equal(typo.code, ExitCode.Local, typo.err);
+      assert.ok(typo.err.includes(`${m.home}/.aws/credentials`), typo.err);
+      assert.ok(typo.err.includes(`${m.home}/.aws/config`), typo.err);
+      assert.match(typo.err, /does not exist/);
+      assert.match(typo.err, /did you mean "work"\?/);
+      assert.doesNotMatch(typo.err, /serial/i);
+      assert.doesNotMatch(typo.err, /--help/);
+      assert.equal(m.requests.length, 0);
+    });
+  });
+  await t.step("no ~/.aws at all: nothing is created", async () => {
+    await onMachine(null, async (m) => {
+      for (
+        const args of [["123456"], ["exec", "--", "true"], [
+          "credential-process",
+        ]]
+      ) {
+        const none = await m.run(args);
+        assert.equal(none.code, ExitCode.Local, none.err);
+        assert.match(none.err, /Profile "default"/);
+        assert.match(none.err, /neither file exists/);
+        assert.doesNotMatch(none.err, /serial/i);
+      }
+      const entries = [];
+      for await (const entry of Deno.readDir(m.home)) entries.push(entry.name);
+      assert.deepEqual(entries, []);
+    });
+  });
+  await t.step("AWS_PROFILE naming a missing profile says so", async () => {
+    await onMachine({ credentials: WORK_CREDENTIALS }, async (m) => {
+      m.env.AWS_PROFILE = "gone";
+      const gone = await m.run(["123456"]);
+      assert.equal(gone.code, ExitCode.Local, gone.err);
+      assert.match(gone.err, /Profile "gone" \(named by AWS_PROFILE\)/);
+    });
+  });
+  await t.step("a role profile whose source_profile is missing", async () => {
+    await onMachine({
+      credentials: WORK_CREDENTIALS,
+      config:
+        "[profile admin]\nrole_arn = arn:aws:iam::111122223333:role/admin\nsource_profile = wrok\n",
+    }, async (m) => {
+      const role = await m.run(["--profile", "admin", "123456"]);
+      assert.equal(role.code, ExitCode.Local, role.err);
+      assert.match(role.err, /source_profile "wrok" is in neither/);
+    });
+  });
+});
+
+const WITH_SERIAL = {
+  credentials: WORK_CREDENTIALS,
+  config: `[profile work]\nmfa_serial = ${SERIAL}\n`,
+};
+
+Deno.test("day two: the usage tail follows only a command line awsmfa could not read", async (t) => {
+  const tail = /Run "awsmfa --help" for usage\./;
+  await t.step("an unknown flag gets it", async () => {
+    await onMachine(WITH_SERIAL, async (m) => {
+      const bad = await m.run(["--bogus"]);
+      assert.equal(bad.code, ExitCode.Usage);
+      assert.match(bad.err, tail);
+    });
+  });
+  await t.step("a malformed serial in the config does not", async () => {
+    await onMachine({
+      credentials: WORK_CREDENTIALS,
+      config: "[profile work]\nmfa_serial = not a serial\n",
+    }, async (m) => {
+      const bad = await m.run(["--profile", "work", "123456"]);
+      assert.equal(bad.code, ExitCode.Usage, bad.err);
+      assert.doesNotMatch(bad.err, tail);
+    });
+  });
+  await t.step("Ctrl-D at the prompt (no code entered) does not", async () => {
+    await onMachine(WITH_SERIAL, async (m) => {
+      m.answers = [null];
+      const none = await m.run(["--profile", "work"]);
+      assert.equal(none.code, ExitCode.Usage, none.err);
+      assert.match(none.err, /No MFA code was entered\./);
+      assert.doesNotMatch(none.err, tail);
+    });
+  });
+  await t.step("a bad AWSMFA_MFA_PROCESS_TIMEOUT does not", async () => {
+    await onMachine(WITH_SERIAL, async (m) => {
+      m.env.AWSMFA_MFA_PROCESS_TIMEOUT = "forever";
+      const bad = await m.run(["--profile", "work", "--mfa-process", "x"]);
+      assert.equal(bad.code, ExitCode.Usage, bad.err);
+      assert.doesNotMatch(bad.err, tail);
+    });
+  });
+  await t.step(
+    "credential-process never does (the AWS CLI shows its stderr)",
+    async () => {
+      await onMachine(WITH_SERIAL, async (m) => {
+        const bad = await m.run(["credential-process", "--bogus"]);
+        assert.equal(bad.code, ExitCode.Usage);
+        assert.match(bad.err, /Unknown option --bogus/);
+        assert.doesNotMatch(bad.err, tail);
+      });
+    },
+  );
+});
+
+Deno.test("day two: aws-vault and AWS CLI habits get a hint", async (t) => {
+  await onMachine(WITH_SERIAL, async (m) => {
+    const cases: [string[], RegExp][] = [
+      [["exec", "work", "--", "true"], /did you mean --profile work\b/],
+      [["work"], /did you mean --profile work\b/],
+      [["--token-code", "123456"], /takes the MFA code as an argument/],
+      [["--mfa-token", "123456"], /takes the MFA code as an argument/],
+      [["--device", SERIAL], /--serial-number/],
+      [["--duration", "12h"], /--duration-seconds, which also takes 12h/],
+      [["--assume-role", "admin"], /--role-arn/],
+      [["--porfile", "work"], /did you mean --profile\?/],
+      [["--profil", "work"], /did you mean --profile\?/],
+      [["--serail-number", SERIAL], /did you mean --serial-number\?/],
+      [["exec", "--porfile", "work", "--", "true"], /did you mean --profile\?/],
+      [["stauts"], /did you mean "status"\?\)/],
+    ];
+    for (const [args, hint] of cases) {
+      await t.step(args.join(" "), async () => {
+        const result = await m.run(args);
+        assert.equal(result.code, ExitCode.Usage, result.err);
+        assert.match(result.err, hint);
+        assert.equal(m.requests.length, 0);
+        assert.equal(m.children.length, 0);
+      });
+    }
+    await t.step(
+      "a word that names no profile is not guessed as one",
+      async () => {
+        const result = await m.run(["exec", "nosuch", "--", "true"]);
+        assert.equal(result.code, ExitCode.Usage);
+        assert.doesNotMatch(result.err, /--profile/);
+      },
+    );
+  });
+});
+
+Deno.test("day two: a broken header [profile work is reported as a header without its ]", async () => {
+  for (
+    const config of [
+      "[profile work\nmfa_serial = x\n",
+      `[default]\nregion = eu-west-1\n[profile work\n`,
+    ]
+  ) {
+    await onMachine({ credentials: WORK_CREDENTIALS, config }, async (m) => {
+      const before = await m.read("config");
+      const result = await m.run(["--profile", "work", "123456"]);
+      assert.equal(result.code, ExitCode.Local, result.err);
+      assert.match(
+        result.err,
+        /line \d starts a section header with \[ but has no closing \]/,
+      );
+      assert.equal(await m.read("config"), before);
+    });
+  }
+});
+
+Deno.test("day two: a code typed as authenticator apps show it, 123 456, is accepted", async (t) => {
+  await t.step("at the prompt", async () => {
+    await onMachine(WITH_SERIAL, async (m) => {
+      m.answers = ["123 456"];
+      const result = await m.run(["--profile", "work"]);
+      assert.equal(result.code, ExitCode.Ok, result.err);
+      assert.equal(m.requests[0].tokenCode, "123456");
+    });
+  });
+  await t.step("on stdin", async () => {
+    await onMachine(WITH_SERIAL, async (m) => {
+      const result = await m.run(["--profile", "work", "-"], "654 321\n");
+      assert.equal(result.code, ExitCode.Ok, result.err);
+      assert.equal(m.requests[0].tokenCode, "654321");
+    });
+  });
+  await t.step("as the argument", async () => {
+    await onMachine(WITH_SERIAL, async (m) => {
+      const result = await m.run(["--profile", "work", "111 222"]);
+      assert.equal(result.code, ExitCode.Ok, result.err);
+      assert.equal(m.requests[0].tokenCode, "111222");
+    });
+  });
+  await t.step("but not other spacing", async () => {
+    await onMachine(WITH_SERIAL, async (m) => {
+      const result = await m.run(["--profile", "work", "-"], "12 3456\n");
+      assert.equal(result.code, ExitCode.Usage);
+    });
+  });
+});
+
+Deno.test("day two: the README says what awsmfa does with a BOM: refuses the file and leaves it as it is", async () => {
+  const readme = await Deno.readTextFile(
+    new URL("../README.md", import.meta.url),
+  );
+  const files = readme.slice(
+    readme.indexOf("## What awsmfa does to your files"),
+  );
+  assert.doesNotMatch(files, /a BOM,[^.]*stay\s+byte-for-byte/);
+  assert.match(files, /byte order mark\s+\(BOM\) is refused with exit code 3/);
+  await onMachine({
+    credentials: "\ufeff" + WORK_CREDENTIALS,
+    config: `[profile work]\nmfa_serial = ${SERIAL}\n`,
+  }, async (m) => {
+    const before = await Deno.readFile(`${m.home}/.aws/credentials`);
+    const result = await m.run(["--profile", "work", "123456"]);
+    assert.equal(result.code, ExitCode.Local, result.err);
+    assert.match(result.err, /byte order mark/);
+    assert.deepEqual(await Deno.readFile(`${m.home}/.aws/credentials`), before);
+    assert.equal(m.requests.length, 0);
+  });
+});
