@@ -34,7 +34,7 @@ import {
 import { credentialProcessJson } from "./output.ts";
 import { configOrigin } from "./role.ts";
 import { DEFAULT_TARGET_PROFILE, resolvePaths } from "./settings.ts";
-import { findSubject } from "./subject.ts";
+import { checkMinRemaining, findSubject } from "./subject.ts";
 import { NoTerminalError, promptCodeOnTerminal } from "./tty.ts";
 
 /** Asks for the MFA code of a serial on the controlling terminal. */
@@ -71,6 +71,7 @@ export async function credentialProcess(
     DEFAULT_TARGET_PROFILE,
     subjectWorld(credentialsFile, configFile, paths, io.env),
   );
+  checkMinRemaining(options, subject);
   const cacheDir = sessionCacheDir(io.env);
   if (cacheDir === undefined) {
     throw new LocalError(

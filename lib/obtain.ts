@@ -36,7 +36,11 @@ import {
   runCodeProcess,
 } from "./mfa_process.ts";
 import { configOrigin, type RoleSpec, type SessionSubject } from "./role.ts";
-import { findSubject, type SubjectWorld } from "./subject.ts";
+import {
+  checkMinRemaining,
+  findSubject,
+  type SubjectWorld,
+} from "./subject.ts";
 import {
   ADDED_KEY,
   addedValue,
@@ -421,6 +425,18 @@ export function sessionRequestFor(
     }));
 }
 
+/** Warn when `AWS_ACCESS_KEY_ID`/`AWS_SESSION_TOKEN` would hide the target profile. */
+function warnShadowing(target: string, io: ObtainIO): void {
+  for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN"]) {
+    if ((io.env(name) ?? "") !== "") {
+      io.stderr(
+        `awsmfa: warning: ${name} is set in your environment; the AWS CLI will use it instead of profile "${target}" until you unset it.\n`,
+      );
+      return;
+    }
+  }
+}
+
 /** Config keys that make the AWS CLI ignore a profile's keys in the credentials file. */
 const OVERRIDING_CONFIG_KEYS: readonly string[] = [
   "role_arn",
@@ -488,6 +504,11 @@ export async function obtainSession(
   };
   const minRemaining = minRemainingMs(flags.minRemainingSeconds);
 
+  checkMinRemaining(flags, subject);
+  // Also while the profile is still valid: a leftover export in a shell rc
+  // hides it just the same.
+  if (options.warnShadowing) warnShadowing(target, io);
+
   const stored = credentials.get(target);
   if (!flags.force && complete(stored)) {
     const remaining = remainingValidity(
@@ -539,17 +560,6 @@ export async function obtainSession(
     editConfig(configFile, target, subject.config);
     await checkWritable(paths.credentialsFile);
     await checkWritable(paths.configFile);
-  }
-
-  if (options.warnShadowing) {
-    for (const name of ["AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN"]) {
-      if ((io.env(name) ?? "") !== "") {
-        io.stderr(
-          `awsmfa: warning: ${name} is set in your environment; the AWS CLI will use it instead of profile "${target}" until you unset it.\n`,
-        );
-        break;
-      }
-    }
   }
 
   // The locks of both files are taken once the code is known and before it

@@ -19,11 +19,18 @@
 import { listCachedKeys } from "./cache.ts";
 import { LocalError, UsageError } from "./errors.ts";
 import { nearMiss } from "./near.ts";
-import { resolveSubject, type RoleFlags, type SessionSubject } from "./role.ts";
+import {
+  CHAINED_MAX_SECONDS,
+  resolveSubject,
+  type RoleFlags,
+  type SessionSubject,
+} from "./role.ts";
+import { formatRemaining } from "./session.ts";
 import { isManaged, ROLE_KEY, SERIAL_KEY, SOURCE_KEY } from "./session.ts";
 import {
   type AwsPaths,
   chooseProfile,
+  DEFAULT_DURATION_SECONDS,
   type EnvLookup,
   MissingSerialError,
   type ProfileChoice,
@@ -254,4 +261,32 @@ export async function findSubject(
       ),
     };
   }
+}
+
+/**
+ * Refuse a `--min-remaining` at least as long as the session it asks for
+ * (`--duration-seconds`, else 12 hours; a role's `duration_seconds`, else 1
+ * hour): no session would ever be long enough to reuse, so every run would
+ * ask for a code.
+ */
+export function checkMinRemaining(
+  flags: { minRemainingSeconds?: number; durationSeconds?: number },
+  subject: SessionSubject,
+): void {
+  const min = flags.minRemainingSeconds;
+  if (min === undefined) return;
+  const longest = subject.role !== undefined
+    ? subject.role.durationSeconds ?? CHAINED_MAX_SECONDS
+    : flags.durationSeconds ?? DEFAULT_DURATION_SECONDS;
+  if (min < longest) return;
+  const what = subject.role !== undefined
+    ? `a session of the role ${subject.role.roleArn}`
+    : "a session";
+  throw new UsageError(
+    `Option --min-remaining (${
+      formatRemaining(min * 1000)
+    }) is not shorter than ${what} lasts (${
+      formatRemaining(longest * 1000)
+    }), so no session could be reused and every run would ask for a code; give a shorter --min-remaining or a longer --duration-seconds.`,
+  );
 }

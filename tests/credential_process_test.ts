@@ -266,7 +266,13 @@ Deno.test("credential-process: prints credential_process JSON, and the cached se
     assert.equal(again.stdout, first.stdout);
     assert.equal(setup.sts.count("GetSessionToken"), 1);
     // Asking for more than the session has left gets a new one.
-    const longer = await runCli([...args, "--min-remaining", "3h"], {
+    const longer = await runCli([
+      ...args,
+      "--duration-seconds",
+      "4h",
+      "--min-remaining",
+      "3h",
+    ], {
       env: setup.env,
     });
     // The code mfa_process prints is spent, so STS refuses the second one.

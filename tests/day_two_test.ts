@@ -349,3 +349,68 @@ Deno.test("day two: the README says what awsmfa does with a BOM: refuses the fil
     assert.equal(m.requests.length, 0);
   });
 });
+
+Deno.test("day two: the AWS_ACCESS_KEY_ID warning also comes on the still-valid path", async () => {
+  await onMachine(WITH_SERIAL, async (m) => {
+    assert.equal((await m.run(["--profile", "work", "123456"])).code, 0);
+    m.env.AWS_ACCESS_KEY_ID = "AKIAEXAMPLELEFTOVER1";
+    const again = await m.run(["--profile", "work"]);
+    assert.equal(again.code, ExitCode.Ok, again.err);
+    assert.match(again.err, /Profile "mfa" is still valid/);
+    assert.match(
+      again.err,
+      /warning: AWS_ACCESS_KEY_ID is set in your environment; the AWS CLI will use it instead of profile "mfa"/,
+    );
+    assert.equal(m.requests.length, 1);
+  });
+});
+
+Deno.test("day two: --min-remaining longer than any session can last is a usage error", async (t) => {
+  await onMachine(WITH_SERIAL, async (m) => {
+    for (
+      const args of [
+        ["--profile", "work", "--min-remaining", "13h", "123456"],
+        [
+          "--profile",
+          "work",
+          "--min-remaining",
+          "2h",
+          "--duration-seconds",
+          "1h",
+          "123456",
+        ],
+        ["credential-process", "--profile", "work", "--min-remaining", "12h"],
+        [
+          "--profile",
+          "work",
+          "--role-arn",
+          "arn:aws:iam::111122223333:role/admin",
+          "--min-remaining",
+          "1h",
+          "123456",
+        ],
+      ]
+    ) {
+      await t.step(args.join(" "), async () => {
+        const result = await m.run(args);
+        assert.equal(result.code, ExitCode.Usage, result.err);
+        assert.match(
+          result.err,
+          /--min-remaining .* every run would ask for a code/,
+        );
+        assert.equal(m.requests.length, 0);
+        assert.equal(await m.read("credentials"), WORK_CREDENTIALS);
+      });
+    }
+    await t.step("one shorter than the session is fine", async () => {
+      const ok = await m.run([
+        "--profile",
+        "work",
+        "--min-remaining",
+        "11h",
+        "123456",
+      ]);
+      assert.equal(ok.code, ExitCode.Ok, ok.err);
+    });
+  });
+});

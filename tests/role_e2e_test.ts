@@ -177,13 +177,16 @@ function assertExit(result: CliResult, code: number): void {
   assert.equal(result.code, code, `stderr: ${result.stderr}`);
 }
 
-/** One `awsmfa: …` sentence on stderr, and the usage hint for exit 2. */
-function assertOneSentence(result: CliResult): void {
+/**
+ * One `awsmfa: …` sentence on stderr, and the usage hint only for a command
+ * line awsmfa could not read (`commandLine`).
+ */
+function assertOneSentence(result: CliResult, commandLine = false): void {
   const lines = result.stderr.split("\n").filter((line) => line !== "");
   assert.match(lines[0], /^awsmfa: \S.*\.$/);
   assert.deepEqual(
     lines.slice(1),
-    result.code === 2 ? ['Run "awsmfa --help" for usage.'] : [],
+    commandLine ? ['Run "awsmfa --help" for usage.'] : [],
   );
   assert.equal(result.stdout, "");
 }
