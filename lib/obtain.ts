@@ -37,6 +37,12 @@ import {
 } from "./mfa_process.ts";
 import { configOrigin, type RoleSpec, type SessionSubject } from "./role.ts";
 import {
+  type ConfigFollow,
+  followSource,
+  type Replaced,
+  replacedSession,
+} from "./replace.ts";
+import {
   checkMinRemaining,
   findSubject,
   type SubjectWorld,
@@ -45,6 +51,7 @@ import {
   ADDED_KEY,
   addedValue,
   DEFAULT_MIN_REMAINING_MS,
+  describeTime,
   EXPIRES_KEY,
   expiresAt,
   remainingValidity,
@@ -254,17 +261,82 @@ export function copiedConfig(
   return values;
 }
 
-/** The new config text, or null when the target section is already there. */
+/**
+ * How the target's config section follows a new source: undefined when
+ * there is no section yet or no other session is replaced.
+ */
+function configFollow(
+  file: LoadedFile,
+  target: string,
+  sourceConfig: ProfileKeys | undefined,
+  replaced: Replaced | undefined,
+): ConfigFollow | undefined {
+  if (replaced === undefined || !file.profiles.has(target)) return undefined;
+  return followSource(
+    COPIED_CONFIG_KEYS,
+    file.profiles.get(target),
+    replaced.copied,
+    copiedConfig(sourceConfig),
+  );
+}
+
+/**
+ * The new config text, or null when nothing changes: a new target section
+ * gets the source's copied keys; an existing one changes only when it
+ * replaces another session's (see lib/replace.ts).
+ */
 function editConfig(
   file: LoadedFile,
   target: string,
   sourceConfig: ProfileKeys | undefined,
+  replaced?: Replaced,
 ): string | null {
   const section = profileSection(target, "config");
-  if (file.profiles.has(target)) return null;
+  if (file.profiles.has(target)) {
+    const follow = configFollow(file, target, sourceConfig, replaced);
+    if (
+      follow === undefined ||
+      (Object.keys(follow.set).length === 0 && follow.remove.length === 0)
+    ) {
+      return null;
+    }
+    return serializeIni(setKeys(file.doc, section, follow.set, follow.remove));
+  }
   return serializeIni(
     setKeys(file.doc, section, copiedConfig(sourceConfig)),
   );
+}
+
+/** The note about a session replaced in `target`, and its config keys. */
+function replacedNote(
+  target: string,
+  source: string,
+  replaced: Replaced,
+  follow: ConfigFollow | undefined,
+  now: Date,
+): string {
+  const old = replaced.roleArn === undefined
+    ? `the MFA session of "${replaced.source}"`
+    : `the session of role ${replaced.roleArn} from "${replaced.source}"`;
+  const until = replaced.expiration === undefined
+    ? ""
+    : replaced.expiration.getTime() > now.getTime()
+    ? `, valid until ${describeTime(replaced.expiration)}`
+    : ", expired";
+  const changed = follow === undefined
+    ? []
+    : [...Object.keys(follow.set), ...follow.remove];
+  const keys = changed.length === 0
+    ? ""
+    : `; ${
+      changed.join(" and ")
+    } in [profile ${target}] now follow "${source}"`;
+  const kept = follow === undefined || follow.kept.length === 0
+    ? ""
+    : `; kept ${
+      follow.kept.join(" and ")
+    } in [profile ${target}], which you set yourself`;
+  return `awsmfa: note: profile "${target}" held ${old}${until}; it is replaced${keys}${kept}.\n`;
 }
 
 /**
@@ -539,6 +611,14 @@ export async function obtainSession(
     credentials.get(source),
     configFile.profiles.get(source),
   );
+  const replaced = options.write
+    ? replacedSession(
+      credentials.get(target),
+      subject,
+      configFile.profiles,
+      copiedConfig,
+    )
+    : undefined;
   if (options.write) {
     checkTarget(target, source, credentials.get(target));
     checkTargetConfig(target, configFile.profiles.get(target));
@@ -557,7 +637,7 @@ export async function obtainSession(
       roleArn,
     );
     editCredentials(credentialsFile, target, source, preview, configFile);
-    editConfig(configFile, target, subject.config);
+    editConfig(configFile, target, subject.config, replaced);
     await checkWritable(paths.credentialsFile);
     await checkWritable(paths.configFile);
   }
@@ -613,10 +693,22 @@ export async function obtainSession(
           loadFile(current, paths.configFile, "config", configFile),
           target,
           subject.config,
+          replaced,
         ),
       { target, origin, cached, cacheDir: sessionCacheDir(io.env) },
       io,
     );
+    if (replaced !== undefined && !flags.quiet) {
+      io.stderr(
+        replacedNote(
+          target,
+          source,
+          replaced,
+          configFollow(configFile, target, subject.config, replaced),
+          io.now(),
+        ),
+      );
+    }
     return { ...base, session, origin, written: true };
   } finally {
     await locks?.credentials?.release();

@@ -414,3 +414,91 @@ Deno.test("day two: --min-remaining longer than any session can last is a usage 
     });
   });
 });
+
+const TWO_SOURCES = {
+  credentials: WORK_CREDENTIALS +
+    `[personal]\naws_access_key_id = AKIAEXAMPLEPERSONAL1\naws_secret_access_key = ${SECRET}x\n`,
+  config:
+    `[profile work]\nmfa_serial = ${SERIAL}\nregion = eu-west-1\noutput = json\n` +
+    `[profile personal]\nmfa_serial = GAHT12345678\nregion = us-west-2\n` +
+    `[profile admin]\nrole_arn = arn:aws:iam::111122223333:role/admin\nsource_profile = work\nregion = ap-south-1\n`,
+};
+
+function section(text: string | null, name: string): string {
+  const all = text ?? "";
+  const start = all.indexOf(`[${name}]`);
+  assert.ok(start >= 0, `no [${name}] in ${all}`);
+  const next = all.indexOf("\n[", start + 1);
+  return all.slice(start, next < 0 ? undefined : next + 1);
+}
+
+Deno.test("day two: a second source writing the same target moves the copied keys along and says what it replaced", async (t) => {
+  await onMachine(TWO_SOURCES, async (m) => {
+    assert.equal((await m.run(["--profile", "work", "123456"])).code, 0);
+    assert.equal(
+      section(await m.read("config"), "profile mfa"),
+      "[profile mfa]\nregion = eu-west-1\noutput = json\n",
+    );
+    await t.step("personal replaces work", async () => {
+      const second = await m.run(["--profile", "personal", "654321"]);
+      assert.equal(second.code, ExitCode.Ok, second.err);
+      assert.match(
+        second.err,
+        /note: profile "mfa" held the MFA session of "work", valid until .*; it is replaced; region and output in \[profile mfa\] now follow "personal"\./,
+      );
+      assert.equal(
+        section(await m.read("config"), "profile mfa"),
+        "[profile mfa]\nregion = us-west-2\n",
+      );
+    });
+    await t.step("a key the user set is kept, and said so", async () => {
+      const config = (await m.read("config"))!.replace(
+        "[profile mfa]\nregion = us-west-2\n",
+        "[profile mfa]\nregion = sa-east-1\n",
+      );
+      await Deno.writeTextFile(`${m.home}/.aws/config`, config);
+      const third = await m.run(["--profile", "work", "111111"]);
+      assert.equal(third.code, ExitCode.Ok, third.err);
+      assert.match(
+        third.err,
+        /output in \[profile mfa\] now follow "work"; kept region in \[profile mfa\], which you set yourself/,
+      );
+      assert.equal(
+        section(await m.read("config"), "profile mfa"),
+        "[profile mfa]\nregion = sa-east-1\noutput = json\n",
+      );
+    });
+    await t.step(
+      "a role profile's session over the plain MFA session",
+      async () => {
+        m.now = new Date(m.now.getTime() + 60_000);
+        const role = await m.run(["--profile", "admin", "--force", "222222"]);
+        assert.equal(role.code, ExitCode.Ok, role.err);
+        assert.deepEqual(m.roles, ["arn:aws:iam::111122223333:role/admin"]);
+        assert.match(
+          role.err,
+          /note: profile "mfa" held the MFA session of "work", valid until .*; it is replaced; kept region in \[profile mfa\], which you set yourself\./,
+        );
+        assert.equal(
+          section(await m.read("config"), "profile mfa"),
+          "[profile mfa]\nregion = sa-east-1\noutput = json\n",
+        );
+        // And back: the role session is what is replaced now.
+        const back = await m.run(["--profile", "work", "--force", "444444"]);
+        assert.equal(back.code, ExitCode.Ok, back.err);
+        assert.match(
+          back.err,
+          /held the session of role arn:aws:iam::111122223333:role\/admin from "work"/,
+        );
+      },
+    );
+    await t.step(
+      "the same source again says nothing of a replacement",
+      async () => {
+        const same = await m.run(["--profile", "work", "--force", "333333"]);
+        assert.equal(same.code, ExitCode.Ok, same.err);
+        assert.doesNotMatch(same.err, /replaced|note/);
+      },
+    );
+  });
+});

@@ -310,8 +310,9 @@ Deno.test("run: --min-remaining decides when a stored session is too short", asy
   const cases: [string[], boolean][] = [
     [[], true],
     [["--min-remaining", "11h59m"], true],
-    [["--min-remaining", "12h"], false],
-    [["--min-remaining", "13h"], false],
+    // (a --min-remaining not shorter than the session asked for is refused)
+    [["--min-remaining", "12h", "--duration-seconds", "24h"], false],
+    [["--min-remaining", "13h", "--duration-seconds", "24h"], false],
     [["--min-remaining", "0", "--force"], false],
   ];
   for (const [args, reused] of cases) {

@@ -41,6 +41,8 @@ export interface Machine {
   now: Date;
   /** Every GetSessionToken request, in order. */
   requests: SessionRequest[];
+  /** The role ARN of every AssumeRole request, in order. */
+  roles: string[];
   /** The serials the prompt asked for. */
   prompted: string[];
   /** The commands `exec` ran. */
@@ -76,6 +78,7 @@ export async function onMachine(
       env: { HOME: home },
       now: DAY_ONE,
       requests: [],
+      roles: [],
       prompted: [],
       children: [],
       answers: [],
@@ -137,6 +140,21 @@ export async function onMachine(
               expiration: new Date(
                 machine.now.getTime() +
                   (request.durationSeconds ?? 43200) * 1000,
+              ),
+            });
+          },
+          assumeRole(request) {
+            machine.roles.push(request.roleArn);
+            issued++;
+            return Promise.resolve({
+              accessKeyId: `ASIAEXAMPLEROLESESS${
+                String(issued).padStart(2, "0")
+              }`,
+              secretAccessKey: "rOlEsEcReT/0123456789abcdefghijklmnop",
+              sessionToken: "FwoGZXIvYXdzROLETOKEN//////////wEaDEXAMPLE==",
+              expiration: new Date(
+                machine.now.getTime() +
+                  (request.durationSeconds ?? 3600) * 1000,
               ),
             });
           },
