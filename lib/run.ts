@@ -45,17 +45,27 @@ import {
   rollBack,
 } from "./obtain.ts";
 import { sessionCacheDir } from "./acquire.ts";
-import { removeCachedSessions } from "./cache.ts";
+import {
+  type CacheKey,
+  listCachedKeys,
+  removeCachedSessions,
+} from "./cache.ts";
 import { credentialProcessJson, defaultEnvShell, envScript } from "./output.ts";
 import {
   describeTime,
   formatRemaining,
+  isManaged,
   ROLE_KEY,
   SERIAL_KEY,
   SOURCE_KEY,
 } from "./session.ts";
 import { type AwsPaths, type ProfileKeys, resolvePaths } from "./settings.ts";
-import { managedProfiles, statusJson, statusTable } from "./status.ts";
+import {
+  cacheOnlyRows,
+  managedProfiles,
+  statusJson,
+  statusTable,
+} from "./status.ts";
 import { lockFile, readText, updateFile } from "./store.ts";
 import { versionLine } from "./version.ts";
 
@@ -173,7 +183,22 @@ async function exec(options: ExecOptions, io: RunIO): Promise<number> {
 async function status(options: StatusOptions, io: RunIO): Promise<number> {
   const { credentialsFile } = resolvePaths(io.env);
   const file = await readFile(credentialsFile, "credentials");
-  const rows = managedProfiles(file.profiles, io.now());
+  const managed = managedProfiles(file.profiles, io.now());
+  const dir = sessionCacheDir(io.env);
+  const cached = dir === undefined ? [] : await listCachedKeys(dir);
+  const rows = [
+    ...managed,
+    ...cacheOnlyRows(
+      cached.map(({ key, expiration }) => ({
+        sourceProfile: key.sourceProfile,
+        serialNumber: key.serialNumber,
+        ...(key.roleArn !== undefined ? { roleArn: key.roleArn } : {}),
+        ...(expiration !== undefined ? { expiration } : {}),
+      })),
+      managed,
+      io.now(),
+    ),
+  ];
   if (options.json) {
     io.stdout(statusJson(rows));
   } else if (rows.length === 0) {
@@ -213,10 +238,25 @@ async function clear(options: ClearOptions, io: RunIO): Promise<number> {
   const paths = resolvePaths(io.env);
   const credentialsFile = await readFile(paths.credentialsFile, "credentials");
   const configFile = await readFile(paths.configFile, "config");
+  // A name that is no profile awsmfa wrote but whose sessions only the
+  // cache holds (status shows them as "(cache)") ends those.
+  const cacheOnly = options.all ? [] : await cacheOnlyNames(
+    options.profiles,
+    credentialsFile.profiles,
+    configFile.profiles,
+    io.env,
+  );
+  const profiles = options.profiles.filter((name) =>
+    !cacheOnly.some((entry) => entry.name === name)
+  );
+  if (cacheOnly.length > 0 && profiles.length === 0) {
+    await clearCacheOnly(cacheOnly, options.quiet, io);
+    return ExitCode.Ok;
+  }
   // Plan both now, so a refusal changes nothing; then again under each lock.
   const plan = planCredentials(
     credentialsFile,
-    options.profiles,
+    profiles,
     options.all,
     paths.credentialsFile,
   );
@@ -228,6 +268,7 @@ async function clear(options: ClearOptions, io: RunIO): Promise<number> {
     const configPlan = planConfig(configFile, cleared);
     reportClear(cleared, configPlan, paths, options.quiet, io);
     await clearCache(options.all, [], options.quiet, io);
+    await clearCacheOnly(cacheOnly, options.quiet, io);
     return ExitCode.Ok;
   }
   // Both locks held; the config file first, so that a run stopped between
@@ -305,7 +346,99 @@ async function clear(options: ClearOptions, io: RunIO): Promise<number> {
     options.quiet,
     io,
   );
+  await clearCacheOnly(cacheOnly, options.quiet, io);
   return ExitCode.Ok;
+}
+
+/** A name given to clear that stands for sessions only the cache holds. */
+interface CacheOnlyName {
+  /** The name given. */
+  name: string;
+  /** The source profile of the entries. */
+  source: string;
+  /** Their role, when the name is a role profile. */
+  roleArn?: string;
+  /** The cache entries it stands for. */
+  keys: CacheKey[];
+}
+
+/**
+ * The names among `names` that are not profiles awsmfa wrote (absent from
+ * the credentials file, or a source or role profile) and that have cached
+ * sessions: of that source profile, or of a role profile's role.
+ */
+async function cacheOnlyNames(
+  names: readonly string[],
+  credentials: Map<string, ProfileKeys>,
+  config: Map<string, ProfileKeys>,
+  env: (name: string) => string | undefined,
+): Promise<CacheOnlyName[]> {
+  const dir = sessionCacheDir(env);
+  if (dir === undefined) return [];
+  const candidates = names.filter((name) => !isManaged(credentials.get(name)));
+  if (candidates.length === 0) return [];
+  // Only the sessions status lists as "(cache)": none a profile holds.
+  const managed = managedProfiles(credentials, new Date(0));
+  const entries = (await listCachedKeys(dir)).filter(({ key }) =>
+    !managed.some((row) =>
+      row.sourceProfile === key.sourceProfile &&
+      row.serial === key.serialNumber && row.roleArn === key.roleArn
+    )
+  );
+  const found: CacheOnlyName[] = [];
+  for (const name of candidates) {
+    const roleArn = config.get(name)?.["role_arn"]?.trim() || undefined;
+    const source = roleArn === undefined
+      ? name
+      : config.get(name)?.["source_profile"]?.trim() || name;
+    const one: CacheOnlyName = roleArn === undefined
+      ? { name, source, keys: [] }
+      : { name, source, roleArn, keys: [] };
+    const keys = entries.map(({ key }) => key).filter((key) =>
+      matchesCacheOnly(one, key)
+    );
+    if (keys.length > 0) found.push({ ...one, keys });
+  }
+  return found;
+}
+
+function sameKey(a: CacheKey, b: CacheKey): boolean {
+  return a.sourceProfile === b.sourceProfile &&
+    a.serialNumber === b.serialNumber && a.roleArn === b.roleArn &&
+    a.roleSessionName === b.roleSessionName && a.externalId === b.externalId;
+}
+
+function matchesCacheOnly(
+  one: CacheOnlyName,
+  key: { sourceProfile: string; roleArn?: string },
+): boolean {
+  return key.sourceProfile === one.source &&
+    (one.roleArn === undefined || key.roleArn === one.roleArn);
+}
+
+/** Remove the cached sessions `names` stand for, and say so. */
+async function clearCacheOnly(
+  names: readonly CacheOnlyName[],
+  quiet: boolean,
+  io: RunIO,
+): Promise<void> {
+  const dir = sessionCacheDir(io.env);
+  if (dir === undefined) return;
+  for (const one of names) {
+    const removed = await removeCachedSessions(
+      dir,
+      (key) => one.keys.some((mine) => sameKey(mine, key)),
+    );
+    if (!quiet) {
+      io.stderr(
+        `Removed ${removed} cached ${
+          removed === 1 ? "session" : "sessions"
+        } of profile "${one.name}" from ${dir}; no awsmfa command reuses ${
+          removed === 1 ? "it" : "them"
+        } now.\n`,
+      );
+    }
+  }
 }
 
 /**

@@ -18,10 +18,10 @@ import {
 } from "./session.ts";
 import type { ProfileKeys } from "./settings.ts";
 
-/** One awsmfa-managed profile. */
+/** One awsmfa-managed profile, or a session only the cache holds. */
 export interface StatusRow {
-  /** The profile (section) name. */
-  profile: string;
+  /** The profile (section) name; null for a session only in the cache. */
+  profile: string | null;
   /** The source profile that made the session. */
   sourceProfile: string;
   /** The MFA serial used. */
@@ -59,13 +59,58 @@ export function managedProfiles(
   return rows;
 }
 
+/** What one session cache entry is for, and when its session ends. */
+export interface CachedEntry {
+  /** The profile whose keys made it. */
+  sourceProfile: string;
+  /** The MFA serial. */
+  serialNumber: string;
+  /** The role, for a role session. */
+  roleArn?: string;
+  /** When it ends, if the entry says. */
+  expiration?: Date;
+}
+
+/**
+ * Rows for the sessions only the cache holds (from `credential-process`,
+ * `--output` or `exec`): entries with no managed profile of the same
+ * source, serial and role among `rows`, in the order given.
+ */
+export function cacheOnlyRows(
+  entries: readonly CachedEntry[],
+  rows: readonly StatusRow[],
+  now: Date,
+): StatusRow[] {
+  const found: StatusRow[] = [];
+  for (const entry of entries) {
+    const shown = [...rows, ...found].some((row) =>
+      row.sourceProfile === entry.sourceProfile &&
+      row.serial === entry.serialNumber && row.roleArn === entry.roleArn
+    );
+    if (shown) continue;
+    const row: StatusRow = {
+      profile: null,
+      sourceProfile: entry.sourceProfile,
+      serial: entry.serialNumber,
+    };
+    if (entry.roleArn !== undefined) row.roleArn = entry.roleArn;
+    if (entry.expiration !== undefined) {
+      row.expiration = entry.expiration;
+      row.remainingMs = Math.max(0, entry.expiration.getTime() - now.getTime());
+    }
+    found.push(row);
+  }
+  return found;
+}
+
 function remainingText(row: StatusRow): string {
   if (row.remainingMs === undefined) return "unknown";
   return row.remainingMs === 0 ? "expired" : formatRemaining(row.remainingMs);
 }
 
 /**
- * The rows as an aligned table with a header line: profile, source profile,
+ * The rows as an aligned table with a header line: profile (`(cache)` for
+ * a session only the cache holds), source profile,
  * serial, the role (a `ROLE` column, only when some row is a role session;
  * `-` for an MFA session), expiry in local time, and time left (`11h 58m`,
  * `expired`, or `unknown`). Ends with a newline.
@@ -82,7 +127,7 @@ export function statusTable(rows: readonly StatusRow[]): string {
       "REMAINING",
     ],
     ...rows.map((row) => [
-      row.profile,
+      row.profile ?? "(cache)",
       row.sourceProfile,
       row.serial,
       ...(roles ? [row.roleArn ?? "-"] : []),
@@ -101,7 +146,8 @@ export function statusTable(rows: readonly StatusRow[]): string {
 }
 
 /**
- * The rows as a JSON array: `profile`, `sourceProfile`, `serial`, `roleArn`
+ * The rows as a JSON array: `profile` (null for a session only the cache
+ * holds), `sourceProfile`, `serial`, `roleArn`
  * (the role of a role session, or null), `expiration` (RFC 3339 UTC, or
  * null), `expiresLocal` (`YYYY-MM-DD HH:MM` local time, or null),
  * `remainingSeconds` (or null) and `expired`. Ends with a newline.

@@ -502,3 +502,73 @@ Deno.test("day two: a second source writing the same target moves the copied key
     );
   });
 });
+
+Deno.test("day two: status lists sessions only the cache holds, and clear NAME ends them", async (t) => {
+  await onMachine(WITH_SERIAL, async (m) => {
+    const cp = await m.run(["credential-process", "--profile", "work"]);
+    assert.equal(cp.code, ExitCode.Ok, cp.err);
+    await t.step("status shows it as (cache)", async () => {
+      const status = await m.run(["status"]);
+      assert.equal(status.code, ExitCode.Ok, status.err);
+      const lines = status.out.trim().split("\n");
+      assert.equal(lines.length, 2, status.out);
+      assert.match(
+        lines[1],
+        new RegExp(`^\\(cache\\)\\s+work\\s+${SERIAL}\\s+\\S+ \\S+\\s+12h`),
+      );
+      const json = JSON.parse((await m.run(["status", "--json"])).out);
+      assert.equal(json.length, 1);
+      assert.equal(json[0].profile, null);
+      assert.equal(json[0].sourceProfile, "work");
+      assert.equal(json[0].serial, SERIAL);
+      assert.equal(json[0].expired, false);
+    });
+    await t.step(
+      "a session also written to a profile is listed once",
+      async () => {
+        const exec = await m.run(["--profile", "work"]);
+        assert.equal(exec.code, ExitCode.Ok, exec.err);
+        const json = JSON.parse((await m.run(["status", "--json"])).out);
+        assert.deepEqual(
+          json.map((row: { profile: string | null }) => row.profile),
+          ["mfa"],
+        );
+        const cleared = await m.run(["clear"]);
+        assert.equal(cleared.code, ExitCode.Ok, cleared.err);
+        assert.equal(await m.read("credentials"), WORK_CREDENTIALS);
+      },
+    );
+    await t.step(
+      "clear work ends the cached session, files untouched",
+      async () => {
+        const again = await m.run(["credential-process", "--profile", "work"]);
+        assert.equal(again.code, ExitCode.Ok, again.err);
+        const before = [await m.read("credentials"), await m.read("config")];
+        const cleared = await m.run(["clear", "work"]);
+        assert.equal(cleared.code, ExitCode.Ok, cleared.err);
+        assert.match(cleared.err, /Removed 1 cached session of profile "work"/);
+        assert.deepEqual(
+          [await m.read("credentials"), await m.read("config")],
+          before,
+        );
+        assert.deepEqual(
+          JSON.parse((await m.run(["status", "--json"])).out),
+          [],
+        );
+        const requests = m.requests.length;
+        const next = await m.run(["credential-process", "--profile", "work"]);
+        assert.equal(next.code, ExitCode.Ok, next.err);
+        assert.equal(m.requests.length, requests + 1);
+      },
+    );
+    await t.step(
+      "clear of a long-term profile with no cached session is still refused",
+      async () => {
+        await m.run(["clear", "work"]);
+        const refused = await m.run(["clear", "work"]);
+        assert.equal(refused.code, ExitCode.Local, refused.err);
+        assert.match(refused.err, /not written by awsmfa/);
+      },
+    );
+  });
+});
