@@ -70,6 +70,8 @@ function processIO(): RunIO {
       return Deno.stdin.readable;
     },
     stdinIsTerminal: Deno.stdin.isTerminal(),
+    // The prompt reads /dev/tty, so it works with stdin piped too.
+    promptReadsTerminal: true,
     ...terminalPrompt(),
     stderr,
     stdout: writer(Deno.stdout),

@@ -28,6 +28,15 @@ export const ENV_SHELLS = ["sh", "fish", "powershell"] as const;
 /** One of {@linkcode ENV_SHELLS}. */
 export type EnvShell = typeof ENV_SHELLS[number];
 
+/** Shells whose syntax `--output env` prints under another name. */
+const SHELL_ALIASES: Readonly<Record<string, EnvShell>> = {
+  bash: "sh",
+  zsh: "sh",
+  dash: "sh",
+  ksh: "sh",
+  pwsh: "powershell",
+};
+
 /** Where `--output` sends the credentials instead of the files. */
 export const OUTPUTS = ["env", "json"] as const;
 
@@ -302,7 +311,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: "shell",
     value: "SHELL",
     description:
-      "Syntax of --output env: sh, fish or powershell (default: from $SHELL; powershell on Windows).",
+      "Syntax of --output env: sh (also bash, zsh), fish or powershell (default: from $SHELL; powershell on Windows).",
     values: ENV_SHELLS,
     commands: ["refresh"],
   },
@@ -769,7 +778,12 @@ function parseRefresh(argv: string[]): Options {
     ...sessionFlags(values, positionals, "refresh"),
   };
   const output = choice("output", textOf(values, "output"), OUTPUTS);
-  const shell = choice("shell", textOf(values, "shell"), ENV_SHELLS);
+  const shellName = textOf(values, "shell");
+  const shell = choice(
+    "shell",
+    shellName === undefined ? undefined : SHELL_ALIASES[shellName] ?? shellName,
+    ENV_SHELLS,
+  );
   if (shell !== undefined && output !== "env") {
     throw new UsageError("Option --shell only applies with --output env.");
   }

@@ -6,7 +6,11 @@
  */
 
 import { LocalError } from "./errors.ts";
-import { sessionVariables, SHADOWING_VARIABLES } from "./output.ts";
+import {
+  regionToSet,
+  sessionVariables,
+  SHADOWING_VARIABLES,
+} from "./output.ts";
 import type { SessionValues } from "./session.ts";
 import type { EnvLookup } from "./settings.ts";
 
@@ -77,11 +81,10 @@ export function childSpec(
     ...sessionVariables(session),
     [EXEC_MARKER]: target,
   };
-  const hasRegion = (env("AWS_REGION") ?? "") !== "" ||
-    (env("AWS_DEFAULT_REGION") ?? "") !== "";
-  if (!hasRegion && profileRegion !== undefined) {
-    set.AWS_REGION = profileRegion;
-    set.AWS_DEFAULT_REGION = profileRegion;
+  const region = regionToSet(profileRegion, env);
+  if (region !== undefined) {
+    set.AWS_REGION = region;
+    set.AWS_DEFAULT_REGION = region;
   }
   return { argv, set, unset: SHADOWING_VARIABLES };
 }

@@ -54,8 +54,9 @@ export function defaultEnvShell(env: EnvLookup, windows: boolean): EnvShell {
 
 /**
  * Lines that, evaluated by `shell`, remove {@linkcode SHADOWING_VARIABLES}
- * and set the session's variables ({@linkcode sessionVariables}). Ends with
- * a newline.
+ * and set the session's variables ({@linkcode sessionVariables}), and
+ * `AWS_REGION`/`AWS_DEFAULT_REGION` when `region` is given. Ends with a
+ * newline.
  *
  * @example
  * ```ts
@@ -65,8 +66,17 @@ export function defaultEnvShell(env: EnvLookup, windows: boolean): EnvShell {
  * // …
  * ```
  */
-export function envScript(session: SessionValues, shell: EnvShell): string {
-  const variables = Object.entries(sessionVariables(session));
+export function envScript(
+  session: SessionValues,
+  shell: EnvShell,
+  region?: string,
+): string {
+  const variables = Object.entries({
+    ...sessionVariables(session),
+    ...(region !== undefined
+      ? { AWS_REGION: region, AWS_DEFAULT_REGION: region }
+      : {}),
+  });
   const lines: string[] = [];
   switch (shell) {
     case "sh":
@@ -107,4 +117,18 @@ export function credentialProcessJson(session: SessionValues): string {
     SessionToken: session.sessionToken,
     Expiration: rfc3339(session.expiration),
   }) + "\n";
+}
+
+/**
+ * The region to hand on with a session, as `exec` does: the source
+ * profile's `region` when neither `AWS_REGION` nor `AWS_DEFAULT_REGION` is
+ * set (the session no longer names the profile, so it would lose it).
+ */
+export function regionToSet(
+  profileRegion: string | undefined,
+  env: EnvLookup,
+): string | undefined {
+  const hasRegion = (env("AWS_REGION") ?? "") !== "" ||
+    (env("AWS_DEFAULT_REGION") ?? "") !== "";
+  return hasRegion ? undefined : profileRegion;
 }

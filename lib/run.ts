@@ -50,7 +50,12 @@ import {
   listCachedKeys,
   removeCachedSessions,
 } from "./cache.ts";
-import { credentialProcessJson, defaultEnvShell, envScript } from "./output.ts";
+import {
+  credentialProcessJson,
+  defaultEnvShell,
+  envScript,
+  regionToSet,
+} from "./output.ts";
 import {
   describeTime,
   formatRemaining,
@@ -157,9 +162,11 @@ async function refresh(options: RefreshOptions, io: RunIO): Promise<number> {
   });
   report(got, options.quiet, io);
   io.stdout(
-    shell === undefined
-      ? credentialProcessJson(got.session)
-      : envScript(got.session, shell),
+    shell === undefined ? credentialProcessJson(got.session) : envScript(
+      got.session,
+      shell,
+      regionToSet(got.profileRegion, io.env),
+    ),
   );
   return ExitCode.Ok;
 }
@@ -169,7 +176,10 @@ async function exec(options: ExecOptions, io: RunIO): Promise<number> {
   const got = await obtainSession(options, io, {
     write: options.write === true,
   });
-  report(got, options.quiet, io);
+  // Quiet when it reuses a session, as aws-vault is: CMD's output is what
+  // the user came for.
+  const reused = got.origin === "profile" || got.origin === "cache";
+  report(got, options.quiet || reused, io);
   const spec = childSpec(
     options.argv,
     got.session,

@@ -170,13 +170,14 @@ export function remainingValidity(
   return remaining > minRemainingMs ? remaining : undefined;
 }
 
-/** A duration as `11h 58m` (or `42s` under a minute). */
+/** A duration as `11h 58m`, `12h` or `5m` (or `42s` under a minute). */
 export function formatRemaining(ms: number): string {
   const totalMinutes = Math.floor(ms / 60000);
   if (totalMinutes < 1) return `${Math.max(0, Math.floor(ms / 1000))}s`;
   const hours = Math.floor(totalMinutes / 60);
   const minutes = totalMinutes % 60;
-  return hours > 0 ? `${hours}h ${minutes}m` : `${minutes}m`;
+  if (hours === 0) return `${minutes}m`;
+  return minutes === 0 ? `${hours}h` : `${hours}h ${minutes}m`;
 }
 
 function pad(value: number): string {
@@ -197,7 +198,16 @@ export function utcMinute(date: Date): string {
   } ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())} UTC`;
 }
 
-/** `2026-11-29 02:13 (2026-11-29 01:13 UTC)`: local time, then UTC. */
-export function describeTime(date: Date): string {
-  return `${localMinute(date)} (${utcMinute(date)})`;
+/**
+ * `2026-11-29 02:13 (2026-11-29 01:13 UTC)`: local time, then UTC; only
+ * `2026-11-29 01:13 UTC` when local time is UTC (`offsetMinutes`, default
+ * the local offset at `date`, is 0).
+ */
+export function describeTime(
+  date: Date,
+  offsetMinutes: number = date.getTimezoneOffset(),
+): string {
+  return offsetMinutes === 0
+    ? utcMinute(date)
+    : `${localMinute(date)} (${utcMinute(date)})`;
 }

@@ -35,6 +35,12 @@ export interface CodeSource {
   stdin: ReadableStream<Uint8Array>;
   /** Whether stdin is a terminal, so a prompt can be answered. */
   stdinIsTerminal: boolean;
+  /**
+   * The prompt reads the controlling terminal (`/dev/tty`), not stdin, so it
+   * can be answered with stdin piped; without a terminal it fails with a
+   * `NoTerminalError` (lib/tty.ts).
+   */
+  promptReadsTerminal?: boolean;
   /** Write prompt text to stderr. */
   writePrompt(text: string): void;
   /** Read one line from the terminal, without its line ending; null at end of input. */
@@ -125,7 +131,9 @@ async function codeFromPrompt(serial: string, source: CodeSource) {
  * - undefined on a terminal: prompt `MFA code for <serial>: ` on stderr, with
  *   up to {@linkcode PROMPT_TRIES} tries on malformed input (saying it must be
  *   6 digits, never echoing it), then {@linkcode UsageError}.
- * - undefined without a terminal: {@linkcode UsageError} telling to pass CODE or `-`.
+ * - undefined with stdin piped: the prompt when it reads the controlling
+ *   terminal (`promptReadsTerminal`) and there is one; else
+ *   {@linkcode UsageError} telling to pass CODE or `-`.
  */
 export async function obtainCode(
   code: string | undefined,
@@ -139,10 +147,21 @@ export async function obtainCode(
     }
     return code;
   }
-  if (!source.stdinIsTerminal) {
-    throw new UsageError(
+  const noCode = () =>
+    new UsageError(
       'No MFA code: stdin is not a terminal, so pass CODE as an argument, or "-" to read it from stdin.',
     );
+  if (!source.stdinIsTerminal && !source.promptReadsTerminal) throw noCode();
+  try {
+    return await codeFromPrompt(serial, source);
+  } catch (error) {
+    // Stdin piped and no terminal either: the same advice as without a prompt.
+    if (
+      !source.stdinIsTerminal && error instanceof Error &&
+      error.name === "NoTerminalError"
+    ) {
+      throw noCode();
+    }
+    throw error;
   }
-  return await codeFromPrompt(serial, source);
 }

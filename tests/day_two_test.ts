@@ -572,3 +572,65 @@ Deno.test("day two: status lists sessions only the cache holds, and clear NAME e
     );
   });
 });
+
+Deno.test("day two: --output env hands on the source profile's region as exec does; --shell bash and zsh print sh", async (t) => {
+  const config = `[profile work]\nmfa_serial = ${SERIAL}\nregion = eu-west-1\n`;
+  await onMachine({ credentials: WORK_CREDENTIALS, config }, async (m) => {
+    for (const shell of ["bash", "zsh", "sh"]) {
+      await t.step(`--shell ${shell}`, async () => {
+        const out = await m.run([
+          "--profile",
+          "work",
+          "--output",
+          "env",
+          "--shell",
+          shell,
+        ]);
+        assert.equal(out.code, ExitCode.Ok, out.err);
+        assert.match(out.out, /^unset AWS_PROFILE /m);
+        assert.match(out.out, /^export AWS_REGION='eu-west-1'$/m);
+        assert.match(out.out, /^export AWS_DEFAULT_REGION='eu-west-1'$/m);
+      });
+    }
+    await t.step("a region already in the environment is kept", async () => {
+      m.env.AWS_REGION = "us-west-2";
+      const out = await m.run([
+        "--profile",
+        "work",
+        "--output",
+        "env",
+        "--shell",
+        "fish",
+      ]);
+      assert.equal(out.code, ExitCode.Ok, out.err);
+      assert.doesNotMatch(out.out, /AWS_REGION|AWS_DEFAULT_REGION/);
+      delete m.env.AWS_REGION;
+    });
+  });
+});
+
+Deno.test("day two: exec is quiet when it reuses a session; times once in UTC; 12h, not 12h 0m", async () => {
+  await onMachine(WITH_SERIAL, async (m) => {
+    const first = await m.run([
+      "exec",
+      "--profile",
+      "work",
+      "123456",
+      "--",
+      "true",
+    ]);
+    assert.equal(first.code, ExitCode.Ok, first.err);
+    assert.match(first.err, /^Got a session \(from "work"\)/);
+    const again = await m.run(["exec", "--profile", "work", "--", "true"]);
+    assert.equal(again.code, ExitCode.Ok, again.err);
+    assert.equal(again.err, "");
+    assert.equal(m.children.length, 2);
+    const written = await m.run(["--profile", "work"]);
+    assert.equal(written.code, ExitCode.Ok, written.err);
+    const still = await m.run(["--profile", "work"]);
+    assert.match(still.err, /still valid for 12h, until /);
+    if (new Date().getTimezoneOffset() === 0) {
+      assert.match(still.err, /until 2026-11-29 15:00 UTC;/);
+    }
+  });
+});

@@ -151,3 +151,60 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "prompt: with stdin piped but a controlling terminal, the default command asks on /dev/tty",
+  ignore: !ON_LINUX,
+  fn: async () => {
+    const home = await Deno.makeTempDir({ prefix: "prompt_" });
+    const sts = await startStsDouble({ quiet: true });
+    try {
+      const user = sts.addUser({ userName: "alice" });
+      await Deno.mkdir(`${home}/.aws`);
+      await Deno.writeTextFile(
+        `${home}/.aws/credentials`,
+        `[work]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`,
+        { mode: 0o600 },
+      );
+      await Deno.writeTextFile(
+        `${home}/.aws/config`,
+        `[profile work]\nmfa_serial = ${user.serial}\n`,
+      );
+      const child = new Deno.Command("script", {
+        args: [
+          "-qfec",
+          `exec ${cliCommandLine(["--profile", "work"])} </dev/null`,
+          "/dev/null",
+        ],
+        clearEnv: true,
+        env: await cliEnv({ HOME: home, AWS_ENDPOINT_URL_STS: sts.url }),
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const reader = child.stdout.pipeThrough(new TextDecoderStream())
+        .getReader();
+      const writer = child.stdin.getWriter();
+      const screen = { text: "" };
+      await waitFor(reader, screen, `MFA code for ${user.serial}: `);
+      const code = sts.currentCode(user);
+      await writer.write(new TextEncoder().encode(`${code}\r`));
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        screen.text += value;
+      }
+      await writer.close().catch(() => {});
+      const status = await child.status;
+      await child.stderr.cancel();
+      assert.equal(status.code, 0, screen.text);
+      assert.match(screen.text, /Wrote profile "mfa"/);
+      assert.ok(!screen.text.includes(code), "the code was echoed");
+      assert.equal(sts.count("GetSessionToken", 200), 1);
+    } finally {
+      await sts.close();
+      await Deno.remove(home, { recursive: true });
+    }
+  },
+});

@@ -276,7 +276,7 @@ Deno.test("role e2e: a role that requires MFA is assumed with the long-term keys
         assertExit(again, 0);
         assert.match(
           again.stderr,
-          /^Profile "admin" is still valid for (59m|1h 0m), until [^\n]+; use --force to refresh it now\.\n$/,
+          /^Profile "admin" is still valid for (59m|1h), until [^\n]+; use --force to refresh it now\.\n$/,
         );
         assert.equal(sts.requests.length, requests);
         assert.deepEqual(await snapshot(home.dir), before);
