@@ -144,7 +144,30 @@ export interface CompletionsOptions {
 export interface InfoOptions {
   /** Which command this is. */
   command: "help" | "version";
+  /** The help topic: a command, `options` or `environment`; absent: the overview. */
+  topic?: HelpTopic;
 }
+
+/** What `awsmfa help TOPIC` can show. */
+export type HelpTopic =
+  | "options"
+  | "environment"
+  | "exec"
+  | "credential-process"
+  | "status"
+  | "clear"
+  | "completions";
+
+/** The topics of `awsmfa help`, with the words that name each. */
+const HELP_TOPICS: readonly [HelpTopic, readonly string[]][] = [
+  ["options", ["options", "flags", "refresh"]],
+  ["environment", ["environment", "env", "exit-codes"]],
+  ["exec", ["exec"]],
+  ["credential-process", ["credential-process"]],
+  ["status", ["status"]],
+  ["clear", ["clear"]],
+  ["completions", ["completions"]],
+];
 
 /** What one command line asks for. */
 export type Options =
@@ -224,7 +247,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: "profile",
     value: "PROFILE",
     description:
-      "Source profile with the long-term keys (default: $AWS_PROFILE, then default).",
+      "Source profile with the long-term keys, a role profile, or a profile awsmfa wrote (default: $AWS_PROFILE, $AWS_DEFAULT_PROFILE, then default).",
     completesProfiles: true,
     commands: [...CACHE_COMMANDS, "keys", "rotate"],
   },
@@ -232,7 +255,7 @@ export const OPTIONS: readonly OptionSpec[] = [
     name: "serial-number",
     value: "SERIAL",
     description:
-      "MFA device ARN or hardware serial (default: mfa_serial of the source profile in the config file, then $AWS_MFA_SERIAL).",
+      "MFA device ARN or hardware serial (default: mfa_serial of the source profile in the config file, then $AWS_MFA_SERIAL, then the one awsmfa recorded for the source profile).",
     commands: [...CACHE_COMMANDS, "rotate"],
   },
   {
@@ -366,6 +389,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   },
   {
     name: "version",
+    short: "V",
     description: "Print the version and exit.",
     commands: ["refresh"],
   },
@@ -400,7 +424,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     argument: "[--json]",
     usage: "[--json]",
     description:
-      "List the awsmfa-managed profiles of the credentials file and how long each is valid.",
+      "List the awsmfa-managed profiles of the credentials file and the sessions only the cache holds, and how long each is valid.",
     values: [],
   },
   {
@@ -408,7 +432,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     argument: "[PROFILE...]",
     usage: "[PROFILE... | --all]",
     description:
-      "Remove awsmfa-managed profiles (default: mfa), the config sections awsmfa added for them and their cached sessions (--all: every cached session).",
+      "Remove awsmfa-managed profiles (default: mfa), the config sections awsmfa added for them and their cached sessions (--all: every cached session); the name of a source or role profile ends its sessions only the cache holds.",
     values: [],
     completesProfiles: true,
   },
@@ -559,6 +583,33 @@ function asksForHelp(args: string[]): boolean {
     if (arg === "-h" || arg === "--help") return true;
   }
   return false;
+}
+
+/** The help topic a word names; throws {@linkcode UsageError} for an unknown one. */
+function helpTopic(word: string): HelpTopic {
+  const found = HELP_TOPICS.find(([, words]) => words.includes(word));
+  if (found !== undefined) return found[0];
+  throw new UsageError(
+    `There is no help on "${
+      /^[a-z-]{1,30}$/.test(word) ? word : "that"
+    }"; the topics are: ${HELP_TOPICS.map(([topic]) => topic).join(", ")}.`,
+  );
+}
+
+/** `awsmfa help [TOPIC]`, or `-h`/`--help` after a command word. */
+function parseHelp(argv: string[]): Options {
+  if (argv[0] === "help") {
+    if (argv.length > 2) {
+      throw new UsageError("The help command takes at most one topic.");
+    }
+    return argv.length === 1
+      ? { command: "help" }
+      : { command: "help", topic: helpTopic(argv[1]) };
+  }
+  const command = COMMANDS.find((spec) => spec.name === argv[0]);
+  return command === undefined
+    ? { command: "help" }
+    : { command: "help", topic: helpTopic(command.name) };
 }
 
 function nonEmpty(flag: string, value: string | undefined): string | undefined {
@@ -972,7 +1023,7 @@ function parseKeys(argv: string[]): Options {
  * ```
  */
 export function parseArguments(argv: string[]): Options {
-  if (asksForHelp(argv)) return { command: "help" };
+  if (argv[0] === "help" || asksForHelp(argv)) return parseHelp(argv);
   switch (argv[0]) {
     case "completions":
       return parseCompletions(argv.slice(1));
@@ -1057,7 +1108,10 @@ export function parseMinRemaining(text: string): number {
 }
 
 const ENVIRONMENT: readonly [string, string][] = [
-  ["AWS_PROFILE", "Source profile when --profile is not given."],
+  [
+    "AWS_PROFILE, AWS_DEFAULT_PROFILE",
+    "Profile when --profile is not given.",
+  ],
   [
     "AWS_MFA_SERIAL",
     "MFA serial when neither the flag nor the config has one.",
@@ -1144,17 +1198,74 @@ function flagLabel(spec: OptionSpec): string {
   return spec.short === undefined ? long : `-${spec.short}, ${long}`;
 }
 
-/**
- * The full `--help` text: usage, every flag of {@linkcode OPTIONS}, the
- * commands, the environment variables and the exit codes. Ends with a newline.
- */
-export function helpText(): string {
+/** The flags shown in the overview, the ones most runs use. */
+const COMMON_FLAGS: readonly [string, string][] = [
+  [
+    "--profile PROFILE",
+    "Profile to use (default: $AWS_PROFILE, else default).",
+  ],
+  [
+    "--serial-number SERIAL",
+    "MFA device (default: mfa_serial, else recorded).",
+  ],
+  ["--mfa-profile-name NAME", "Profile to write (default: mfa)."],
+  ["--duration-seconds DURATION", "Session length, like 12h (default: 12h)."],
+  ["--role-arn ARN", "Assume this role with MFA."],
+  ["--mfa-process CMD", "Command that prints the MFA code."],
+  ["--output env|json", "Print the credentials instead of writing them."],
+  ["--force", "Get a new session even while one is valid."],
+  ["--quiet", "Print nothing when all goes well."],
+  ["-h, --help", "Print help; -V, --version prints the version."],
+];
+
+/** One line per command for the overview. */
+const COMMAND_SUMMARIES: Readonly<Record<string, string>> = {
+  "exec": "Run a command with the session in its environment.",
+  "credential-process": "Be an AWS profile's credential_process.",
+  "status": "List awsmfa's sessions and how long each is valid.",
+  "clear": "Remove awsmfa's profiles and their cached sessions.",
+  "completions": "Print a shell completion script.",
+};
+
+function usageLines(): string[] {
+  return [
+    "  awsmfa [OPTIONS] [CODE | -]",
+    ...COMMANDS.map((command) => `  awsmfa ${command.name} ${command.usage}`),
+  ];
+}
+
+/** The overview: one screen. */
+function overview(): string[] {
   return [
     "awsmfa: turn an MFA code into temporary AWS credentials in ~/.aws/credentials.",
     "",
     "Usage:",
-    "  awsmfa [OPTIONS] [CODE | -]",
-    ...COMMANDS.map((command) => `  awsmfa ${command.name} ${command.usage}`),
+    ...usageLines(),
+    "",
+    "CODE is the 6-digit code of your MFA device (- reads it from stdin; without",
+    "it awsmfa runs mfa_process, else asks on the terminal). awsmfa writes a",
+    "session made with the source profile's long-term keys to the target profile",
+    "(default mfa), and does nothing while that is valid for more than 15 minutes.",
+    "",
+    "Common options:",
+    table(COMMON_FLAGS),
+    "",
+    "Commands:",
+    table(
+      COMMANDS.map((
+        command,
+      ) => [command.name, COMMAND_SUMMARIES[command.name]]),
+    ),
+    "",
+    'More: "awsmfa help COMMAND" for a command, "awsmfa help options" for every',
+    'option, "awsmfa help environment" for the variables and exit codes.',
+  ];
+}
+
+/** Every flag of the default command. */
+function optionsPage(): string[] {
+  return [
+    "Usage: awsmfa [OPTIONS] [CODE | -]",
     "",
     "CODE is the 6-digit code of your MFA device. With -, awsmfa reads one line",
     "from stdin; without CODE it runs --mfa-process (or mfa_process of the",
@@ -1171,21 +1282,76 @@ export function helpText(): string {
     "nothing to the AWS files unless --write is given.",
     "",
     "Options:",
-    table(OPTIONS.map((spec) => [flagLabel(spec), spec.description])),
-    "",
-    "Commands:",
     table(
-      COMMANDS.map((
-        command,
-      ) => [`${command.name} ${command.argument}`, command.description]),
+      specsOf("refresh").map((spec) => [flagLabel(spec), spec.description]),
     ),
-    "",
+  ];
+}
+
+function environmentPage(): string[] {
+  return [
     "Environment:",
     table(ENVIRONMENT),
     "",
     "Exit codes:",
     table(EXIT_CODES.map(([code, text]) => [String(code), text])),
     "  awsmfa exec exits with the code of CMD, or 128+N when a signal N ended it.",
+  ];
+}
+
+/** One command's synopsis and only its flags. */
+function commandPage(
+  name: Exclude<HelpTopic, "options" | "environment">,
+): string[] {
+  const command = COMMANDS.find((spec) => spec.name === name)!;
+  const flags = name === "completions"
+    ? OPTIONS.filter((spec) => spec.name === "help")
+    : specsOf(name);
+  return [
+    `Usage: awsmfa ${command.name} ${command.usage}`,
     "",
-  ].join("\n");
+    ...wrap(command.description, 78),
+    "",
+    "Options:",
+    table(flags.map((spec) => [flagLabel(spec), spec.description])),
+    ...(name === "exec"
+      ? [
+        "",
+        "awsmfa exec exits with the code of CMD, or 128+N when a signal N ended it.",
+      ]
+      : []),
+  ];
+}
+
+/** `text` in lines of at most `width` characters. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * The help text of `topic`: without one, the one-screen overview (usage,
+ * the common flags, the commands); `options`, every flag of the default
+ * command; `environment`, the environment variables and exit codes; a
+ * command, its synopsis and only its flags. Ends with a newline.
+ */
+export function helpText(topic?: HelpTopic): string {
+  const lines = topic === undefined
+    ? overview()
+    : topic === "options"
+    ? optionsPage()
+    : topic === "environment"
+    ? environmentPage()
+    : commandPage(topic);
+  return [...lines, ""].join("\n");
 }

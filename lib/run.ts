@@ -595,7 +595,7 @@ export async function run(args: string[], io: RunIO): Promise<number> {
     readingArgs = false;
     switch (options.command) {
       case "help":
-        io.stdout(helpText());
+        io.stdout(helpText(options.topic));
         return ExitCode.Ok;
       case "version":
         io.stdout(versionLine() + "\n");

@@ -92,7 +92,7 @@ Deno.test("parseArguments: help wins over everything, version over the rest", as
     [["-h"], { command: "help" }],
     [["--profile", "work", "-h", "123456"], { command: "help" }],
     [["--nope", "--help"], { command: "help" }],
-    [["completions", "--help"], { command: "help" }],
+    [["completions", "--help"], { command: "help", topic: "completions" }],
     [["--version"], { command: "version" }],
     [["--version", "--profile", "x"], { command: "version" }],
   ];
@@ -394,8 +394,62 @@ Deno.test("OPTIONS matches the parser: every listed flag is accepted by its comm
   ]);
 });
 
-Deno.test("helpText lists every flag, command, environment variable and exit code", () => {
-  const help = helpText();
+Deno.test("helpText: the overview is one screen; a command's page has its synopsis and only its flags", async (t) => {
+  const overview = helpText();
+  assert.ok(overview.split("\n").length <= 40, overview);
+  for (const command of COMMANDS) {
+    assert.ok(overview.includes(`awsmfa ${command.name} ${command.usage}`));
+  }
+  assert.match(overview, /awsmfa help COMMAND/);
+  for (
+    const name of [
+      "exec",
+      "credential-process",
+      "status",
+      "clear",
+      "completions",
+    ] as const
+  ) {
+    await t.step(name, () => {
+      const page = helpText(name);
+      const command = COMMANDS.find((spec) => spec.name === name)!;
+      assert.ok(page.startsWith(`Usage: awsmfa ${name} ${command.usage}\n`));
+      const flags = [...page.matchAll(/^ {2}(?:-\w, )?--([a-z-]+)/gm)].map((
+        match,
+      ) => match[1]).sort();
+      const expected = OPTIONS.filter((spec) =>
+        spec.name === "help" ||
+        (name !== "completions" && spec.commands.includes(name))
+      ).map((spec) => spec.name).sort();
+      assert.deepEqual(flags, expected);
+      for (const line of page.split("\n")) {
+        assert.ok(line.length <= 80, `line longer than 80: ${line}`);
+      }
+    });
+  }
+  await t.step("help TOPIC, COMMAND --help, -V", () => {
+    assert.deepEqual(parseArguments(["help"]), { command: "help" });
+    assert.deepEqual(parseArguments(["help", "exec"]), {
+      command: "help",
+      topic: "exec",
+    });
+    assert.deepEqual(parseArguments(["exec", "--help"]), {
+      command: "help",
+      topic: "exec",
+    });
+    assert.deepEqual(parseArguments(["status", "-h"]), {
+      command: "help",
+      topic: "status",
+    });
+    assert.deepEqual(parseArguments(["-V"]), { command: "version" });
+    assert.throws(() => parseArguments(["help", "nope"]), /no help on "nope"/);
+  });
+});
+
+Deno.test("helpText: its pages list every flag, command, environment variable and exit code", () => {
+  const help = [undefined, "options", "environment"].map((topic) =>
+    helpText(topic as Parameters<typeof helpText>[0])
+  ).join("");
   assert.ok(help.endsWith("\n"));
   for (const spec of OPTIONS) {
     const label = spec.value === undefined
