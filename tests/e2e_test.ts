@@ -96,7 +96,7 @@ Deno.test("e2e: a first run writes the mfa profile and keeps every other byte", 
     assert.equal(result.stdout, "");
     assert.match(
       result.stderr,
-      /^Wrote profile "mfa" \(from "work"\), valid until \d{4}-\d\d-\d\d \d\d:\d\d \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)\.\n$/,
+      /^Wrote profile "mfa" \(from "work"\), valid until (\d{4}-\d\d-\d\d \d\d:\d\d \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)|\d{4}-\d\d-\d\d \d\d:\d\d UTC)\.\n$/,
     );
 
     const after = await Deno.readTextFile(home.credentials);
@@ -809,10 +809,8 @@ Deno.test("e2e: exec runs the AWS CLI v2 with the session, reuses it, passes exi
         'test "$AWSMFA_EXEC" = mfa && test -z "${AWS_PROFILE+set}" && test -n "$AWS_SESSION_TOKEN" && test "$AWS_REGION" = eu-west-1 && exit 42; exit 1',
       ], { env });
       assert.equal(result.code, 42, result.stderr);
-      assert.match(
-        result.stderr,
-        /^Using profile "mfa" \(from "work"\), valid for 1[12]h/,
-      );
+      // Quiet when it reuses a session, as aws-vault is.
+      assert.equal(result.stderr, "");
       assert.equal(sts.requests.length, requests);
     });
     await t.step("awsmfa exec inside awsmfa exec", async () => {

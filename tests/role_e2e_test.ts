@@ -366,7 +366,7 @@ Deno.test("role e2e: a role is chained from the cached MFA session with no code,
         const [note, wrote, ...rest] = capped.stderr.split("\n");
         assert.equal(
           note,
-          `awsmfa: note: assuming ${ops.arn} with the cached MFA session of profile "work" is role chaining, which AWS limits to 1 hour, so the role session lasts 1h, not the 2h 0m asked for; use --force to enter a code for a longer one.`,
+          `awsmfa: note: assuming ${ops.arn} with the cached MFA session of profile "work" is role chaining, which AWS limits to 1 hour, so the role session lasts 1h, not the 2h asked for; use --force to enter a code for a longer one.`,
         );
         assert.match(
           wrote,
@@ -744,7 +744,8 @@ Deno.test("role e2e: one code serves the default command, exec and credential-pr
         );
         assertExit(exec, 0);
         assert.equal(exec.stdout, `${key}\n`);
-        assert.match(exec.stderr, /^Using profile "mfa" \(from "work"\)/);
+        // (quiet when it reuses a session, as aws-vault is)
+        assert.equal(exec.stderr, "");
         // …and, for a profile it has not written, the session cache.
         const cached = await awsmfaDetached(
           [
@@ -759,10 +760,7 @@ Deno.test("role e2e: one code serves the default command, exec and credential-pr
         );
         assertExit(cached, 0);
         assert.equal(cached.stdout, `${key}\n`);
-        assert.match(
-          cached.stderr,
-          /^Got a session \(from "work", the cached session\), valid until .*; nothing was written\.\n$/,
-        );
+        assert.equal(cached.stderr, "");
         const process = await awsmfaDetached(
           ["credential-process", "--profile", "work"],
           home.env,
