@@ -230,6 +230,8 @@ interface FailureCase {
   exit: number;
   message: RegExp;
   requests: number;
+  /** Run without a controlling terminal (the prompt reads /dev/tty). */
+  detached?: boolean;
 }
 
 const FAILURES: FailureCase[] = [
@@ -363,6 +365,7 @@ const FAILURES: FailureCase[] = [
   {
     name: "no code and no terminal",
     args: () => ["--profile", "work"],
+    detached: true,
     exit: 2,
     message: /CODE/,
     requests: 0,
@@ -482,9 +485,12 @@ Deno.test("e2e: every failure leaves both files byte-identical", async (t) => {
         const before = await snapshot(home.dir);
         const requestsBefore = sts.requests.length;
         const args = failure.args(user, sts);
-        const result = await runCli(args, {
-          env: { ...home.env, ...failure.env },
-        });
+        const result = failure.detached
+          ? await runProgram(Deno.execPath(), [...cliArgs(), ...args], {
+            ...home.env,
+            ...failure.env,
+          }, { detached: true })
+          : await runCli(args, { env: { ...home.env, ...failure.env } });
         assert.equal(result.code, failure.exit, result.stderr);
         assert.match(result.stderr, failure.message);
         assert.match(result.stderr, /^awsmfa: [^\n]+\n/);
