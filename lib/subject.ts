@@ -235,6 +235,24 @@ export async function findSubject(
     return { subject, target: named };
   }
 
+  const process = value(namedConfig, "credential_process");
+  if (
+    process !== undefined && value(namedConfig, "role_arn") === undefined &&
+    value(namedCredentials, "aws_access_key_id") === undefined &&
+    value(namedConfig, "aws_access_key_id") === undefined
+  ) {
+    const source = /\bawsmfa\b.*\s--profile[= ]([\w+=,.@-]+)/.exec(process)
+      ?.[1];
+    throw new LocalError(
+      `Profile "${named}"${
+        whereNamed(choice)
+      } gets its credentials from its credential_process and has no long-term keys of its own; ${
+        source !== undefined
+          ? `name the profile it uses, as in: awsmfa --profile ${source}`
+          : "name the profile with your long-term keys with --profile"
+      }.`,
+    );
+  }
   const roleSource = value(namedConfig, "role_arn") !== undefined
     ? value(namedConfig, "source_profile")
     : undefined;

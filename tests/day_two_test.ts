@@ -634,3 +634,21 @@ Deno.test("day two: exec is quiet when it reuses a session; times once in UTC; 1
     }
   });
 });
+
+Deno.test("day two: AWS_PROFILE naming the credential_process profile says which profile to name", async () => {
+  await onMachine({
+    credentials: WORK_CREDENTIALS,
+    config: `[profile work]\nmfa_serial = ${SERIAL}\n` +
+      "[profile work-mfa]\ncredential_process = awsmfa credential-process --profile work\n",
+  }, async (m) => {
+    m.env.AWS_PROFILE = "work-mfa";
+    const result = await m.run(["123456"]);
+    assert.equal(result.code, ExitCode.Local, result.err);
+    assert.match(
+      result.err,
+      /Profile "work-mfa" \(named by AWS_PROFILE\) gets its credentials from its credential_process .*; name the profile it uses, as in: awsmfa --profile work\./,
+    );
+    assert.doesNotMatch(result.err, /serial/);
+    assert.equal(m.requests.length, 0);
+  });
+});
