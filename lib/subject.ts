@@ -102,10 +102,14 @@ function missingProfile(
   const hint = guess !== undefined
     ? `; did you mean "${guess}"?`
     : known.length === 0
-    ? `; run "aws configure --profile ${
-      name === "default" ? "NAME" : name
+    ? `; run "aws configure${
+      name === "default" ? "" : ` --profile ${name}`
     }" to add your access key first.`
-    : `; the profiles there are: ${[...new Set(known)].slice(0, 8).join(", ")}${
+    : `; ${
+      how === ""
+        ? "the profiles there are"
+        : "pass --profile with one of the profiles there"
+    }: ${[...new Set(known)].slice(0, 8).join(", ")}${
       new Set(known).size > 8 ? ", …" : ""
     }.`;
   // A name that looks like a code (typed where the profile goes) is not shown.
