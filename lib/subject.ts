@@ -103,7 +103,9 @@ function missingProfile(
     ? `; did you mean "${guess}"?`
     : known.length === 0
     ? `; run "aws configure${
-      name === "default" ? "" : ` --profile ${name}`
+      name === "default" || /^\s*\d{6}\s*$/.test(name)
+        ? ""
+        : ` --profile ${name}`
     }" to add your access key first.`
     : `; ${
       how === ""

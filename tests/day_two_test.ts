@@ -652,3 +652,14 @@ Deno.test("day two: AWS_PROFILE naming the credential_process profile says which
     assert.equal(m.requests.length, 0);
   });
 });
+
+Deno.test("day two: a code typed where the profile name goes is not repeated in the missing-profile sentence", async () => {
+  for (const files of [{ credentials: WORK_CREDENTIALS }, null]) {
+    await onMachine(files, async (m) => {
+      const result = await m.run(["--profile", "654321"]);
+      assert.equal(result.code, ExitCode.Local, result.err);
+      assert.match(result.err, /is in neither/);
+      assert.ok(!result.err.includes("654321"), result.err);
+    });
+  }
+});
