@@ -156,6 +156,8 @@ export type HelpTopic =
   | "credential-process"
   | "status"
   | "clear"
+  | "keys"
+  | "rotate"
   | "completions";
 
 /** The topics of `awsmfa help`, with the words that name each. */
@@ -166,6 +168,8 @@ const HELP_TOPICS: readonly [HelpTopic, readonly string[]][] = [
   ["credential-process", ["credential-process"]],
   ["status", ["status"]],
   ["clear", ["clear"]],
+  ["keys", ["keys"]],
+  ["rotate", ["rotate"]],
   ["completions", ["completions"]],
 ];
 
@@ -1211,10 +1215,8 @@ const COMMON_FLAGS: readonly [string, string][] = [
   ["--mfa-profile-name NAME", "Profile to write (default: mfa)."],
   ["--duration-seconds DURATION", "Session length, like 12h (default: 12h)."],
   ["--role-arn ARN", "Assume this role with MFA."],
-  ["--mfa-process CMD", "Command that prints the MFA code."],
   ["--output env|json", "Print the credentials instead of writing them."],
   ["--force", "Get a new session even while one is valid."],
-  ["--quiet", "Print nothing when all goes well."],
   ["-h, --help", "Print help; -V, --version prints the version."],
 ];
 
@@ -1224,6 +1226,8 @@ const COMMAND_SUMMARIES: Readonly<Record<string, string>> = {
   "credential-process": "Be an AWS profile's credential_process.",
   "status": "List awsmfa's sessions and how long each is valid.",
   "clear": "Remove awsmfa's profiles and their cached sessions.",
+  "keys": "Keep a source profile's long-term keys in the OS keychain.",
+  "rotate": "Replace the source profile's IAM access key with a new one.",
   "completions": "Print a shell completion script.",
 };
 
@@ -1307,8 +1311,13 @@ function commandPage(
   const flags = name === "completions"
     ? OPTIONS.filter((spec) => spec.name === "help")
     : specsOf(name);
-  return [
+  const [first, ...rest] = wrap(
     `Usage: awsmfa ${command.name} ${command.usage}`,
+    80,
+  );
+  return [
+    first,
+    ...rest.map((line) => `       ${line}`),
     "",
     ...wrap(command.description, 78),
     "",

@@ -241,9 +241,13 @@ export async function findSubject(
     return { subject, target: named };
   }
 
+  // A profile whose credential_process is awsmfa's own session (not a
+  // source's keys, as `awsmfa keys get` or another tool prints them).
   const process = value(namedConfig, "credential_process");
   if (
-    process !== undefined && value(namedConfig, "role_arn") === undefined &&
+    process !== undefined &&
+    /(^|[\s/'"])awsmfa\b.*\scredential-process\b/.test(process) &&
+    value(namedConfig, "role_arn") === undefined &&
     value(namedCredentials, "aws_access_key_id") === undefined &&
     value(namedConfig, "aws_access_key_id") === undefined
   ) {
@@ -252,7 +256,7 @@ export async function findSubject(
     throw new LocalError(
       `Profile "${named}"${
         whereNamed(choice)
-      } gets its credentials from its credential_process and has no long-term keys of its own; ${
+      } gets its credentials from awsmfa credential-process and has no long-term keys of its own; ${
         source !== undefined
           ? `name the profile it uses, as in: awsmfa --profile ${source}`
           : "name the profile with your long-term keys with --profile"

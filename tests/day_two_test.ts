@@ -646,7 +646,7 @@ Deno.test("day two: AWS_PROFILE naming the credential_process profile says which
     assert.equal(result.code, ExitCode.Local, result.err);
     assert.match(
       result.err,
-      /Profile "work-mfa" \(named by AWS_PROFILE\) gets its credentials from its credential_process .*; name the profile it uses, as in: awsmfa --profile work\./,
+      /Profile "work-mfa" \(named by AWS_PROFILE\) gets its credentials from awsmfa credential-process .*; name the profile it uses, as in: awsmfa --profile work\./,
     );
     assert.doesNotMatch(result.err, /serial/);
     assert.equal(m.requests.length, 0);
