@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import {
   assertNoSecrets,
   cacheEntryModes,
+  cliArgs,
   cliCommandLine,
   type CliResult,
   fastPathBundle,
