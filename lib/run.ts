@@ -285,6 +285,9 @@ async function clear(options: ClearOptions, io: RunIO): Promise<number> {
   // the two writes leaves a credentials section whose config section is
   // gone, which the next refresh adds back and the next clear removes.
   let configPlan = planConfig(configFile, cleared);
+  // What is cleared, and whose cached sessions go, comes from what was read
+  // under the lock: another run may have written a named profile since.
+  let credentialsNow = credentialsFile;
   const seam = io.storeFs ? { fs: io.storeFs } : {};
   const credentialsLock = await lockFile(paths.credentialsFile, seam);
   try {
@@ -297,7 +300,7 @@ async function clear(options: ClearOptions, io: RunIO): Promise<number> {
     if (sameFile) await ownLock!.release();
     const configLock = sameFile ? credentialsLock : ownLock;
     try {
-      const credentialsNow = loadFile(
+      credentialsNow = loadFile(
         await readText(credentialsLock.target, io.storeFs),
         paths.credentialsFile,
         "credentials",
@@ -351,8 +354,8 @@ async function clear(options: ClearOptions, io: RunIO): Promise<number> {
   await clearCache(
     options.all,
     cleared.filter((entry) => entry.credentials !== "absent").map((entry) =>
-      credentialsFile.profiles.get(entry.profile)!
-    ),
+      credentialsNow.profiles.get(entry.profile)
+    ).filter((keys) => keys !== undefined),
     options.quiet,
     io,
   );

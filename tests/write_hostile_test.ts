@@ -317,3 +317,47 @@ Deno.test("a code typed where the profile name goes is not echoed back", async (
     }
   });
 });
+
+Deno.test("clear: a profile another run writes between clear's first read and its lock is cleared from what was read under the lock", async () => {
+  await withHome(async (home) => {
+    // The state another awsmfa is about to write: sessions "a" and "b".
+    for (const target of ["a", "b"]) {
+      assert.equal(
+        await run(
+          [...ARGS.slice(0, 2), "--mfa-profile-name", target, "123456"],
+          harness(home).io,
+        ),
+        ExitCode.Ok,
+      );
+    }
+    const withB = await awsFiles(home);
+    assert.equal(await run(["clear", "b"], harness(home).io), ExitCode.Ok);
+    // clear reads the files without "b"; the other run writes "b" just
+    // before clear takes the credentials lock.
+    let wrote = false;
+    const fs: StoreFs = {
+      ...denoStoreFs,
+      async open(path, options) {
+        if (!wrote && path.endsWith(".credentials.awsmfa.lock")) {
+          wrote = true;
+          for (const [name, text] of Object.entries(withB)) {
+            await Deno.writeTextFile(join(home, ".aws", name), text);
+          }
+        }
+        return await denoStoreFs.open(path, options);
+      },
+    };
+    const h = harness(home, { storeFs: fs });
+    assert.equal(
+      await run(["clear", "a", "b"], h.io),
+      ExitCode.Ok,
+      h.err.join(""),
+    );
+    assert.ok(wrote, "clear took no credentials lock");
+    assert.equal(
+      await Deno.readTextFile(join(home, ".aws/credentials")),
+      CREDENTIALS,
+    );
+    assert.equal(await Deno.readTextFile(join(home, ".aws/config")), CONFIG);
+  });
+});
