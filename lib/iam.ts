@@ -1,8 +1,9 @@
 /**
  * Signed AWS Query calls for key rotation: IAM's access-key actions and STS
- * GetCallerIdentity with a given key, SigV4-signed here with WebCrypto (no
- * AWS SDK, no npm package), sent with `fetch` (no redirects followed, a
- * deadline, the answer read up to a cap) and read with a few exact patterns.
+ * GetCallerIdentity with a given key, SigV4-signed by the AWS SDK's signer
+ * (`@smithy/signature-v4`, with WebCrypto's SHA-256), sent with `fetch` (no
+ * redirects followed, a deadline, the answer read up to a cap) and read with
+ * a few exact patterns.
  * Loaded only by `awsmfa rotate`.
  *
  * Errors are {@linkcode AwsmfaError}s with one sentence: the action, AWS's
@@ -12,6 +13,7 @@
  * @module
  */
 
+import { SignatureV4 } from "@smithy/signature-v4";
 import { AwsmfaError, ExitCode, UsageError } from "./errors.ts";
 import { type EnvLookup, partitionRegion } from "./settings.ts";
 
@@ -57,36 +59,64 @@ const CALL_TIMEOUT_MS = 20_000;
 
 const encoder = new TextEncoder();
 
-function hex(bytes: ArrayBuffer): string {
-  return Array.from(
-    new Uint8Array(bytes),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
-}
-
-async function sha256(text: string): Promise<string> {
-  return hex(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
-}
-
-async function hmac(key: ArrayBuffer | Uint8Array<ArrayBuffer>, text: string) {
-  const imported = await crypto.subtle.importKey(
-    "raw",
-    key,
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  return await crypto.subtle.sign("HMAC", imported, encoder.encode(text));
-}
-
-/** `20261201T101500Z`. */
-function amzDate(date: Date): string {
-  return date.toISOString().replace(/[-:]|\.\d{3}/g, "");
+/** Bytes of a string or binary value, as the SDK's hash interface passes them. */
+function bytesOf(
+  data: string | ArrayBuffer | ArrayBufferView,
+): Uint8Array<ArrayBuffer> {
+  if (typeof data === "string") return encoder.encode(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data.slice(0));
+  return new Uint8Array(
+    data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength),
+  ) as Uint8Array<ArrayBuffer>;
 }
 
 /**
- * The headers of a SigV4-signed POST of `body` to `url` (AWS Signature
- * Version 4, the form every AWS Query API takes).
+ * SHA-256, and HMAC-SHA-256 when made with a secret, through WebCrypto: the
+ * hash the SDK's SigV4 signer takes (its own choices pull Node's crypto or
+ * another package). The signing itself is the SDK's.
+ */
+class WebCryptoSha256 {
+  #chunks: Uint8Array<ArrayBuffer>[] = [];
+  readonly #secret?: Uint8Array<ArrayBuffer>;
+
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    if (secret !== undefined) this.#secret = bytesOf(secret);
+  }
+
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.#chunks.push(bytesOf(data));
+  }
+
+  async digest(): Promise<Uint8Array> {
+    const data = new Uint8Array(
+      this.#chunks.reduce((size, chunk) => size + chunk.length, 0),
+    );
+    let at = 0;
+    for (const chunk of this.#chunks) {
+      data.set(chunk, at);
+      at += chunk.length;
+    }
+    if (this.#secret === undefined) {
+      return new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+    }
+    const key = await crypto.subtle.importKey(
+      "raw",
+      this.#secret,
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign"],
+    );
+    return new Uint8Array(await crypto.subtle.sign("HMAC", key, data));
+  }
+
+  reset(): void {
+    this.#chunks = [];
+  }
+}
+
+/**
+ * The headers of a SigV4-signed POST of `body` to `url`, signed by the AWS
+ * SDK's signer (`@smithy/signature-v4`, the one `@aws-sdk/client-sts` uses).
  */
 export async function signedHeaders(
   url: URL,
@@ -95,49 +125,27 @@ export async function signedHeaders(
   credentials: SigningCredentials,
   now: Date,
 ): Promise<Record<string, string>> {
-  const stamp = amzDate(now);
-  const day = stamp.slice(0, 8);
-  const headers: Record<string, string> = {
-    "content-type": "application/x-www-form-urlencoded; charset=utf-8",
-    host: url.host,
-    "x-amz-date": stamp,
-  };
-  if (credentials.sessionToken !== undefined) {
-    headers["x-amz-security-token"] = credentials.sessionToken;
-  }
-  const names = Object.keys(headers).sort();
-  const canonical = [
-    "POST",
-    url.pathname || "/",
-    "",
-    ...names.map((name) => `${name}:${headers[name].trim()}`),
-    "",
-    names.join(";"),
-    await sha256(body),
-  ].join("\n");
-  const scope = `${day}/${target.region}/${target.service}/aws4_request`;
-  const toSign = [
-    "AWS4-HMAC-SHA256",
-    stamp,
-    scope,
-    await sha256(canonical),
-  ].join("\n");
-  let key = await hmac(
-    encoder.encode(`AWS4${credentials.secretAccessKey}`),
-    day,
-  );
-  for (const part of [target.region, target.service, "aws4_request"]) {
-    key = await hmac(key, part);
-  }
-  const signature = hex(await hmac(key, toSign));
-  const { host: _host, ...sent } = headers;
-  return {
-    ...sent,
-    authorization:
-      `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${
-        names.join(";")
-      }, Signature=${signature}`,
-  };
+  const signer = new SignatureV4({
+    service: target.service,
+    region: target.region,
+    credentials,
+    sha256: WebCryptoSha256,
+  });
+  const signed = await signer.sign({
+    method: "POST",
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port === "" ? {} : { port: Number(url.port) }),
+    path: url.pathname || "/",
+    query: {},
+    headers: {
+      "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+      host: url.host,
+    },
+    body,
+  }, { signingDate: now });
+  const { host: _host, ...sent } = signed.headers;
+  return sent;
 }
 
 /** Printable text from AWS: no control characters, one line, at most 300 characters. */
