@@ -24,8 +24,13 @@ import {
   type StsDouble,
   type StsUser,
 } from "./support/sts_double.ts";
+import { findTool, needs, testWith } from "./support/tools.ts";
 
-const AWS_CLI = "/usr/bin/aws";
+const AWS = await findTool("aws");
+const AWS_CLI = AWS.path;
+const SCRIPT = await findTool("script");
+/** Tests that run the AWS CLI v2: skipped (or, in CI, failed) without it. */
+const test = { aws: testWith(AWS) };
 
 interface Setup {
   sts: StsDouble;
@@ -159,10 +164,7 @@ async function assertAwsFilesUntouched(setup: Setup): Promise<void> {
   ]);
 }
 
-Deno.test("credential-process: the first AWS CLI call makes one GetSessionToken, the next ten none", async () => {
-  const version = await new Deno.Command(AWS_CLI, { args: ["--version"] })
-    .output();
-  assert.match(new TextDecoder().decode(version.stdout), /^aws-cli\/2\./);
+test.aws("credential-process: the first AWS CLI call makes one GetSessionToken, the next ten none", async () => {
   await withSetup(true, async (setup) => {
     const arn = `arn:aws:iam::${setup.user.accountId}:user/alice`;
     assert.equal(await whoAmI(setup), arn);
@@ -192,7 +194,7 @@ Deno.test("credential-process: the first AWS CLI call makes one GetSessionToken,
   });
 });
 
-Deno.test("credential-process: five AWS CLI calls at once on a cold cache make one GetSessionToken", async () => {
+test.aws("credential-process: five AWS CLI calls at once on a cold cache make one GetSessionToken", async () => {
   await withSetup(true, async (setup) => {
     const arns = await Promise.all(
       Array.from({ length: 5 }, () => whoAmI(setup)),
@@ -214,7 +216,7 @@ Deno.test("credential-process: five AWS CLI calls at once on a cold cache make o
   });
 });
 
-Deno.test("credential-process: no mfa_process and no terminal is one sentence and a failed AWS CLI call", async () => {
+test.aws("credential-process: no mfa_process and no terminal is one sentence and a failed AWS CLI call", async () => {
   await withSetup(false, async (setup) => {
     const out = await awsWhoAmI(setup, true);
     assert.notEqual(out.code, 0);
@@ -314,7 +316,7 @@ Deno.test("credential-process: takes no code and no flags of other commands", as
 Deno.test({
   name:
     "credential-process: without mfa_process the AWS CLI's call asks once on the terminal, and the code is never echoed",
-  ignore: Deno.build.os !== "linux",
+  ...needs([AWS, SCRIPT], { ignore: Deno.build.os !== "linux" }),
   fn: async () => {
     await withSetup(false, async (setup) => {
       const out = `${setup.home}/out`;
@@ -333,7 +335,7 @@ Deno.test({
         "json",
         `</dev/null >${out}.stdout 2>${out}.stderr`,
       ].join(" ");
-      const child = new Deno.Command("script", {
+      const child = new Deno.Command(SCRIPT.path, {
         args: ["-qfec", command, "/dev/null"],
         clearEnv: true,
         env: setup.env,

@@ -11,6 +11,7 @@ import {
   SHADOWING_VARIABLES,
 } from "../lib/output.ts";
 import type { SessionValues } from "../lib/session.ts";
+import { findTool, needs, testWith } from "./support/tools.ts";
 
 const SESSION: SessionValues = {
   accessKeyId: "ASIAEXAMPLESESSION01",
@@ -77,11 +78,17 @@ const SHADOWED = {
   KEEP_ME: "kept",
 };
 
-Deno.test("envScript for sh: a real sh (and bash) that evals it exports exactly the session", async () => {
+const BASH = await findTool("bash");
+/** Tests that run bash: skipped (or, in CI, failed) without it. */
+const test = {
+  bash: testWith(BASH, { ignore: Deno.build.os === "windows" }),
+};
+
+test.bash("envScript for sh: a real sh (and bash) that evals it exports exactly the session", async () => {
   const script = envScript(SESSION, "sh");
-  for (const shell of ["sh", "bash"]) {
-    const path = findOnPath(shell);
-    if (path === undefined) continue;
+  const shells = [["sh", findOnPath("sh") ?? ""], ["bash", BASH.path]];
+  for (const [shell, path] of shells) {
+    assert.ok(path !== "", `no ${shell} on PATH`);
     const seen = await evaluated(
       path,
       ["-c", 'eval "$1" && env -0', shell, script],
@@ -91,15 +98,14 @@ Deno.test("envScript for sh: a real sh (and bash) that evals it exports exactly 
   }
 });
 
-const FISH = findOnPath("fish");
+const FISH_TOOL = await findTool("fish");
+const FISH = FISH_TOOL.path;
 
 Deno.test({
-  name: FISH === undefined
-    ? "envScript for fish (skipped: fish is not installed)"
-    : "envScript for fish: a real fish that evals it exports exactly the session",
-  ignore: FISH === undefined && Deno.env.get("CI") !== "true",
+  name:
+    "envScript for fish: a real fish that evals it exports exactly the session",
+  ...needs(FISH_TOOL),
   async fn() {
-    assert.ok(FISH, "fish is missing (CI installs Debian's fish)");
     const script = envScript(SESSION, "fish");
     const seen = await evaluated(
       FISH,

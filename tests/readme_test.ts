@@ -1,13 +1,16 @@
 /**
- * README.md stays true: the install lines pin deno.json's version, the
- * `deno install` line grants exactly deno.json's permission set, and the
- * commands it tells people to run are tasks that exist, and the Flags table
- * lists every flag of lib/args.ts.
+ * README.md stays true: the install lines pin deno.json's version and the Deno
+ * lines `.deno-version`, the `deno install` line and `deno task install` grant
+ * exactly deno.json's permission set, the commands it tells people to run are
+ * tasks that exist, none of them prints an MFA code or grants `-A`, and the
+ * Flags table lists every flag of lib/args.ts.
  */
 import assert from "node:assert/strict";
 
 const ROOT = new URL("../", import.meta.url);
 const README = await Deno.readTextFile(new URL("README.md", ROOT));
+const DENO_VERSION = (await Deno.readTextFile(new URL(".deno-version", ROOT)))
+  .trim();
 const CONFIG = JSON.parse(
   await Deno.readTextFile(new URL("deno.json", ROOT)),
 ) as {
@@ -44,7 +47,8 @@ Deno.test("README: the deno install line grants exactly deno.json's permission s
 Deno.test("README: every install line pins deno.json's version", () => {
   const version = CONFIG.version;
   const lines = README.split("\n").filter((l) =>
-    /install\.(sh|ps1)|jsr:@x\/awsmfa@/.test(l) && /^(curl|iwr|deno)/.test(l)
+    /awsmfa-install\.(sh|ps1)|jsr:@x\/awsmfa@/.test(l) &&
+    /^(curl|iwr|deno)/.test(l)
   );
   assert.ok(lines.length >= 3, "expected the sh, PowerShell and deno lines");
   for (const line of lines) {
@@ -60,7 +64,7 @@ Deno.test("README: the tasks it names exist in deno.json", () => {
   const named = new Set(
     [...README.matchAll(/deno task ([\w:]+)/g)].map((m) => m[1]),
   );
-  for (const task of ["test", "demo", "bench", "run", "compile"]) {
+  for (const task of ["install", "test", "demo", "bench", "compile"]) {
     assert.ok(named.has(task), `README does not mention deno task ${task}`);
   }
   for (const task of named) {
@@ -80,4 +84,80 @@ Deno.test("README: the Flags table has a row for every flag, and no other", asyn
     rows.sort(),
     OPTIONS.map((spec) => spec.name).sort(),
   );
+});
+
+Deno.test("README: `deno task install` is the deno install line for the clone, with the same permissions", () => {
+  const task = words(CONFIG.tasks.install);
+  assert.deepEqual(task.slice(0, 6), [
+    "deno",
+    "install",
+    "-g",
+    "-f",
+    "-n",
+    "awsmfa",
+  ]);
+  // The installed command reads deno.json's imports (the npm packages).
+  assert.equal(task[task.indexOf("--config") + 1], "deno.json");
+  assert.equal(task.at(-1), "main.ts");
+  assert.ok(task.includes("--no-prompt"));
+  const granted = task.filter((word) => word.startsWith("--allow-")).sort();
+  assert.deepEqual(granted, flagsOf(CONFIG.permissions.awsmfa));
+  const line = README.split("\n").find((l) => l.startsWith("deno install -g"));
+  assert.deepEqual(
+    granted,
+    words(line!).filter((word) => word.startsWith("--allow-")).sort(),
+  );
+});
+
+Deno.test("README: the ways to get Deno pin .deno-version", () => {
+  const lines = README.split("\n").filter((l) =>
+    /^(curl .*deno-install\.sh|npm install -g deno@)/.test(l)
+  );
+  assert.equal(lines.length, 2, "the official installer and the npm line");
+  for (const line of lines) {
+    const pins = [...line.matchAll(/(?:@|\sv)(\d+\.\d+\.\d+)(?=\s|$)/g)];
+    assert.equal(pins.length, 1, line);
+    assert.equal(pins[0][1], DENO_VERSION, line);
+  }
+  // Download, then run: a failed download cannot run half a script.
+  for (
+    const line of README.split("\n").filter((l) => /\|\s*(sh|iex)\b/.test(l))
+  ) {
+    assert.fail(`a download piped into a shell: ${line}`);
+  }
+});
+
+/**
+ * The commands a reader may copy: every line of a sh, bash or PowerShell code
+ * block, and every inline code span that starts with a program name.
+ */
+export function commandsIn(markdown: string): string[] {
+  const commands: string[] = [];
+  const blocks = /^```(sh|bash|powershell)\n([\s\S]*?)^```$/gm;
+  for (const block of markdown.matchAll(blocks)) {
+    commands.push(...block[2].split("\n").filter((line) => line.trim() !== ""));
+  }
+  const prose = markdown.replace(/^```[\s\S]*?^```$/gm, "");
+  // A span may wrap over lines.
+  for (const span of prose.matchAll(/`([^`]+)`/g)) {
+    const text = span[1].replace(/\s+/g, " ");
+    if (/^(deno|awsmfa|aws|npm|curl|iwr|eval|sh) /.test(text)) {
+      commands.push(text);
+    }
+  }
+  return commands;
+}
+
+Deno.test("README: no command prints an MFA code or grants -A", () => {
+  const commands = commandsIn(README);
+  assert.ok(commands.length > 20, `only ${commands.length} commands found`);
+  for (const command of commands) {
+    // `deno task NAME ARGS` prints the task line with its arguments.
+    assert.doesNotMatch(command, /\bdeno task [\w:]+ \S/, command);
+    assert.doesNotMatch(command, /(^|\s)(-A|--allow-all)(\s|$)/, command);
+  }
+  for (const [name, line] of Object.entries(CONFIG.tasks)) {
+    assert.doesNotMatch(line, /(^|\s)\d{6}(\s|$)/, `task ${name}`);
+    assert.doesNotMatch(line, /(^|\s)(-A|--allow-all)(\s|$)/, `task ${name}`);
+  }
 });

@@ -33,8 +33,12 @@ import {
   type StsUser,
   withStsDouble,
 } from "./support/sts_double.ts";
+import { findTool, testWith } from "./support/tools.ts";
 
-const AWS_CLI = "/usr/bin/aws";
+const AWS = await findTool("aws");
+const AWS_CLI = AWS.path;
+/** Tests that run the AWS CLI v2: skipped (or, in CI, failed) without it. */
+const test = { aws: testWith(AWS) };
 const ROLE_ACCOUNT = "111122223333";
 
 // ---- helpers
@@ -191,15 +195,9 @@ function assertOneSentence(result: CliResult, commandLine = false): void {
   assert.equal(result.stdout, "");
 }
 
-Deno.test("role e2e: the AWS CLI v2 is the one the interop checks need", async () => {
-  const out = await new Deno.Command(AWS_CLI, { args: ["--version"] })
-    .output();
-  assert.match(new TextDecoder().decode(out.stdout), /^aws-cli\/2\./);
-});
-
 // ---- 1. a role whose trust requires MFA, assumed with the code
 
-Deno.test("role e2e: a role that requires MFA is assumed with the long-term keys and the code, and reused while valid", async () => {
+test.aws("role e2e: a role that requires MFA is assumed with the long-term keys and the code, and reused while valid", async () => {
   await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     const role = sts.addRole({
@@ -288,7 +286,7 @@ Deno.test("role e2e: a role that requires MFA is assumed with the long-term keys
 
 // ---- 2. chained from a cached MFA session
 
-Deno.test("role e2e: a role is chained from the cached MFA session with no code, capped at 1 hour; --force asks for a code", async () => {
+test.aws("role e2e: a role is chained from the cached MFA session with no code, capped at 1 hour; --force asks for a code", async () => {
   await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     const admin = sts.addRole({
@@ -422,7 +420,7 @@ Deno.test("role e2e: a role is chained from the cached MFA session with no code,
 
 // ---- 3. external id
 
-Deno.test("role e2e: a role that asks for an external id is refused without it, files untouched, and assumed with it", async () => {
+test.aws("role e2e: a role that asks for an external id is refused without it, files untouched, and assumed with it", async () => {
   await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     const role = sts.addRole({
@@ -569,7 +567,7 @@ Deno.test("role e2e: a duration above the role's maximum is STS's refusal; above
 
 // ---- 5. a role profile of the config file
 
-Deno.test("role e2e: a config role profile (source_profile, mfa_serial, external_id, role_session_name, duration_seconds)", async () => {
+test.aws("role e2e: a config role profile (source_profile, mfa_serial, external_id, role_session_name, duration_seconds)", async () => {
   await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     const role = sts.addRole({
@@ -847,7 +845,7 @@ async function cacheEntries(home: Home): Promise<string[]> {
   return names;
 }
 
-Deno.test("role e2e: credential-process with a role under the AWS CLI v2: one AssumeRole for eleven calls", async () => {
+test.aws("role e2e: credential-process with a role under the AWS CLI v2: one AssumeRole for eleven calls", async () => {
   await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     const role = sts.addRole({
@@ -884,7 +882,7 @@ Deno.test("role e2e: credential-process with a role under the AWS CLI v2: one As
   });
 });
 
-Deno.test("role e2e: credential-process with a role: five AWS CLI calls at once on a cold cache make one AssumeRole", async () => {
+test.aws("role e2e: credential-process with a role: five AWS CLI calls at once on a cold cache make one AssumeRole", async () => {
   await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     const role = sts.addRole({
@@ -912,7 +910,7 @@ Deno.test("role e2e: credential-process with a role: five AWS CLI calls at once 
   });
 });
 
-Deno.test("role e2e: credential-process with a role chains from the MFA session a plain credential-process cached", async () => {
+test.aws("role e2e: credential-process with a role chains from the MFA session a plain credential-process cached", async () => {
   await withStsDouble(async (sts) => {
     const user = sts.addUser({ userName: "alice" });
     const role = sts.addRole({
