@@ -1,27 +1,20 @@
 import assert from "node:assert/strict";
 import { OPTIONS, SHELLS } from "../lib/args.ts";
 import { completionScript } from "../lib/completions.ts";
+import { findTool, needs } from "./support/tools.ts";
 
 const decoder = new TextDecoder();
 
-/** The absolute path of `name` on PATH, or undefined. */
-function findOnPath(name: string): string | undefined {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    if (dir === "") continue;
-    try {
-      const info = Deno.statSync(`${dir}/${name}`);
-      if (info.isFile) return `${dir}/${name}`;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-const BASH = findOnPath("bash");
-const ZSH = findOnPath("zsh");
-const FISH = findOnPath("fish");
-const PWSH = findOnPath("pwsh");
+const TOOL = {
+  bash: await findTool("bash"),
+  zsh: await findTool("zsh"),
+  fish: await findTool("fish"),
+  pwsh: await findTool("pwsh"),
+};
+const BASH = TOOL.bash.ok ? TOOL.bash.path : undefined;
+const ZSH = TOOL.zsh.ok ? TOOL.zsh.path : undefined;
+const FISH = TOOL.fish.ok ? TOOL.fish.path : undefined;
+const PWSH = TOOL.pwsh.ok ? TOOL.pwsh.path : undefined;
 
 /** A temporary home with AWS files in it; removed by the returned function. */
 async function tempHome(files: { credentials?: string; config?: string }) {
@@ -71,7 +64,7 @@ async function bashComplete(
 Deno.test({
   name:
     "the bash script completes flags, commands, shells and profiles in a real bash",
-  ignore: BASH === undefined,
+  ...needs(TOOL.bash),
   async fn(t) {
     const home = await tempHome({
       credentials: "[default]\naws_access_key_id = x\n\n[work]\n" +
@@ -264,18 +257,16 @@ async function syntaxCheck(shell: string, args: string[], script: string) {
   }
 }
 
-/** A test that runs only when `program` is installed, and says so when not. */
+/** A test that needs `program` (see tests/support/tools.ts). */
 function testWith(
-  program: string,
+  program: keyof typeof TOOL,
   path: string | undefined,
   name: string,
   fn: (path: string) => Promise<void>,
 ) {
   Deno.test({
-    name: path === undefined
-      ? `${name} (skipped: ${program} is not installed on this machine)`
-      : name,
-    ignore: path === undefined,
+    name,
+    ...needs(TOOL[program]),
     fn: () => fn(path ?? program),
   });
 }

@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
+import { findTool, needs } from "./support/tools.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url)).replace(
   /[\\/]$/,
@@ -18,6 +19,14 @@ const FAKE_BINARY = new TextEncoder().encode(
   "#!/bin/sh\necho 'fake awsmfa'\n",
 );
 const IS_WINDOWS = Deno.build.os === "windows";
+/** The fallback steps' options, worked out (and reported) once, at load. */
+const NEEDS = {
+  wget: needs(await findTool("wget"), { ignore: IS_WINDOWS }),
+  shasum: needs(
+    [await findTool("shasum"), await findTool("perl")],
+    { ignore: IS_WINDOWS },
+  ),
+};
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest(
@@ -150,7 +159,8 @@ async function toolDir(parent: string, without: string[]): Promise<string> {
 
 Deno.test({
   name: "install.sh",
-  ignore: IS_WINDOWS,
+  // curl is what it downloads with when both are there.
+  ...needs(await findTool("curl"), { ignore: IS_WINDOWS }),
   async fn(t) {
     await t.step("a good checksum installs an executable", async () => {
       const box = await sandbox();
@@ -350,7 +360,7 @@ Deno.test({
     ) {
       await t.step({
         name: `falls back to ${label}`,
-        ignore: (await which(needs)) === undefined,
+        ...NEEDS[needs],
         async fn() {
           const box = await sandbox();
           const server = serveRelease(await releaseFiles());
@@ -393,27 +403,8 @@ Deno.test({
   },
 });
 
-/** The pwsh on PATH (PowerShell 7), or undefined. */
-async function findPwsh(): Promise<string | undefined> {
-  try {
-    const output = await new Deno.Command("pwsh", {
-      args: [
-        "-NoProfile",
-        "-NonInteractive",
-        "-Command",
-        "$PSVersionTable.PSVersion.Major",
-      ],
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return output.success ? "pwsh" : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const PWSH = await findPwsh();
+const PWSH_TOOL = await findTool("pwsh");
+const PWSH = PWSH_TOOL.ok ? PWSH_TOOL.path : undefined;
 
 /** Runs `pwsh -File install.ps1 ARGS` with extra environment variables. */
 async function installPs1(args: string[], env: Record<string, string>) {
@@ -441,7 +432,7 @@ async function installPs1(args: string[], env: Record<string, string>) {
 
 Deno.test({
   name: "install.ps1 (only where pwsh is installed)",
-  ignore: PWSH === undefined,
+  ...needs(PWSH_TOOL),
   async fn(t) {
     const winName = `awsmfa-${VERSION}-x86_64-pc-windows-msvc.exe`;
     const files = async (binary: Uint8Array) =>

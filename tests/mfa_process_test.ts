@@ -13,6 +13,7 @@ import {
   runCodeProcess,
   shellCommand,
 } from "../lib/mfa_process.ts";
+import { findTool, testWith } from "./support/tools.ts";
 
 const OPTIONS = {
   origin: "from --mfa-process",
@@ -92,9 +93,15 @@ Deno.test("runCodeProcess: a failing command is named by its first word only", a
   });
 });
 
+const PS = await findTool("ps");
+/** Tests that look for leftover processes with ps (not on Windows). */
+const test = {
+  ps: Deno.build.os === "windows" ? Deno.test : testWith(PS),
+};
+
 /** Command lines of running processes that contain `marker` (POSIX ps). */
 async function processesRunning(marker: string): Promise<string[]> {
-  const out = await new Deno.Command("ps", {
+  const out = await new Deno.Command(PS.path, {
     args: ["-A", "-o", "args="],
     stdout: "piped",
   }).output();
@@ -103,7 +110,7 @@ async function processesRunning(marker: string): Promise<string[]> {
   );
 }
 
-Deno.test("runCodeProcess stops a command that hangs, even when its children hold stdout, and stops them too", async (t) => {
+test.ps("runCodeProcess stops a command that hangs, even when its children hold stdout, and stops them too", async (t) => {
   for (
     const command of [
       "sleep 20.25",

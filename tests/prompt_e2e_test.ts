@@ -8,8 +8,10 @@
 import assert from "node:assert/strict";
 import { cliCommandLine, cliEnv } from "./support/cli.ts";
 import { startStsDouble } from "./support/sts_double.ts";
+import { findTool, needs } from "./support/tools.ts";
 
 const ON_LINUX = Deno.build.os === "linux";
+const SCRIPT = await findTool("script");
 
 /** Read `reader` into `screen.text` until it holds `text`, or fail after 20 s. */
 async function waitFor(
@@ -29,7 +31,7 @@ async function waitFor(
 Deno.test({
   name:
     "prompt: the default command asks on the terminal with echo off; the code reaches STS, not the screen",
-  ignore: !ON_LINUX,
+  ...needs(SCRIPT, { ignore: !ON_LINUX }),
   fn: async () => {
     const home = await Deno.makeTempDir({ prefix: "prompt_" });
     const sts = await startStsDouble({ quiet: true });
@@ -44,7 +46,7 @@ Deno.test({
         `${home}/.aws/config`,
         `[profile work]\nmfa_serial = ${user.serial}\n`,
       );
-      const child = new Deno.Command("script", {
+      const child = new Deno.Command(SCRIPT.path, {
         args: [
           "-qfec",
           `exec ${cliCommandLine(["--profile", "work"])}`,

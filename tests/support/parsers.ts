@@ -1,7 +1,8 @@
 /**
  * What the real parsers see in an INI file, for the lib/ini.ts cross-checks:
- * botocore (Debian's, through `/usr/bin/python3` and botocore_dump.py, many
- * files per process) and the JS SDK (`loadSharedConfigFiles` of
+ * botocore (the `python3` on PATH that imports it, found as
+ * tests/support/tools.ts finds every tool, and botocore_dump.py, many files
+ * per process) and the JS SDK (`loadSharedConfigFiles` of
  * `@smithy/shared-ini-file-loader`). Also a line diff that says which lines
  * of a document an edit changed.
  *
@@ -10,9 +11,11 @@
 
 import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
 import type { IniDocument } from "../../lib/ini.ts";
+import { findTool, needs } from "./tools.ts";
 
-/** The Python with Debian's `python3-botocore` (what CI installs). */
-export const BOTOCORE_PYTHON = "/usr/bin/python3";
+const PYTHON = await findTool("python3");
+/** The Python that imports botocore (CI: Debian's `python3-botocore`). */
+export const BOTOCORE_PYTHON = PYTHON.path;
 const DUMP = new URL("./botocore_dump.py", import.meta.url).pathname;
 
 /** What botocore sees in one file (see botocore_dump.py). */
@@ -27,34 +30,18 @@ export type BotocoreView =
   | { ok: false; error: string; line: number | null };
 
 /** Why botocore cannot be used here, or null when it can. */
-export async function botocoreProblem(): Promise<string | null> {
-  try {
-    const { code, stderr } = await new Deno.Command(BOTOCORE_PYTHON, {
-      args: ["-c", "import botocore.configloader"],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    if (code === 0) return null;
-    return `${BOTOCORE_PYTHON} cannot import botocore: ${
-      new TextDecoder().decode(stderr).trim().split("\n").pop()
-    }`;
-  } catch (error) {
-    return `${BOTOCORE_PYTHON} cannot run: ${(error as Error).message}`;
-  }
+export function botocoreProblem(): Promise<string | null> {
+  return Promise.resolve(PYTHON.ok ? null : PYTHON.problem);
 }
 
 /**
- * Whether to skip the cross-checks: only when botocore is missing and CI is
- * not set, saying so on stderr. With CI set a missing botocore is not skipped
- * (the test then fails on {@linkcode requireBotocore}).
+ * Whether to skip the cross-checks of `_file`: when botocore cannot be used,
+ * by the rule of tests/support/tools.ts (the reason printed, or with CI=true
+ * one failing test instead).
  */
-export function skipCrossCheck(problem: string | null, file: string): boolean {
+export function skipCrossCheck(problem: string | null, _file: string): boolean {
   if (problem === null) return false;
-  if (Deno.env.get("CI")) return false;
-  console.error(
-    `SKIPPING the botocore cross-checks of ${file}: ${problem} (install python3-botocore; with CI set this fails instead)`,
-  );
-  return true;
+  return needs(PYTHON).ignore;
 }
 
 /** Throw when botocore cannot be used (inside a test that must not skip). */

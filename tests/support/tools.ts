@@ -32,6 +32,8 @@ interface Spec {
   about: string;
   /** How to get it. */
   install: string;
+  /** The Debian package that has it (what .ci/install-test-tools installs). */
+  debian?: string;
   /** Arguments of a run that identifies it, and what its output must match. */
   probe?: { args: string[]; expect: RegExp };
   /** Finds it some other way than on PATH (an npm package). */
@@ -54,6 +56,7 @@ const TOOLS = {
     command: "aws",
     about: "the AWS CLI v2",
     install: "Debian package awscli, or AWS's own installer",
+    debian: "awscli",
     probe: { args: ["--version"], expect: /^aws-cli\/2\./ },
     ci: LINUX,
   },
@@ -61,6 +64,7 @@ const TOOLS = {
     command: "python3",
     about: "python3 with botocore",
     install: "Debian package python3-botocore",
+    debian: "python3-botocore",
     probe: {
       args: ["-c", "import botocore.configloader; print('botocore')"],
       expect: /^botocore$/,
@@ -71,6 +75,7 @@ const TOOLS = {
     command: "bash",
     about: "bash",
     install: "Debian package bash",
+    debian: "bash",
     probe: { args: ["--version"], expect: /^GNU bash/ },
     ci: LINUX,
   },
@@ -78,6 +83,7 @@ const TOOLS = {
     command: "zsh",
     about: "zsh",
     install: "Debian package zsh",
+    debian: "zsh",
     probe: { args: ["--version"], expect: /^zsh \d/ },
     ci: LINUX,
   },
@@ -85,6 +91,7 @@ const TOOLS = {
     command: "fish",
     about: "fish",
     install: "Debian package fish",
+    debian: "fish",
     probe: { args: ["--version"], expect: /^fish, version \d/ },
     ci: LINUX,
   },
@@ -107,6 +114,7 @@ const TOOLS = {
     command: "shellcheck",
     about: "shellcheck",
     install: "Debian package shellcheck",
+    debian: "shellcheck",
     probe: { args: ["--version"], expect: /^ShellCheck/ },
     ci: LINUX,
   },
@@ -114,6 +122,7 @@ const TOOLS = {
     command: "jq",
     about: "jq",
     install: "Debian package jq",
+    debian: "jq",
     probe: { args: ["--version"], expect: /^jq-1\./ },
     ci: LINUX,
   },
@@ -121,6 +130,7 @@ const TOOLS = {
     command: "curl",
     about: "curl",
     install: "Debian package curl",
+    debian: "curl",
     probe: { args: ["--version"], expect: /^curl \d/ },
     ci: LINUX,
   },
@@ -128,6 +138,7 @@ const TOOLS = {
     command: "wget",
     about: "GNU Wget",
     install: "Debian package wget",
+    debian: "wget",
     probe: { args: ["--version"], expect: /^GNU Wget/ },
     ci: LINUX,
   },
@@ -135,6 +146,7 @@ const TOOLS = {
     command: "perl",
     about: "perl",
     install: "Debian package perl",
+    debian: "perl",
     probe: { args: ["-e", "print qq(perl $])"], expect: /^perl 5\./ },
     ci: LINUX,
   },
@@ -142,6 +154,7 @@ const TOOLS = {
     command: "shasum",
     about: "shasum (perl)",
     install: "Debian package perl",
+    debian: "perl",
     probe: { args: ["--version"], expect: /^\d+\.\d+/ },
     ci: LINUX,
   },
@@ -149,6 +162,7 @@ const TOOLS = {
     command: "script",
     about: "script from util-linux",
     install: "Debian package bsdutils",
+    debian: "bsdutils",
     probe: { args: ["--version"], expect: /util-linux/ },
     ci: LINUX,
   },
@@ -156,13 +170,23 @@ const TOOLS = {
     command: "setsid",
     about: "setsid from util-linux",
     install: "Debian package util-linux",
+    debian: "util-linux",
     probe: { args: ["--version"], expect: /util-linux/ },
+    ci: LINUX,
+  },
+  ps: {
+    command: "ps",
+    about: "ps from procps",
+    install: "Debian package procps",
+    debian: "procps",
+    probe: { args: ["--version"], expect: /procps/ },
     ci: LINUX,
   },
   node: {
     command: "node",
     about: "Node.js (runs the workflow linters)",
     install: "Debian package nodejs",
+    debian: "nodejs",
     probe: { args: ["--version"], expect: /^v\d+\./ },
     ci: EVERYWHERE,
   },
@@ -376,9 +400,10 @@ function report(tool: Tool): void {
       );
     });
   } else {
-    console.error(
-      `SKIPPING the tests that need ${sentence} (with CI=true this fails instead).`,
-    );
+    const ci = spec.ci.includes(Deno.build.os)
+      ? "with CI=true this fails instead"
+      : `CI does not install it on ${Deno.build.os}`;
+    console.error(`SKIPPING the tests that need ${sentence} (${ci}).`);
   }
 }
 
@@ -395,4 +420,31 @@ export function testWith(
   fn: (t: Deno.TestContext) => void | Promise<void>,
 ) => void {
   return (name, fn) => Deno.test(name, needs(tools, options), fn);
+}
+
+/** Every tool's name, in the order of the table. */
+export const TOOL_NAMES = Object.keys(TOOLS) as ToolName[];
+
+/** The Debian package of a tool, if it comes from one. */
+export function debianPackage(name: ToolName): string | undefined {
+  return (TOOLS[name] as Spec).debian;
+}
+
+if (import.meta.main) {
+  // `deno run --allow-run --allow-env --allow-read tests/support/tools.ts`:
+  // what the tests will use here; exit 1 if CI would miss something.
+  let missing = 0;
+  for (const name of TOOL_NAMES) {
+    const tool = await findTool(name);
+    const needed = (TOOLS[name] as Spec).ci.includes(Deno.build.os);
+    if (!tool.ok && needed) missing++;
+    console.log(
+      `${name.padEnd(17)} ${
+        tool.ok
+          ? tool.path
+          : `${needed ? "MISSING" : "absent"}: ${tool.problem}`
+      }`,
+    );
+  }
+  Deno.exit(missing === 0 ? 0 : 1);
 }
