@@ -169,10 +169,11 @@ Deno.test("README: the Test section lists exactly the tools the suite uses, and 
     README.indexOf("\n## Benchmark\n"),
   );
   const spans = new Set(
-    [...section.replace(/^ *```[\s\S]*?^ *```$/gm, "").matchAll(/`([^`]+)`/g)].map((
-      m,
-    ) => m[1].replace(/@[\d.]+$/, "")),
+    [...prose(section).matchAll(/`([^`]+)`/g)].map((m) =>
+      m[1].replace(/@[\d.]+$/, "")
+    ),
   );
+
   assert.ok(section.includes("\n.ci/install-test-tools && deno task test\n"));
   const script = await Deno.readTextFile(
     new URL(".ci/install-test-tools", ROOT),
