@@ -374,6 +374,8 @@ const reported = new Set<ToolName>();
  * needs `tools`: ignored when one cannot be used, with the reason on stderr;
  * under CI (where CI installs it) also one failing test per missing tool.
  * `options.ignore` (e.g. "Linux only") wins: then nothing is reported.
+ * Call it while the test module loads (it may register a test), also for a
+ * `t.step`: keep the result in a constant.
  */
 export function needs(
   tools: Tool | Tool[],
