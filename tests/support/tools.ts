@@ -245,9 +245,16 @@ export function findTool(name: ToolName): Promise<Tool> {
   return promise;
 }
 
-async function locateTool(name: ToolName): Promise<Tool> {
+/**
+ * Finds `name` by the rule of this module in the environment `env` (PATH,
+ * the override variable, CI): {@linkcode findTool} without the cache.
+ */
+export async function locateTool(
+  name: ToolName,
+  env: (key: string) => string | undefined = (key) => Deno.env.get(key),
+): Promise<Tool> {
   const spec: Spec = TOOLS[name];
-  const inCi = Deno.env.get("CI") === "true";
+  const inCi = env("CI") === "true";
   const tool = (path: string, problem: string): Tool => ({
     name,
     about: spec.about,
@@ -257,7 +264,7 @@ async function locateTool(name: ToolName): Promise<Tool> {
     required: inCi && spec.ci.includes(Deno.build.os),
   });
   const variable = overrideVariable(name);
-  const override = Deno.env.get(variable);
+  const override = env(variable);
   if (override) {
     const problem = await check(spec, override);
     return tool(override, problem && `${variable}=${override}: ${problem}`);
@@ -268,7 +275,7 @@ async function locateTool(name: ToolName): Promise<Tool> {
     return tool(located, "");
   }
   const refused: string[] = [];
-  for (const path of await onPath(spec.command)) {
+  for (const path of await onPath(spec.command, env)) {
     const problem = await check(spec, path);
     if (problem === "") return tool(path, "");
     refused.push(`${path}: ${problem}`);
@@ -308,11 +315,14 @@ async function check(spec: Spec, path: string): Promise<string> {
 }
 
 /** Every executable called `command` on PATH, in PATH order. */
-async function onPath(command: string): Promise<string[]> {
+async function onPath(
+  command: string,
+  env: (key: string) => string | undefined,
+): Promise<string[]> {
   const windows = Deno.build.os === "windows";
-  const dirs = (Deno.env.get("PATH") ?? "").split(windows ? ";" : ":");
+  const dirs = (env("PATH") ?? "").split(windows ? ";" : ":");
   const names = windows
-    ? (Deno.env.get("PATHEXT") ?? ".EXE;.CMD;.BAT").split(";").map((ext) =>
+    ? (env("PATHEXT") ?? ".EXE;.CMD;.BAT").split(";").map((ext) =>
       command + ext.toLowerCase()
     )
     : [command];
