@@ -5,10 +5,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { CodeProcessError, runCodeProcess } from "../lib/mfa_process.ts";
+import { findTool, needs } from "./support/tools.ts";
+
+const PS = await findTool("ps");
 
 /** The `ps` state of `pid` ("" when there is no such process). */
 async function state(pid: number): Promise<string> {
-  const out = await new Deno.Command("ps", {
+  const out = await new Deno.Command(PS.path, {
     args: ["-o", "stat=", "-p", String(pid)],
     stdout: "piped",
     stderr: "null",
@@ -19,7 +22,7 @@ async function state(pid: number): Promise<string> {
 Deno.test({
   name:
     "runCodeProcess: a timeout ends the programs that left the command's tree",
-  ignore: Deno.build.os === "windows",
+  ...needs(PS, { ignore: Deno.build.os === "windows" }),
 }, async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "mfa_group_" });
   try {
