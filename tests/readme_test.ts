@@ -86,8 +86,10 @@ Deno.test("README: the Flags table has a row for every flag, and no other", asyn
   );
 });
 
-Deno.test("README: `deno task install` is the deno install line for the clone, with the same permissions", () => {
-  const task = words(CONFIG.tasks.install);
+Deno.test("README: `deno task install` is the deno install line for the clone's bundle, with the same permissions", () => {
+  const [build, install] = CONFIG.tasks.install.split(" && ");
+  assert.equal(build, "deno task build");
+  const task = words(install);
   assert.deepEqual(task.slice(0, 6), [
     "deno",
     "install",
@@ -96,9 +98,7 @@ Deno.test("README: `deno task install` is the deno install line for the clone, w
     "-n",
     "awsmfa",
   ]);
-  // The installed command reads deno.json's imports (the npm packages).
-  assert.equal(task[task.indexOf("--config") + 1], "deno.json");
-  assert.equal(task.at(-1), "main.ts");
+  assert.equal(task.at(-1), "dist/bundle/awsmfa.js");
   assert.ok(task.includes("--no-prompt"));
   const granted = task.filter((word) => word.startsWith("--allow-")).sort();
   assert.deepEqual(granted, flagsOf(CONFIG.permissions.awsmfa));
