@@ -32,6 +32,7 @@ import {
   withPassStore,
   withSecretService,
 } from "./support/keyrings.ts";
+import { findTool, needs } from "./support/tools.ts";
 import {
   type StsDouble,
   type StsUser,
@@ -121,7 +122,8 @@ Deno.test("parseArguments: keys", () => {
   );
 });
 
-const AWS_CLI = "/usr/bin/aws";
+const AWS = await findTool("aws");
+const AWS_CLI = AWS.path;
 
 interface Home {
   dir: string;
@@ -362,11 +364,13 @@ async function available(programs: string[]): Promise<boolean> {
 
 Deno.test({
   name: "keys e2e: the Secret Service through secret-tool, for real",
-  ignore: !await available([
-    "secret-tool",
-    "dbus-daemon",
-    "gnome-keyring-daemon",
-  ]),
+  ...needs(AWS, {
+    ignore: !await available([
+      "secret-tool",
+      "dbus-daemon",
+      "gnome-keyring-daemon",
+    ]),
+  }),
   async fn(t) {
     await withSecretService((env) => roundTrip(t, "secret-service", env));
   },
@@ -374,7 +378,9 @@ Deno.test({
 
 Deno.test({
   name: "keys e2e: pass with a throw-away gpg key, for real",
-  ignore: !await available(["pass", "gpg"]),
+  ...needs(AWS, {
+    ignore: !await available(["pass", "gpg"]),
+  }),
   async fn(t) {
     await withPassStore((env) => roundTrip(t, "pass", env));
   },
@@ -383,7 +389,9 @@ Deno.test({
 Deno.test({
   name:
     "keys e2e: a keychain that fails or is missing leaves the files byte-identical",
-  ignore: !await available(["pass", "gpg"]),
+  ...needs(AWS, {
+    ignore: !await available(["pass", "gpg"]),
+  }),
   async fn(t) {
     await withStsDouble(async (sts) => {
       const user = sts.addUser();

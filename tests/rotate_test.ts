@@ -26,8 +26,10 @@ import {
   withStsDouble,
 } from "./support/sts_double.ts";
 import { hasProgram, required, withPassStore } from "./support/keyrings.ts";
+import { findTool, needs } from "./support/tools.ts";
 
-const AWS_CLI = "/usr/bin/aws";
+const AWS = await findTool("aws");
+const AWS_CLI = AWS.path;
 
 interface Home {
   dir: string;
@@ -252,7 +254,7 @@ const CRASHES: {
 Deno.test({
   name:
     "rotate crash test: killed after each IAM call, the next run recovers with one working key",
-  ignore: Deno.build.os !== "linux",
+  ...needs(AWS, { ignore: Deno.build.os !== "linux" }),
 }, async (t) => {
   for (const crash of CRASHES) {
     await t.step(`killed after ${crash.action}`, async () => {

@@ -205,12 +205,12 @@ const TOOLS = {
     probe: { args: ["--version"], expect: /^gnome-keyring-daemon: \d/ },
     ci: LINUX,
   },
-  "dbus-run-session": {
-    command: "dbus-run-session",
-    about: "dbus-run-session (D-Bus)",
+  "dbus-daemon": {
+    command: "dbus-daemon",
+    about: "the D-Bus daemon",
     install: "Debian package dbus-daemon",
     debian: "dbus-daemon",
-    probe: { args: ["--version"], expect: /^dbus-run-session \d/ },
+    probe: { args: ["--version"], expect: /^D-Bus Message Bus Daemon \d/ },
     ci: LINUX,
   },
   pass: {
