@@ -8,10 +8,14 @@
 import assert from "node:assert/strict";
 import { cliCommandLine, runCli, runProgram } from "./support/cli.ts";
 import { withStsDouble } from "./support/sts_double.ts";
+import { findTool, testWith } from "./support/tools.ts";
 
-const AWS_CLI = "/usr/bin/aws";
+const AWS = await findTool("aws");
+const AWS_CLI = AWS.path;
+/** Tests that run the AWS CLI v2: skipped (or, in CI, failed) without it. */
+const test = { aws: testWith(AWS) };
 
-Deno.test("day two e2e: the seed's command line once, then only what the user types every day", async () => {
+test.aws("day two e2e: the seed's command line once, then only what the user types every day", async () => {
   await withStsDouble(async (sts) => {
     const home = await Deno.makeTempDir({ prefix: "awsmfa-day2e2e-" });
     try {

@@ -6,6 +6,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { spawnCli } from "./support/cli.ts";
+import { findTool, needs } from "./support/tools.ts";
+
+const PS = await findTool("ps");
 
 /** Run the CLI; a run still going after `ms` is killed and reported. */
 async function boundedRun(
@@ -85,7 +88,7 @@ Deno.test({
 Deno.test({
   name:
     "e2e: Ctrl-C while the MFA code command runs ends its process group too",
-  ignore: Deno.build.os !== "linux",
+  ...needs(PS, { ignore: Deno.build.os !== "linux" }),
 }, async () => {
   const home = await Deno.makeTempDir({ prefix: "awsmfa-sigint-" });
   let escaped = 0;
@@ -117,7 +120,7 @@ Deno.test({
     await child.stdout.cancel();
     await child.stderr.cancel();
     assert.equal(status.code, 130);
-    const ps = await new Deno.Command("ps", {
+    const ps = await new Deno.Command(PS.path, {
       args: ["-o", "stat=", "-p", String(escaped)],
       stdout: "piped",
     }).output();

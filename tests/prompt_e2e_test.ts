@@ -92,7 +92,7 @@ Deno.test({
 Deno.test({
   name:
     "prompt: Ctrl-C exits 130 and Ctrl-D says no code was entered, neither with the usage tail",
-  ignore: !ON_LINUX,
+  ...needs(SCRIPT, { ignore: !ON_LINUX }),
   fn: async (t) => {
     const home = await Deno.makeTempDir({ prefix: "prompt_" });
     const sts = await startStsDouble({ quiet: true });
@@ -121,7 +121,7 @@ Deno.test({
         ] as const
       ) {
         await t.step(key === "\x03" ? "Ctrl-C" : "Ctrl-D", async () => {
-          const child = new Deno.Command("script", {
+          const child = new Deno.Command(SCRIPT.path, {
             args: [
               "-qfec",
               `exec ${cliCommandLine(["--profile", "work"])}`,
@@ -163,7 +163,7 @@ Deno.test({
 Deno.test({
   name:
     "prompt: with stdin piped but a controlling terminal, the default command asks on /dev/tty",
-  ignore: !ON_LINUX,
+  ...needs(SCRIPT, { ignore: !ON_LINUX }),
   fn: async () => {
     const home = await Deno.makeTempDir({ prefix: "prompt_" });
     const sts = await startStsDouble({ quiet: true });
@@ -179,7 +179,7 @@ Deno.test({
         `${home}/.aws/config`,
         `[profile work]\nmfa_serial = ${user.serial}\n`,
       );
-      const child = new Deno.Command("script", {
+      const child = new Deno.Command(SCRIPT.path, {
         args: [
           "-qfec",
           `exec ${cliCommandLine(["--profile", "work"])} </dev/null`,

@@ -18,6 +18,9 @@ import {
 } from "../lib/source_process.ts";
 import { assertNoSecrets, runCli, snapshot } from "./support/cli.ts";
 import { withStsDouble } from "./support/sts_double.ts";
+import { findTool, needs } from "./support/tools.ts";
+
+const PS = await findTool("ps");
 
 const NOW = new Date("2026-12-01T10:00:00Z");
 const ID = "AKIAEXAMPLEEXAMPLE01";
@@ -131,7 +134,7 @@ async function realRefusal(command: string, timeoutMs?: number) {
 
 Deno.test({
   name: "runSourceProcess through a real sh -c",
-  ignore: Deno.build.os === "windows",
+  ...needs(PS, { ignore: Deno.build.os === "windows" }),
 }, async (t) => {
   await t.step("the keys it prints", async () => {
     assert.deepEqual(await runReal(`printf '%s' '${doc()}'`), {
@@ -163,7 +166,7 @@ Deno.test({
       assert.match(message, /did not finish within 1 seconds/);
       // The background child was killed too: gone, or a zombie left to reap.
       const pid = (await Deno.readTextFile(pidFile)).trim();
-      const ps = await new Deno.Command("ps", {
+      const ps = await new Deno.Command(PS.path, {
         args: ["-o", "stat=", "-p", pid],
         stdout: "piped",
       }).output();

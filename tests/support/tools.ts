@@ -176,10 +176,11 @@ const TOOLS = {
   },
   ps: {
     command: "ps",
-    about: "ps from procps",
+    about: "ps (procps on Debian)",
     install: "Debian package procps",
     debian: "procps",
-    probe: { args: ["--version"], expect: /procps/ },
+    // POSIX options, so BSD ps (macOS) passes too.
+    probe: { args: ["-o", "pid=", "-p", "1"], expect: /^1$/ },
     ci: LINUX,
   },
   openssl: {
