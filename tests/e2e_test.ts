@@ -853,6 +853,20 @@ Deno.test("e2e: exec passes SIGTERM to the command and its death by signal back"
       const reader = child.stdout.pipeThrough(new TextDecoderStream())
         .getReader();
       let out = "";
+      // A bound, not a synchronisation: should exec ever miss the signal,
+      // the test fails in 30 s instead of hanging on the command's pipe.
+      let timedOut = false;
+      const deadline = setTimeout(() => {
+        timedOut = true;
+        for (const pid of [child.pid, Number(out.match(/ready (\d+)/)?.[1])]) {
+          try {
+            if (pid > 0) Deno.kill(pid, "SIGKILL");
+          } catch {
+            // Already gone.
+          }
+        }
+        reader.cancel().catch(() => {});
+      }, 30_000);
       while (!out.includes("ready")) {
         const { done, value } = await reader.read();
         if (done) break;
@@ -866,6 +880,11 @@ Deno.test("e2e: exec passes SIGTERM to the command and its death by signal back"
       }
       const status = await child.status;
       const stderr = await new Response(child.stderr).text();
+      clearTimeout(deadline);
+      assert.ok(
+        !timedOut,
+        `exec did not end within 30 s of SIGTERM: ${stderr}`,
+      );
       return { status, out, stderr };
     }
 
@@ -873,7 +892,7 @@ Deno.test("e2e: exec passes SIGTERM to the command and its death by signal back"
       "the command traps it and exits 9; awsmfa exits 9",
       async () => {
         const { status, out, stderr } = await terminate(
-          'trap "echo got-term; exit 9" TERM; echo ready; while :; do sleep 0.05; done',
+          'trap "echo got-term; exit 9" TERM; echo ready $$; while :; do sleep 0.05; done',
         );
         assert.match(out, /got-term/, stderr);
         assert.equal(status.code, 9, stderr);
@@ -881,7 +900,9 @@ Deno.test("e2e: exec passes SIGTERM to the command and its death by signal back"
       },
     );
     await t.step("the command dies of it; awsmfa exits 128+15", async () => {
-      const { status, stderr } = await terminate("echo ready; exec sleep 30");
+      const { status, stderr } = await terminate(
+        "echo ready $$; exec sleep 30",
+      );
       assert.equal(status.code, 143, stderr);
     });
   });
