@@ -16,6 +16,7 @@
 
 import { LocalError, UsageError } from "./errors.ts";
 import type { EnvLookup } from "./settings.ts";
+import { descendants } from "./spawn.ts";
 import { isValidCode } from "./token.ts";
 
 /** How long an MFA code command may run, unless `AWSMFA_MFA_PROCESS_TIMEOUT` says otherwise. */
@@ -81,42 +82,6 @@ export function shellCommand(
   return windows
     ? { program: "cmd", args: [`/d /s /c "${command}"`] }
     : { program: "sh", args: ["-c", command] };
-}
-
-/**
- * The processes below `pid`, from POSIX `ps -A -o pid= -o ppid=` (Linux,
- * macOS, the BSDs). Where `ps` cannot run, none: then only the shell itself
- * is stopped, and programs it started may outlive it. (Deno grants `/proc`
- * only with every permission, so `ps` it is.)
- */
-async function descendants(pid: number): Promise<number[]> {
-  const children = new Map<number, number[]>();
-  try {
-    const out = await new Deno.Command("ps", {
-      args: ["-A", "-o", "pid=", "-o", "ppid="],
-      stdin: "null",
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
-      const [child, parent] = line.trim().split(/\s+/).map(Number);
-      if (!Number.isInteger(child) || !Number.isInteger(parent)) continue;
-      const list = children.get(parent) ?? [];
-      list.push(child);
-      children.set(parent, list);
-    }
-  } catch {
-    return [];
-  }
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    for (const child of children.get(queue.shift()!) ?? []) {
-      found.push(child);
-      queue.push(child);
-    }
-  }
-  return found;
 }
 
 /**

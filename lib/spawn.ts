@@ -43,8 +43,13 @@ export type SpawnResult =
     stderr: Uint8Array;
   };
 
-/** The processes below `pid`, from POSIX `ps`; none where it cannot run. */
-async function descendants(pid: number): Promise<number[]> {
+/**
+ * The processes below `pid`, from POSIX `ps -A -o pid= -o ppid=` (Linux,
+ * macOS, the BSDs). Where `ps` cannot run, none: then only the program
+ * itself is stopped, and programs it started may outlive it. (Deno grants
+ * `/proc` only with every permission, so `ps` it is.)
+ */
+export async function descendants(pid: number): Promise<number[]> {
   const children = new Map<number, number[]>();
   try {
     const out = await new Deno.Command("ps", {
