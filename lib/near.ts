@@ -10,7 +10,7 @@
  * a substitution and a swap of two neighbours as one edit each (optimal
  * string alignment).
  */
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   const rows: number[][] = [];
   for (let i = 0; i <= a.length; i++) {
     rows.push([i]);

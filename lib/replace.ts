@@ -17,7 +17,7 @@ import {
   SERIAL_KEY,
   SOURCE_KEY,
 } from "./session.ts";
-import type { ProfileKeys } from "./settings.ts";
+import { type ProfileKeys, profileValue } from "./settings.ts";
 
 /** The session a write is about to replace, and what awsmfa copied for it. */
 export interface Replaced {
@@ -29,11 +29,6 @@ export interface Replaced {
   expiration?: Date;
   /** The config keys awsmfa copied for it (`region`, `output`), as they were. */
   copied: Record<string, string>;
-}
-
-function value(keys: ProfileKeys | undefined, key: string): string | undefined {
-  const text = keys?.[key]?.trim();
-  return text === undefined || text === "" ? undefined : text;
 }
 
 /**
@@ -50,11 +45,12 @@ export function replacedSession(
   copy: (config: ProfileKeys | undefined) => Record<string, string>,
 ): Replaced | undefined {
   if (!isManaged(stored)) return undefined;
-  const source = value(stored, SOURCE_KEY);
-  const roleArn = value(stored, ROLE_KEY);
+  const source = profileValue(stored, SOURCE_KEY);
+  const roleArn = profileValue(stored, ROLE_KEY);
   if (source === undefined) return undefined;
   if (
-    source === subject.source && value(stored, SERIAL_KEY) === subject.serial &&
+    source === subject.source &&
+    profileValue(stored, SERIAL_KEY) === subject.serial &&
     roleArn === subject.role?.roleArn
   ) {
     return undefined;
@@ -63,8 +59,8 @@ export function replacedSession(
   const roleProfile = roleArn === undefined
     ? undefined
     : [...configProfiles.values()].find((keys) =>
-      value(keys, "role_arn") === roleArn &&
-      value(keys, "source_profile") === source
+      profileValue(keys, "role_arn") === roleArn &&
+      profileValue(keys, "source_profile") === source
     );
   const expiration = expiresAt(stored);
   return {
@@ -102,7 +98,7 @@ export function followSource(
 ): ConfigFollow {
   const follow: ConfigFollow = { set: {}, remove: [], kept: [] };
   for (const key of keys) {
-    const now = value(current, key);
+    const now = profileValue(current, key);
     if (now !== before[key]) {
       if (now !== after[key]) follow.kept.push(key);
       continue;

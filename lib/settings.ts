@@ -37,6 +37,15 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;
 }
 
+/** A key of a profile's section, trimmed; undefined when absent or blank. */
+export function profileValue(
+  keys: ProfileKeys | undefined,
+  key: string,
+): string | undefined {
+  const text = keys?.[key]?.trim();
+  return text === undefined || text === "" ? undefined : text;
+}
+
 /**
  * The user's home directory: `HOME`, else `USERPROFILE`, else
  * `HOMEDRIVE` + `HOMEPATH`; throws {@linkcode LocalError} when none is set.

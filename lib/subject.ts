@@ -35,6 +35,7 @@ import {
   MissingSerialError,
   type ProfileChoice,
   type ProfileKeys,
+  profileValue,
   shownProfile,
   validateSerial,
 } from "./settings.ts";
@@ -62,11 +63,6 @@ export interface FoundSubject {
    * session goes back there unless `--mfa-profile-name` says otherwise.
    */
   target?: string;
-}
-
-function value(keys: ProfileKeys | undefined, key: string): string | undefined {
-  const text = keys?.[key]?.trim();
-  return text === undefined || text === "" ? undefined : text;
 }
 
 function whereNamed(choice: ProfileChoice): string {
@@ -141,13 +137,15 @@ async function recordedSerial(
   world: SubjectWorld,
 ): Promise<string | undefined> {
   const preferred = world.credentials.profiles.get(prefer);
-  if (isManaged(preferred) && value(preferred, SOURCE_KEY) === source) {
-    return value(preferred, SERIAL_KEY);
+  if (isManaged(preferred) && profileValue(preferred, SOURCE_KEY) === source) {
+    return profileValue(preferred, SERIAL_KEY);
   }
   const serials = new Set<string>();
   for (const keys of world.credentials.profiles.values()) {
-    const serial = value(keys, SERIAL_KEY);
-    if (isManaged(keys) && value(keys, SOURCE_KEY) === source && serial) {
+    const serial = profileValue(keys, SERIAL_KEY);
+    if (
+      isManaged(keys) && profileValue(keys, SOURCE_KEY) === source && serial
+    ) {
       serials.add(serial);
     }
   }
@@ -178,8 +176,8 @@ function roleProfileFor(
   config: Map<string, ProfileKeys>,
 ): string | undefined {
   const matches = [...config].filter(([, keys]) =>
-    value(keys, "role_arn") === roleArn &&
-    value(keys, "source_profile") === source
+    profileValue(keys, "role_arn") === roleArn &&
+    profileValue(keys, "source_profile") === source
   );
   return matches.length === 1 ? matches[0][0] : undefined;
 }
@@ -207,11 +205,12 @@ export async function findSubject(
   const namedConfig = world.config.profiles.get(named);
 
   if (
-    isManaged(namedCredentials) && value(namedConfig, "role_arn") === undefined
+    isManaged(namedCredentials) &&
+    profileValue(namedConfig, "role_arn") === undefined
   ) {
-    const source = value(namedCredentials, SOURCE_KEY);
-    const serial = value(namedCredentials, SERIAL_KEY);
-    const recordedRole = value(namedCredentials, ROLE_KEY);
+    const source = profileValue(namedCredentials, SOURCE_KEY);
+    const serial = profileValue(namedCredentials, SERIAL_KEY);
+    const recordedRole = profileValue(namedCredentials, ROLE_KEY);
     if (source === undefined || serial === undefined || source === named) {
       throw new LocalError(
         `Profile "${named}" is a session awsmfa wrote, but it does not say from which profile; name the profile with your long-term keys with --profile.`,
@@ -243,13 +242,13 @@ export async function findSubject(
 
   // A profile whose credential_process is awsmfa's own session (not a
   // source's keys, as `awsmfa keys get` or another tool prints them).
-  const process = value(namedConfig, "credential_process");
+  const process = profileValue(namedConfig, "credential_process");
   if (
     process !== undefined &&
     /(^|[\s/'"])awsmfa\b.*\scredential-process\b/.test(process) &&
-    value(namedConfig, "role_arn") === undefined &&
-    value(namedCredentials, "aws_access_key_id") === undefined &&
-    value(namedConfig, "aws_access_key_id") === undefined
+    profileValue(namedConfig, "role_arn") === undefined &&
+    profileValue(namedCredentials, "aws_access_key_id") === undefined &&
+    profileValue(namedConfig, "aws_access_key_id") === undefined
   ) {
     const source = /\bawsmfa\b.*\s--profile[= ]([\w+=,.@-]+)/.exec(process)
       ?.[1];
@@ -263,8 +262,8 @@ export async function findSubject(
       }.`,
     );
   }
-  const roleSource = value(namedConfig, "role_arn") !== undefined
-    ? value(namedConfig, "source_profile")
+  const roleSource = profileValue(namedConfig, "role_arn") !== undefined
+    ? profileValue(namedConfig, "source_profile")
     : undefined;
   if (
     roleSource !== undefined && roleSource !== named &&

@@ -112,10 +112,6 @@ export class NoTerminalError extends UsageError {
   }
 }
 
-function noTerminal(path: string, reason: string): NoTerminalError {
-  return new NoTerminalError(path, reason);
-}
-
 /** Ctrl-C at the prompt: exit 130, as the shell reports a process ended by SIGINT. */
 function cancelled(): AwsmfaError {
   return new AwsmfaError(CANCELLED, ExitCode.Cancelled);
@@ -170,9 +166,11 @@ async function openShellTerminal(): Promise<Terminal> {
   try {
     probe = await runScript(PROBE_SCRIPT, []);
   } catch (error) {
-    throw noTerminal("/dev/tty", `cannot run sh: ${describe(error)}`);
+    throw new NoTerminalError("/dev/tty", `cannot run sh: ${describe(error)}`);
   }
-  if (!probe.success) throw noTerminal("/dev/tty", shellReason(probe.stderr));
+  if (!probe.success) {
+    throw new NoTerminalError("/dev/tty", shellReason(probe.stderr));
+  }
 
   let pending = "";
   return {
@@ -191,7 +189,10 @@ async function openShellTerminal(): Promise<Terminal> {
       try {
         out = await runScript(READ_SCRIPT, [prompt]);
       } catch (error) {
-        throw noTerminal("/dev/tty", `cannot run sh: ${describe(error)}`);
+        throw new NoTerminalError(
+          "/dev/tty",
+          `cannot run sh: ${describe(error)}`,
+        );
       } finally {
         Deno.removeSignalListener("SIGINT", ignore);
       }
@@ -199,7 +200,9 @@ async function openShellTerminal(): Promise<Terminal> {
       if (out.code === EXIT_CANCELLED || out.signal === "SIGINT") {
         throw cancelled();
       }
-      if (!out.success) throw noTerminal("/dev/tty", shellReason(out.stderr));
+      if (!out.success) {
+        throw new NoTerminalError("/dev/tty", shellReason(out.stderr));
+      }
       return new TextDecoder().decode(out.stdout).replace(/\r?\n$/, "");
     },
     close() {
@@ -242,7 +245,7 @@ async function openConsole(): Promise<Terminal> {
   } catch (error) {
     output?.close();
     input?.close();
-    throw noTerminal(paths.input, describe(error));
+    throw new NoTerminalError(paths.input, describe(error));
   }
   const console = { input, output };
   const write = (text: string) => {
