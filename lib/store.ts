@@ -140,19 +140,25 @@ export const denoStoreFs: StoreFs = {
   link: (from, to) => Deno.link(from, to),
 };
 
-/** Read at most `maxBytes` + 1 bytes of a file, in chunks. */
+/**
+ * Read at most `maxBytes` + 1 bytes of a file: the size it has now in one
+ * read, then small reads until its end (it may have grown since).
+ */
 async function readCapped(path: string, maxBytes: number): Promise<Uint8Array> {
   const file = await Deno.open(path, { read: true });
   try {
+    const expected = (await file.stat()).size;
     const chunks: Uint8Array[] = [];
     let size = 0;
     while (size <= maxBytes) {
-      const chunk = new Uint8Array(Math.min(1 << 20, maxBytes + 1 - size));
+      const wanted = size < expected ? expected + 1 - size : 64 * 1024;
+      const chunk = new Uint8Array(Math.min(wanted, maxBytes + 1 - size));
       const n = await file.read(chunk);
       if (n === null) break;
       chunks.push(chunk.subarray(0, n));
       size += n;
     }
+    if (chunks.length === 1) return chunks[0];
     const bytes = new Uint8Array(size);
     let offset = 0;
     for (const chunk of chunks) {
