@@ -185,13 +185,16 @@ export function planCredentials(
   all: boolean,
   path: string,
 ): CredentialsPlan {
+  // A section's own keys decide, not those botocore adds from [DEFAULT]: a
+  // [DEFAULT] holding awsmfa's keys must not make a profile of long-term
+  // keys look like awsmfa's.
+  const ownOf = (name: string) =>
+    ownKeys(file.doc, profileSection(name, "credentials"));
   const targets = all
-    ? [...file.profiles].filter(([, keys]) => isManaged(keys)).map(([name]) =>
-      name
-    )
+    ? [...file.profiles.keys()].filter((name) => isManaged(ownOf(name)))
     : [...names];
   const foreign = targets.filter((name) =>
-    file.profiles.has(name) && !isManaged(file.profiles.get(name))
+    file.profiles.has(name) && !isManaged(ownOf(name))
   );
   if (foreign.length > 0) {
     const list = foreign.map((name) => `"${name}"`).join(", ");
@@ -206,20 +209,18 @@ export function planCredentials(
   let doc = file.doc;
   const profiles: ClearedProfile[] = [];
   for (const profile of targets) {
-    const keys = file.profiles.get(profile);
-    if (keys === undefined) {
+    const own = file.profiles.has(profile) ? ownOf(profile) : undefined;
+    if (own === undefined) {
       profiles.push({ profile, credentials: "absent", keptKeys: [] });
       continue;
     }
-    const sourceProfile = keys[SOURCE_KEY].trim();
-    const roleArn = keys[ROLE_KEY]?.trim() || undefined;
+    const sourceProfile = own[SOURCE_KEY].trim();
+    const roleArn = own[ROLE_KEY]?.trim() || undefined;
     const made = roleArn !== undefined
       ? { sourceProfile, roleArn }
       : { sourceProfile };
     const section = profileSection(profile, "credentials");
     const range = sectionRange(doc.lines, section)!;
-    // Its own keys: not those botocore adds from [DEFAULT].
-    const own = ownKeys(doc, section)!;
     const keptKeys = Object.keys(own).filter((key) =>
       !MANAGED_KEYS.includes(key)
     );

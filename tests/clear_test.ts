@@ -122,6 +122,21 @@ Deno.test("planCredentials refuses a section awsmfa did not write, naming it, ch
   }
 });
 
+Deno.test("planCredentials: awsmfa's keys in [DEFAULT] do not make a profile of long-term keys awsmfa's", () => {
+  const text = "[DEFAULT]\nawsmfa_source_profile = x\nawsmfa_serial = s\n" +
+    "aws_session_token = t\n\n" +
+    "[work]\naws_access_key_id = AKIAX\naws_secret_access_key = s\n";
+  const all = planCredentials(credentials(text), [], true, "/c");
+  assert.deepEqual(all.profiles, []);
+  assert.equal(all.text, null);
+  assert.throws(
+    () => planCredentials(credentials(text), ["work"], false, "/c"),
+    (error) =>
+      error instanceof LocalError &&
+      /"work" .* not written by awsmfa/.test(error.message),
+  );
+});
+
 Deno.test("planCredentials removes named and --all sections, and notes absent ones", () => {
   const named = planCredentials(
     credentials(FILE),
