@@ -23,6 +23,7 @@ import type {
   KeychainName,
   ToolRunner,
 } from "./keychain/keychain.ts";
+import { checkStoredProfile } from "./keychain/keychain.ts";
 import { chooseKeychain } from "./keychain/select.ts";
 import { maskKeyId } from "./key_age.ts";
 import { type LoadedFile, loadFile, readFile, rollBack } from "./obtain.ts";
@@ -371,6 +372,7 @@ export async function keysCommand(
   io: KeysIO,
 ): Promise<number> {
   const profile = resolveSourceProfile(options.profile, io.env);
+  if (options.action !== "list") checkStoredProfile(profile);
   switch (options.action) {
     case "import":
       return await importKeys(options, profile, io);

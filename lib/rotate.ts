@@ -43,7 +43,7 @@ import type {
   KeychainName,
   ToolRunner,
 } from "./keychain/keychain.ts";
-import { checkKeychainName } from "./keychain/keychain.ts";
+import { checkKeychainName, checkStoredProfile } from "./keychain/keychain.ts";
 import { chooseKeychain } from "./keychain/select.ts";
 import {
   keychainSecret,
@@ -367,6 +367,7 @@ export async function rotate(
     );
   }
   const profile = subject.source;
+  checkStoredProfile(profile);
   const home = await keyHomeOf(
     profile,
     paths.credentialsFile,

@@ -498,3 +498,37 @@ Deno.test({
     assert.equal(await keychain.remove(profile), false);
   },
 });
+
+Deno.test("keys and rotate refuse a profile name a shell would split or a path would escape, before anything is read or changed", async () => {
+  const home = await Deno.makeTempDir({ prefix: "awsmfa-keys-name-" });
+  try {
+    await Deno.mkdir(`${home}/.aws`, { mode: 0o700 });
+    const credentials = "[a;b]\naws_access_key_id = AKIAEXAMPLE000000001\n" +
+      "aws_secret_access_key = notReallyASecret\n";
+    await Deno.writeTextFile(`${home}/.aws/credentials`, credentials);
+    await Deno.writeTextFile(`${home}/.aws/config`, "");
+    for (
+      const args of [["keys", "import"], ["keys", "get"], [
+        "rotate",
+        "--serial-number",
+        "arn:aws:iam::123456789012:mfa/alice",
+      ]]
+    ) {
+      const out = await runCli(args, {
+        env: { HOME: home, AWS_PROFILE: "a;b", AWSMFA_KEYCHAIN: "pass" },
+      });
+      assert.equal(out.code, 3, out.stderr);
+      assert.match(
+        out.stderr,
+        /has characters awsmfa keys and rotate cannot use/,
+      );
+      assert.equal(
+        await Deno.readTextFile(`${home}/.aws/credentials`),
+        credentials,
+      );
+      assert.equal(await Deno.readTextFile(`${home}/.aws/config`), "");
+    }
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});

@@ -12,6 +12,7 @@
 
 import { LocalError, UsageError } from "../errors.ts";
 import { spawnBounded, type SpawnResult, type SpawnSpec } from "../spawn.ts";
+import { shownProfile } from "../settings.ts";
 
 /** The service (or folder) name awsmfa's items live under. */
 export const KEYCHAIN_SERVICE = "awsmfa";
@@ -76,6 +77,20 @@ export const KEYCHAIN_MAX_OUTPUT = 1_048_576;
 
 /** Profile names awsmfa stores: the same characters as target profiles. */
 export const STORED_PROFILE = /^[A-Za-z0-9_.@+=,-]{1,128}$/;
+
+/**
+ * Refuse a profile name awsmfa cannot store under, or put into the
+ * `credential_process = awsmfa keys get --profile NAME` line a shell runs,
+ * or use as a file name: before anything is read or changed.
+ */
+export function checkStoredProfile(profile: string): void {
+  if (STORED_PROFILE.test(profile)) return;
+  throw new LocalError(
+    `The ${
+      shownProfile(profile)
+    } has characters awsmfa keys and rotate cannot use (a shell runs the credential_process line); they take names of letters, digits and _.@+=,- only.`,
+  );
+}
 
 /** A finished tool call: its exit code and stdout; throws for the rest. */
 export async function runTool(
