@@ -322,7 +322,7 @@ export async function listCachedKeys(
   }
   const found: { key: CacheKey; expiration?: Date }[] = [];
   for (const name of names.sort()) {
-    const text = await readText(join(dir, name)).catch(() => null);
+    const text = await readEntryText(join(dir, name)).catch(() => null);
     const entry = text === null ? undefined : entryOf(text);
     const key = keyOfEntry(entry);
     if (key === undefined) continue;
@@ -459,14 +459,9 @@ async function readEntry(
   path: string,
   key: CacheKey,
 ): Promise<SessionValues | undefined> {
-  let text: string | null;
-  try {
-    text = await readText(path, denoStoreFs, MAX_ENTRY_BYTES);
-  } catch (error) {
-    // Not UTF-8, or too big: no entry awsmfa wrote; the next fetch replaces it.
-    if (error instanceof UnreadableContentError) return undefined;
-    throw error;
-  }
+  // Not UTF-8, or too big (read as ""): no entry awsmfa wrote; the next
+  // fetch replaces it.
+  const text = await readEntryText(path);
   return text === null ? undefined : parseCacheText(text, key);
 }
 
