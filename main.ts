@@ -17,7 +17,7 @@ import { run, type RunIO } from "./lib/run.ts";
 
 /**
  * The prompt on the terminal stdin is: what is written is held until the
- * next read, which opens the controlling terminal (lib/tty.ts), shows it
+ * next read, which opens the controlling terminal (lib/mfa_code/tty.ts), shows it
  * there and reads one line with echo off, so the code never shows on the
  * screen or in the scrollback.
  */
@@ -28,7 +28,7 @@ function terminalPrompt(): Pick<RunIO, "writePrompt" | "readPromptLine"> {
       held += text;
     },
     async readPromptLine() {
-      const { openTerminal } = await import("./lib/tty.ts");
+      const { openTerminal } = await import("./lib/mfa_code/tty.ts");
       const terminal = await openTerminal();
       try {
         terminal.write(held);

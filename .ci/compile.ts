@@ -26,7 +26,7 @@
 
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { VERSION } from "../lib/version.ts";
+import { VERSION } from "../lib/shared/version.ts";
 import { BUNDLE_DIR, BUNDLE_ENTRY } from "./bundle_stamp.ts";
 
 /** The targets of a release, in the order they are built. */

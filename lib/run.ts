@@ -3,7 +3,7 @@
  * with every piece of IO passed in, so tests can drive each branch.
  *
  * The session step itself (reuse, checks, code, STS, write) lives in
- * lib/obtain.ts; this module decides what to do with the session: write it,
+ * lib/sessions/obtain.ts; this module decides what to do with the session: write it,
  * print it, or hand it to a command.
  *
  * @module
@@ -17,25 +17,25 @@ import {
   type RefreshOptions,
   type StatusOptions,
   StrayWordError,
-} from "./args.ts";
+} from "./cli/args.ts";
 import {
   type ClearedProfile,
   keptDescription,
   planConfig,
   planCredentials,
-} from "./clear.ts";
-import { completionScript } from "./completions.ts";
+} from "./commands/clear.ts";
+import { completionScript } from "./cli/completions.ts";
 import {
   credentialProcess,
   type TerminalPrompt,
-} from "./credential_process.ts";
-import { AwsmfaError, ExitCode, UsageError } from "./errors.ts";
+} from "./commands/credential_process.ts";
+import { AwsmfaError, ExitCode, UsageError } from "./shared/errors.ts";
 import {
   checkNotNested,
   type ChildRunner,
   childSpec,
   runChild,
-} from "./exec.ts";
+} from "./commands/exec.ts";
 import {
   loadFile,
   type ObtainedSession,
@@ -43,19 +43,19 @@ import {
   obtainSession,
   readFile,
   rollBack,
-} from "./obtain.ts";
-import { sessionCacheDir } from "./acquire.ts";
+} from "./sessions/obtain.ts";
+import { sessionCacheDir } from "./sessions/acquire.ts";
 import {
   type CacheKey,
   listCachedKeys,
   removeCachedSessions,
-} from "./cache.ts";
+} from "./sessions/cache.ts";
 import {
   credentialProcessJson,
   defaultEnvShell,
   envScript,
   regionToSet,
-} from "./output.ts";
+} from "./cli/output.ts";
 import {
   describeTime,
   formatRemaining,
@@ -63,22 +63,26 @@ import {
   ROLE_KEY,
   SERIAL_KEY,
   SOURCE_KEY,
-} from "./session.ts";
-import { type AwsPaths, type ProfileKeys, resolvePaths } from "./settings.ts";
+} from "./aws_files/session.ts";
+import {
+  type AwsPaths,
+  type ProfileKeys,
+  resolvePaths,
+} from "./aws_files/settings.ts";
 import {
   cacheOnlyRows,
   managedProfiles,
   statusJson,
   statusTable,
-} from "./status.ts";
-import { lockFile, readText, updateFile } from "./store.ts";
-import { versionLine } from "./version.ts";
+} from "./commands/status.ts";
+import { lockFile, readText, updateFile } from "./aws_files/store.ts";
+import { versionLine } from "./shared/version.ts";
 
 export {
   defaultFetcher,
   type SessionFetcher,
   type SessionRequest,
-} from "./acquire.ts";
+} from "./sessions/acquire.ts";
 
 /** Everything a run reads from or writes to the world. */
 export interface RunIO extends ObtainIO {
@@ -86,7 +90,7 @@ export interface RunIO extends ObtainIO {
   stdout(text: string): void;
   /** Runs the command of `awsmfa exec`; defaults to {@linkcode runChild}. */
   runChild?: ChildRunner;
-  /** The `credential-process` prompt on the controlling terminal; defaults to lib/tty.ts's. */
+  /** The `credential-process` prompt on the controlling terminal; defaults to lib/mfa_code/tty.ts's. */
   promptOnTerminal?: TerminalPrompt;
 }
 
@@ -231,7 +235,7 @@ async function keyAges(
     keyAgeLines,
     keyRecordDir,
     readKeyRecords,
-  } = await import("./key_age.ts");
+  } = await import("./source_keys/key_age.ts");
   const dir = keyRecordDir(io.env);
   if (dir === undefined) return;
   for (
@@ -617,11 +621,11 @@ export async function run(args: string[], io: RunIO): Promise<number> {
       case "clear":
         return await clear(options, io);
       case "keys": {
-        const { keysCommand } = await import("./keys.ts");
+        const { keysCommand } = await import("./commands/keys.ts");
         return await keysCommand(options, io);
       }
       case "rotate": {
-        const { rotate } = await import("./rotate.ts");
+        const { rotate } = await import("./commands/rotate.ts");
         return await rotate(options, io);
       }
     }

@@ -15,8 +15,8 @@
  * @module
  */
 
-import { withCacheEntry } from "../../lib/cache.ts";
-import { getSessionToken } from "../../lib/sts.ts";
+import { withCacheEntry } from "../../lib/sessions/cache.ts";
+import { getSessionToken } from "../../lib/sessions/sts.ts";
 
 function say(line: string): void {
   Deno.stdout.writeSync(new TextEncoder().encode(`${line}\n`));

@@ -7,7 +7,7 @@
  */
 
 import { join } from "node:path";
-import type { ChildSpec } from "../../lib/exec.ts";
+import type { ChildSpec } from "../../lib/commands/exec.ts";
 import { run, type RunIO, type SessionRequest } from "../../lib/run.ts";
 
 /** A serial used throughout the scenarios. */

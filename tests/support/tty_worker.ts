@@ -11,8 +11,8 @@
  * @module
  */
 
-import { AwsmfaError } from "../../lib/errors.ts";
-import { promptCodeOnTerminal } from "../../lib/tty.ts";
+import { AwsmfaError } from "../../lib/shared/errors.ts";
+import { promptCodeOnTerminal } from "../../lib/mfa_code/tty.ts";
 
 async function main([serial, outFile]: string[]): Promise<void> {
   let result: Record<string, unknown>;

@@ -1,0 +1,275 @@
+/**
+ * The MFA code from a command (`--mfa-process` or `mfa_process` in the
+ * config): run it through the system shell, read what it prints on stdout,
+ * and accept only exactly one 6-digit code.
+ *
+ * Its stdin and stderr are the terminal's, so a command can ask for a
+ * password or say "touch your key"; its stdout is never shown, because it may
+ * hold a secret. It runs in a session and process group of its own, so a
+ * timeout ends everything it started, also what left its process tree
+ * (`(cmd &)`, `nohup`); it has no controlling terminal there, so it reads
+ * and writes the terminal through stdin and stderr, not `/dev/tty`. Messages name the command by its first word only: the rest
+ * of a command line may hold a secret too (`oathtool --totp -b SECRET`).
+ *
+ * @module
+ */
+
+import { LocalError, UsageError } from "../shared/errors.ts";
+import type { EnvLookup } from "../aws_files/settings.ts";
+import { descendants } from "../shared/spawn.ts";
+import { isValidCode } from "./token.ts";
+
+/** How long an MFA code command may run, unless `AWSMFA_MFA_PROCESS_TIMEOUT` says otherwise. */
+export const DEFAULT_CODE_PROCESS_TIMEOUT_MS = 30_000;
+
+/** Most bytes of stdout read; one code and a newline are 7 or 8. */
+const MAX_OUTPUT_BYTES = 4096;
+
+/** An MFA code command that failed, timed out or printed no code (exit code 3). */
+export class CodeProcessError extends LocalError {
+  /** Create the error; the message never holds the command's output. */
+  constructor(message: string) {
+    super(message);
+    this.name = "CodeProcessError";
+  }
+}
+
+/** Where a command came from and how to run it. */
+export interface CodeProcessOptions {
+  /** Where the command was configured, for messages: `--mfa-process` or `mfa_process of profile "work"`. */
+  origin: string;
+  /** Time allowed, in ms. */
+  timeoutMs: number;
+  /** Run through `cmd /d /s /c` instead of `sh -c`. */
+  windows: boolean;
+}
+
+/**
+ * The command as messages name it: its first word, and `…` when more follows.
+ *
+ * @example
+ * ```ts
+ * describeCommand("oathtool --totp -b ABC"); // "oathtool …"
+ * ```
+ */
+export function describeCommand(command: string): string {
+  const words = command.trim().split(/\s+/);
+  const first = words[0].length > 40 ? `${words[0].slice(0, 40)}…` : words[0];
+  return words.length > 1 ? `${first} …` : first;
+}
+
+/**
+ * The time allowed for an MFA code command: `AWSMFA_MFA_PROCESS_TIMEOUT`
+ * (seconds, decimals allowed, more than 0 and at most 600) or 30 s.
+ */
+export function codeProcessTimeoutMs(env: EnvLookup): number {
+  const text = env("AWSMFA_MFA_PROCESS_TIMEOUT")?.trim();
+  if (text === undefined || text === "") return DEFAULT_CODE_PROCESS_TIMEOUT_MS;
+  const seconds = /^[0-9]+(\.[0-9]+)?$/.test(text) ? Number(text) : NaN;
+  if (!(seconds > 0 && seconds <= 600)) {
+    throw new UsageError(
+      "AWSMFA_MFA_PROCESS_TIMEOUT must be a number of seconds from more than 0 to 600, like 30.",
+    );
+  }
+  return Math.round(seconds * 1000);
+}
+
+/** The shell and its arguments that run `command`. */
+export function shellCommand(
+  command: string,
+  windows: boolean,
+): { program: string; args: string[] } {
+  return windows
+    ? { program: "cmd", args: [`/d /s /c "${command}"`] }
+    : { program: "sh", args: ["-c", command] };
+}
+
+/**
+ * Kill the shell's process group (the shell runs in its own, so programs
+ * that left its tree, `(cmd &)` or `nohup`, are in it too) and, where `ps`
+ * shows them, the programs below it that started groups of their own.
+ */
+async function stop(child: Deno.ChildProcess): Promise<void> {
+  if (Deno.build.os === "windows") {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // It ended just now.
+    }
+    await child.status;
+    return;
+  }
+  const below = await descendants(child.pid);
+  try {
+    Deno.kill(-child.pid, "SIGKILL");
+  } catch {
+    // The group is gone already.
+  }
+  for (const pid of [child.pid, ...below]) {
+    try {
+      Deno.kill(pid, "SIGKILL");
+    } catch {
+      // It ended just now.
+    }
+  }
+  await child.status;
+}
+
+/** Read at most MAX_OUTPUT_BYTES + 1 bytes; stops early once over the limit. */
+async function readCapped(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size <= MAX_OUTPUT_BYTES) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return bytes;
+}
+
+/**
+ * Run `command` (POSIX `sh -c`, Windows `cmd /d /s /c`) and return the MFA
+ * code it printed: its stdout, trimmed, must be exactly 6 digits.
+ *
+ * Throws {@linkcode CodeProcessError} when the shell cannot be started, the
+ * command exits non-zero or is ended by a signal, does not finish within
+ * `timeoutMs` (it is then killed, with the programs it started where
+ * `ps` shows them), or prints anything else. No message holds
+ * its output or more of the command than its first word.
+ */
+export async function runCodeProcess(
+  command: string,
+  options: CodeProcessOptions,
+): Promise<string> {
+  const name = `The MFA code command "${
+    describeCommand(command)
+  }" (${options.origin})`;
+  const { program, args } = shellCommand(command, options.windows);
+  // Listening before the spawn, so no signal falls between the two.
+  const group: { pid?: number } = {};
+  const removeListeners = endGroupOnSignal(group, options.windows);
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(program, {
+      args,
+      windowsRawArguments: options.windows,
+      // Its own session and process group, which the timeout ends whole.
+      detached: !options.windows,
+      stdin: "inherit",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    group.pid = child.pid;
+  } catch (error) {
+    removeListeners();
+    const reason = error instanceof Deno.errors.NotFound
+      ? `${program} was not found`
+      : error instanceof Deno.errors.NotCapable
+      ? "awsmfa may not run programs (no --allow-run)"
+      : (error as Error).name;
+    throw new CodeProcessError(`${name} could not be started: ${reason}.`);
+  }
+  const reader = child.stdout.getReader();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), options.timeoutMs);
+  });
+  try {
+    const reading = readCapped(reader).catch(() => new Uint8Array());
+    const output = await Promise.race([reading, timedOut]);
+    if (output === "timeout") {
+      await stop(child);
+      await reader.cancel().catch(() => undefined);
+      throw new CodeProcessError(
+        `${name} did not finish within ${
+          options.timeoutMs / 1000
+        } seconds, so it was stopped.`,
+      );
+    }
+    if (output.length > MAX_OUTPUT_BYTES) {
+      await stop(child);
+      await reader.cancel().catch(() => undefined);
+      throw new CodeProcessError(
+        `${name} printed more than one 6-digit code; its output is not shown.`,
+      );
+    }
+    const status = await Promise.race([child.status, timedOut]);
+    if (status === "timeout") {
+      await stop(child);
+      throw new CodeProcessError(
+        `${name} did not finish within ${
+          options.timeoutMs / 1000
+        } seconds, so it was stopped.`,
+      );
+    }
+    if (status.signal !== null) {
+      throw new CodeProcessError(`${name} was ended by ${status.signal}.`);
+    }
+    if (status.code !== 0) {
+      const hint = status.code === 127 && !options.windows
+        ? " (command not found)"
+        : "";
+      throw new CodeProcessError(
+        `${name} failed with exit status ${status.code}${hint}; its output is not shown.`,
+      );
+    }
+    const code = new TextDecoder().decode(output).trim();
+    if (!isValidCode(code)) {
+      throw new CodeProcessError(
+        `${name} did not print exactly one 6-digit code; its output is not shown.`,
+      );
+    }
+    return code;
+  } finally {
+    clearTimeout(timer);
+    removeListeners();
+    reader.releaseLock();
+  }
+}
+
+/** Signals that end awsmfa while the command runs, with their numbers. */
+const ENDING_SIGNALS: readonly [Deno.Signal, number][] = [
+  ["SIGINT", 2],
+  ["SIGTERM", 15],
+  ["SIGHUP", 1],
+];
+
+/**
+ * The command is in its own group, so the terminal's Ctrl-C no longer
+ * reaches it: while it runs, a signal that ends awsmfa ends the command's
+ * group (`group.pid`, once spawned) first, then awsmfa with 128 + the
+ * signal's number, as the shell reports it. Returns the function that
+ * removes the listeners.
+ */
+function endGroupOnSignal(
+  group: { pid?: number },
+  windows: boolean,
+): () => void {
+  if (windows) return () => {};
+  const listeners = ENDING_SIGNALS.map(([signal, number]) => {
+    const listener = () => {
+      try {
+        if (group.pid !== undefined) Deno.kill(-group.pid, "SIGKILL");
+      } catch {
+        // The group is gone already.
+      }
+      Deno.exit(128 + number);
+    };
+    Deno.addSignalListener(signal, listener);
+    return [signal, listener] as const;
+  });
+  return () => {
+    for (const [signal, listener] of listeners) {
+      Deno.removeSignalListener(signal, listener);
+    }
+  };
+}

@@ -1,0 +1,167 @@
+/**
+ * Where the MFA code comes from: the command line, one line of stdin, or a
+ * prompt on the terminal. No message here ever contains what the user typed.
+ *
+ * @module
+ */
+
+import { UsageError } from "../shared/errors.ts";
+
+/** How many malformed answers the terminal prompt accepts before giving up. */
+export const PROMPT_TRIES = 3;
+
+/** Longest line read from stdin; a code line is far shorter. */
+const MAX_LINE_BYTES = 4096;
+
+/** True when `text` is an MFA code: exactly 6 ASCII digits. */
+export function isValidCode(text: string): boolean {
+  return /^[0-9]{6}$/.test(text);
+}
+
+/**
+ * A typed answer as a code: trimmed, and `123 456` (as authenticator apps
+ * show it) read as `123456`.
+ */
+export function normalizeCode(text: string): string {
+  const trimmed = text.trim();
+  return /^[0-9]{3} [0-9]{3}$/.test(trimmed)
+    ? trimmed.replace(" ", "")
+    : trimmed;
+}
+
+/** The inputs {@linkcode obtainCode} may read from; injected so tests can fake them. */
+export interface CodeSource {
+  /** Standard input; `Deno.stdin.readable` in production. */
+  stdin: ReadableStream<Uint8Array>;
+  /** Whether stdin is a terminal, so a prompt can be answered. */
+  stdinIsTerminal: boolean;
+  /**
+   * The prompt reads the controlling terminal (`/dev/tty`), not stdin, so it
+   * can be answered with stdin piped; without a terminal it fails with a
+   * `NoTerminalError` (lib/tty.ts).
+   */
+  promptReadsTerminal?: boolean;
+  /** Write prompt text to stderr. */
+  writePrompt(text: string): void;
+  /** Read one line from the terminal, without its line ending; null at end of input. */
+  readPromptLine(): Promise<string | null>;
+}
+
+/**
+ * Read one line from `stream`: bytes up to the first newline or the end of
+ * the stream, without the line ending (LF or CRLF). Stops reading at the
+ * newline, so a writer that keeps the stream open does not block it; returns
+ * null when the stream ends before any byte.
+ */
+export async function readLine(
+  stream: ReadableStream<Uint8Array>,
+): Promise<string | null> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  let sawAny = false;
+  try {
+    while (size <= MAX_LINE_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (value.length === 0) continue;
+      sawAny = true;
+      const newline = value.indexOf(0x0a);
+      if (newline >= 0) {
+        chunks.push(value.subarray(0, newline));
+        size += newline;
+        break;
+      }
+      chunks.push(value);
+      size += value.length;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  if (!sawAny) return null;
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return new TextDecoder().decode(bytes).replace(/\r$/, "");
+}
+
+async function codeFromStdin(stdin: ReadableStream<Uint8Array>) {
+  const line = await readLine(stdin);
+  const code = normalizeCode(line ?? "");
+  if (code === "") {
+    throw new UsageError(
+      'Expected an MFA code on stdin (because CODE is "-"), but found none.',
+    );
+  }
+  if (!isValidCode(code)) {
+    throw new UsageError(
+      "The MFA code read from stdin must be exactly 6 digits.",
+    );
+  }
+  return code;
+}
+
+async function codeFromPrompt(serial: string, source: CodeSource) {
+  for (let attempt = 1; attempt <= PROMPT_TRIES; attempt++) {
+    source.writePrompt(`MFA code for ${serial}: `);
+    const line = await source.readPromptLine();
+    if (line === null) {
+      source.writePrompt("\n");
+      throw new UsageError("No MFA code was entered.");
+    }
+    const code = normalizeCode(line);
+    if (isValidCode(code)) return code;
+    if (attempt < PROMPT_TRIES) {
+      source.writePrompt("The MFA code must be 6 digits; try again.\n");
+    }
+  }
+  throw new UsageError(
+    `No valid MFA code after ${PROMPT_TRIES} tries: the MFA code must be 6 digits.`,
+  );
+}
+
+/**
+ * Get the MFA code for `serial`.
+ *
+ * - `"-"`: one line from stdin, trimmed; malformed or empty → {@linkcode UsageError}.
+ * - a code: itself, if it is 6 digits.
+ * - undefined on a terminal: prompt `MFA code for <serial>: ` on stderr, with
+ *   up to {@linkcode PROMPT_TRIES} tries on malformed input (saying it must be
+ *   6 digits, never echoing it), then {@linkcode UsageError}.
+ * - undefined with stdin piped: the prompt when it reads the controlling
+ *   terminal (`promptReadsTerminal`) and there is one; else
+ *   {@linkcode UsageError} telling to pass CODE or `-`.
+ */
+export async function obtainCode(
+  code: string | undefined,
+  serial: string,
+  source: CodeSource,
+): Promise<string> {
+  if (code === "-") return await codeFromStdin(source.stdin);
+  if (code !== undefined) {
+    if (!isValidCode(code)) {
+      throw new UsageError("The MFA code must be exactly 6 digits.");
+    }
+    return code;
+  }
+  const noCode = () =>
+    new UsageError(
+      'No MFA code: stdin is not a terminal, so pass CODE as an argument, or "-" to read it from stdin.',
+    );
+  if (!source.stdinIsTerminal && !source.promptReadsTerminal) throw noCode();
+  try {
+    return await codeFromPrompt(serial, source);
+  } catch (error) {
+    // Stdin piped and no terminal either: the same advice as without a prompt.
+    if (
+      !source.stdinIsTerminal && error instanceof Error &&
+      error.name === "NoTerminalError"
+    ) {
+      throw noCode();
+    }
+    throw error;
+  }
+}

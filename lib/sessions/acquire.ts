@@ -1,0 +1,303 @@
+/**
+ * Get a session through the shared cache (lib/cache.ts): the cached one while
+ * it is fresh, else a role session chained from a cached MFA session (no
+ * code), else one STS call with a code — GetSessionToken for an MFA session,
+ * AssumeRole with the serial and code for a role. Every command that needs a
+ * session (the default command, `exec`, `credential-process`) comes through
+ * here, so one code serves all of them until the session runs out.
+ *
+ * @module
+ */
+
+import type { AssumeRoleRequest, GetSessionTokenRequest } from "./sts.ts";
+import {
+  cacheDirectory,
+  type CacheKey,
+  readCachedSession,
+  withCacheEntry,
+} from "./cache.ts";
+import { NotRegularFileError, StoreError } from "../aws_files/store.ts";
+import { AwsmfaError, ExitCode } from "../shared/errors.ts";
+import { formatRemaining, type SessionValues } from "../aws_files/session.ts";
+import {
+  CHAINED_MAX_SECONDS,
+  type RoleSpec,
+  type SessionSubject,
+} from "./role.ts";
+import { type EnvLookup, homeDirectory } from "../aws_files/settings.ts";
+
+/** The arguments of one STS GetSessionToken call (the fetch is lib/sts.ts's own). */
+export type SessionRequest = Omit<GetSessionTokenRequest, "fetch">;
+
+/** A GetSessionToken request but the code; AssumeRole takes its keys, region and endpoint. */
+export type BaseRequest = Omit<SessionRequest, "tokenCode">;
+
+/** The arguments of one STS AssumeRole call (the fetch is lib/sts.ts's own). */
+export type RoleRequest = Omit<AssumeRoleRequest, "fetch">;
+
+/** The GetSessionToken call. */
+export type SessionFetcher = (
+  request: SessionRequest,
+) => Promise<SessionValues>;
+
+/** The AssumeRole call. */
+export type RoleFetcher = (request: RoleRequest) => Promise<SessionValues>;
+
+/** The production GetSessionToken call: imports lib/sts.ts (and the AWS SDK) only now. */
+export async function defaultFetcher(
+  request: SessionRequest,
+): Promise<SessionValues> {
+  const { getSessionToken } = await import("./sts.ts");
+  return await getSessionToken(request);
+}
+
+/** The production AssumeRole call: imports lib/sts.ts (and the AWS SDK) only now. */
+export async function defaultRoleFetcher(
+  request: RoleRequest,
+): Promise<SessionValues> {
+  const { assumeRole } = await import("./sts.ts");
+  return await assumeRole(request);
+}
+
+/** The session cache directory under the home directory; undefined when there is no home. */
+export function sessionCacheDir(env: EnvLookup): string | undefined {
+  try {
+    return cacheDirectory(homeDirectory(env));
+  } catch {
+    return undefined;
+  }
+}
+
+/** What {@linkcode acquireSession} reads from or writes to the world. */
+export interface AcquireIO {
+  /** Environment lookup. */
+  env: EnvLookup;
+  /** Write text to stderr (notes and warnings). */
+  stderr(text: string): void;
+  /** The current time. */
+  now(): Date;
+  /** The GetSessionToken call; defaults to {@linkcode defaultFetcher}. */
+  getSession?: SessionFetcher;
+  /** The AssumeRole call; defaults to {@linkcode defaultRoleFetcher}. */
+  assumeRole?: RoleFetcher;
+}
+
+/** The session asked for. */
+export interface SessionNeed {
+  /** Whose keys, which device, which role. */
+  subject: SessionSubject;
+  /**
+   * The GetSessionToken request but the code (long-term keys, region,
+   * endpoint, duration), asked for only when STS must be called, before the
+   * code; it throws the local errors (no keys, bad endpoint).
+   */
+  request(): Promise<BaseRequest>;
+  /** Get a new session with a code even while a cached one is fresh (`--force`). */
+  force: boolean;
+  /** A cached session is fresh while it has more than this left. */
+  minRemainingMs: number;
+  /** The cache directory; undefined: no cache (no home directory). */
+  cacheDir?: string;
+}
+
+/** How {@linkcode acquireSession} got the session. */
+export type SessionOrigin = "cache" | "code" | "chained";
+
+/** A session and how it was got. */
+export interface AcquiredSession {
+  /** The temporary credentials. */
+  session: SessionValues;
+  /** From the cache, from STS with a code, or chained from a cached MFA session. */
+  origin: SessionOrigin;
+  /** Whether the session is in the cache (so a later run gets it without a code). */
+  cached: boolean;
+}
+
+/** The cache entry of an MFA session, or of a role session when `role` is given. */
+export function cacheKeyOf(subject: SessionSubject): CacheKey {
+  const key: CacheKey = {
+    sourceProfile: subject.source,
+    serialNumber: subject.serial,
+  };
+  const role = subject.role;
+  if (role === undefined) return key;
+  return {
+    ...key,
+    roleArn: role.roleArn,
+    roleSessionName: role.roleSessionName,
+    ...(role.externalId !== undefined ? { externalId: role.externalId } : {}),
+  };
+}
+
+function roleRequest(
+  role: RoleSpec,
+  request: BaseRequest,
+): Omit<RoleRequest, "accessKeyId" | "secretAccessKey"> {
+  return {
+    region: request.region,
+    endpoint: request.endpoint,
+    roleArn: role.roleArn,
+    roleSessionName: role.roleSessionName,
+    ...(role.externalId !== undefined ? { externalId: role.externalId } : {}),
+    sourceProfile: request.sourceProfile,
+  };
+}
+
+/** AssumeRole signed with a cached MFA session: no code; STS caps it at one hour. */
+async function chain(
+  role: RoleSpec,
+  mfa: SessionValues,
+  request: BaseRequest,
+  io: AcquireIO,
+): Promise<SessionValues> {
+  const asked = role.durationSeconds;
+  if (asked !== undefined && asked > CHAINED_MAX_SECONDS) {
+    io.stderr(
+      `awsmfa: note: assuming ${role.roleArn} with the cached MFA session of profile "${request.sourceProfile}" is role chaining, which AWS limits to 1 hour, so the role session lasts 1h, not the ${
+        formatRemaining(asked * 1000)
+      } asked for; use --force to enter a code for a longer one.\n`,
+    );
+  }
+  try {
+    return await (io.assumeRole ?? defaultRoleFetcher)({
+      ...roleRequest(role, request),
+      accessKeyId: mfa.accessKeyId,
+      secretAccessKey: mfa.secretAccessKey,
+      sessionToken: mfa.sessionToken,
+      ...(asked !== undefined
+        ? { durationSeconds: Math.min(asked, CHAINED_MAX_SECONDS) }
+        : {}),
+    });
+  } catch (error) {
+    // A cached session STS no longer takes (revoked, keys rotated): say
+    // where it came from and how to get past it.
+    const awsCode = (error as { awsCode?: unknown }).awsCode;
+    if (
+      error instanceof AwsmfaError &&
+      error.exitCode === ExitCode.AuthRejected &&
+      typeof awsCode === "string" && STALE_SESSION_CODES.includes(awsCode)
+    ) {
+      throw new AwsmfaError(
+        `${
+          error.message.replace(/\.$/, "")
+        }: these were the cached MFA session's, so run again with --force to enter a code.`,
+        error.exitCode,
+      );
+    }
+    throw error;
+  }
+}
+
+/** STS error codes that mean "these session credentials are no good". */
+const STALE_SESSION_CODES: readonly string[] = [
+  "InvalidClientTokenId",
+  "ExpiredToken",
+  "SignatureDoesNotMatch",
+];
+
+/** One STS call that needs a code, or a chained AssumeRole that does not. */
+async function fetchSession(
+  need: SessionNeed,
+  getCode: () => Promise<string>,
+  io: AcquireIO,
+): Promise<AcquiredSession> {
+  const role = need.subject.role;
+  const request = await need.request();
+  if (role === undefined) {
+    const tokenCode = await getCode();
+    const session = await (io.getSession ?? defaultFetcher)({
+      ...request,
+      tokenCode,
+    });
+    return { session, origin: "code", cached: false };
+  }
+  if (!need.force && need.cacheDir !== undefined) {
+    // An MFA entry that cannot be read is no session to chain from.
+    const mfa = await readCachedSession(
+      need.cacheDir,
+      cacheKeyOf({ ...need.subject, role: undefined }),
+      need.minRemainingMs,
+      io.now().getTime(),
+    ).catch((error) => {
+      if (
+        error instanceof StoreError && !(error instanceof NotRegularFileError)
+      ) {
+        return undefined;
+      }
+      throw error;
+    });
+    if (mfa !== undefined) {
+      return {
+        session: await chain(role, mfa, request, io),
+        origin: "chained",
+        cached: false,
+      };
+    }
+  }
+  const tokenCode = await getCode();
+  const session = await (io.assumeRole ?? defaultRoleFetcher)({
+    ...roleRequest(role, request),
+    accessKeyId: request.accessKeyId,
+    secretAccessKey: request.secretAccessKey,
+    serialNumber: need.subject.serial,
+    tokenCode,
+    ...(role.durationSeconds !== undefined
+      ? { durationSeconds: role.durationSeconds }
+      : {}),
+  });
+  return { session, origin: "code", cached: false };
+}
+
+/**
+ * The session `need` asks for: the cached one while it has more than
+ * `need.minRemainingMs` left (unless `need.force`); else, for a role, one
+ * chained from a fresh cached MFA session of the same source and serial;
+ * else one STS call with the code `getCode` gives. A new session is cached
+ * for the next caller; one caller at a time fetches for a cache entry, so
+ * callers starting together cause one prompt and one STS call.
+ *
+ * Without a cache directory, or when the cache cannot be used (a warning
+ * says why), the session is fetched and not cached.
+ */
+export async function acquireSession(
+  need: SessionNeed,
+  getCode: () => Promise<string>,
+  io: AcquireIO,
+): Promise<AcquiredSession> {
+  if (need.cacheDir === undefined) return await fetchSession(need, getCode, io);
+  let fetched: AcquiredSession | undefined;
+  let started = false;
+  try {
+    const result = await withCacheEntry(
+      need.cacheDir,
+      cacheKeyOf(need.subject),
+      need.minRemainingMs,
+      async () => {
+        started = true;
+        fetched = await fetchSession(need, getCode, io);
+        return fetched.session;
+      },
+      { now: () => io.now().getTime(), refresh: need.force },
+    );
+    if (result.writeError !== undefined) {
+      io.stderr(
+        `awsmfa: warning: ${result.writeError.message}; the session was not cached, so the next command that needs it asks for a code again.\n`,
+      );
+    }
+    return result.fromCache || fetched === undefined
+      ? { session: result.session, origin: "cache", cached: true }
+      : { ...fetched, cached: result.writeError === undefined };
+  } catch (error) {
+    // A FIFO or a symlink planted where an entry or its lock goes is refused.
+    if (
+      !(error instanceof StoreError) || error instanceof NotRegularFileError ||
+      started
+    ) {
+      throw error;
+    }
+    io.stderr(
+      `awsmfa: warning: ${error.message}; going on without the session cache.\n`,
+    );
+    return await fetchSession({ ...need, cacheDir: undefined }, getCode, io);
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * lib/exec.ts: the child's environment, the nesting guard, and runChild with
+ * real processes (exit codes, signals, a missing program).
+ */
+import assert from "node:assert/strict";
+import { LocalError } from "../../lib/shared/errors.ts";
+import {
+  checkNotNested,
+  childSpec,
+  EXIT_NOT_FOUND,
+  runChild,
+} from "../../lib/commands/exec.ts";
+import type { SessionValues } from "../../lib/aws_files/session.ts";
+
+const SESSION: SessionValues = {
+  accessKeyId: "ASIAEXAMPLESESSION01",
+  secretAccessKey: "secret",
+  sessionToken: "token",
+  expiration: new Date("2026-11-29T15:00:00Z"),
+};
+
+Deno.test("childSpec sets the session, the marker and the profile's region when none is set", () => {
+  const env = (values: Record<string, string>) => (name: string) =>
+    values[name];
+  const spec = childSpec(["aws"], SESSION, "mfa", "eu-west-1", env({}));
+  assert.deepEqual(spec.set, {
+    AWS_ACCESS_KEY_ID: "ASIAEXAMPLESESSION01",
+    AWS_SECRET_ACCESS_KEY: "secret",
+    AWS_SESSION_TOKEN: "token",
+    AWS_CREDENTIAL_EXPIRATION: "2026-11-29T15:00:00Z",
+    AWSMFA_EXEC: "mfa",
+    AWS_REGION: "eu-west-1",
+    AWS_DEFAULT_REGION: "eu-west-1",
+  });
+  assert.deepEqual(spec.unset, [
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SECURITY_TOKEN",
+  ]);
+  for (const name of ["AWS_REGION", "AWS_DEFAULT_REGION"]) {
+    const kept = childSpec(
+      ["aws"],
+      SESSION,
+      "mfa",
+      "eu-west-1",
+      env({ [name]: "ap-south-1" }),
+    );
+    assert.equal(kept.set.AWS_REGION, undefined, name);
+    assert.equal(kept.set.AWS_DEFAULT_REGION, undefined, name);
+  }
+  const none = childSpec(["aws"], SESSION, "mfa", undefined, env({}));
+  assert.equal(none.set.AWS_REGION, undefined);
+});
+
+Deno.test("checkNotNested refuses only where AWSMFA_EXEC is set", () => {
+  checkNotNested(() => undefined);
+  checkNotNested((name) => name === "AWSMFA_EXEC" ? "" : undefined);
+  assert.throws(
+    () => checkNotNested((name) => name === "AWSMFA_EXEC" ? "mfa" : undefined),
+    (error) =>
+      error instanceof LocalError && /profile "mfa"/.test(error.message),
+  );
+});
+
+Deno.test("runChild returns the child's exit code, 128+N for a signal, 127 when missing", async () => {
+  const errors: string[] = [];
+  const stderr = (text: string) => errors.push(text);
+  const spec = (argv: string[]) => ({ argv, set: {}, unset: [] });
+  assert.equal(await runChild(spec(["sh", "-c", "exit 42"]), stderr), 42);
+  assert.equal(await runChild(spec(["sh", "-c", "exit 0"]), stderr), 0);
+  assert.equal(
+    await runChild(spec(["sh", "-c", "kill -TERM $$"]), stderr),
+    143,
+  );
+  assert.deepEqual(errors, []);
+  assert.equal(
+    await runChild(spec(["awsmfa-no-such-program"]), stderr),
+    EXIT_NOT_FOUND,
+  );
+  assert.deepEqual(errors, [
+    'awsmfa: Cannot run "awsmfa-no-such-program": it was not found.\n',
+  ]);
+});
+
+Deno.test("runChild sets and removes variables for the child", async () => {
+  Deno.env.set("AWSMFA_TEST_UNSET_ME", "present");
+  const code = await runChild({
+    argv: [
+      "sh",
+      "-c",
+      'test -z "${AWSMFA_TEST_UNSET_ME+set}" && test "$AWSMFA_TEST_SET" = "a b" && exit 7',
+    ],
+    set: { AWSMFA_TEST_SET: "a b" },
+    unset: ["AWSMFA_TEST_UNSET_ME"],
+  }, () => {});
+  assert.equal(code, 7);
+});

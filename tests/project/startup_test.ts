@@ -1,0 +1,92 @@
+/**
+ * What main.ts loads before it knows it must call STS: its static module
+ * graph (dynamic imports excluded) must hold no npm package, so --version,
+ * --help and the skip-while-valid path never load the AWS SDK, and nothing
+ * from `node:` either, since the first `node:` import starts Deno's Node
+ * compatibility layer (about 15 ms on every run).
+ */
+import assert from "node:assert/strict";
+
+interface Dependency {
+  code?: { specifier?: string };
+  isDynamic?: boolean;
+}
+
+interface ModuleInfo {
+  specifier: string;
+  dependencies?: Dependency[];
+}
+
+async function moduleGraph(entry: string): Promise<Map<string, ModuleInfo>> {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", entry],
+    cwd: new URL("../../", import.meta.url).pathname,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  const info = JSON.parse(new TextDecoder().decode(output.stdout)) as {
+    modules: ModuleInfo[];
+  };
+  return new Map(info.modules.map((module) => [module.specifier, module]));
+}
+
+/** Specifiers reachable from `root` through static imports only. */
+function staticClosure(
+  graph: Map<string, ModuleInfo>,
+  root: string,
+): Set<string> {
+  const seen = new Set<string>();
+  const queue = [root];
+  while (queue.length > 0) {
+    const specifier = queue.pop()!;
+    if (seen.has(specifier)) continue;
+    seen.add(specifier);
+    for (const dependency of graph.get(specifier)?.dependencies ?? []) {
+      const target = dependency.code?.specifier;
+      if (target !== undefined && !dependency.isDynamic) queue.push(target);
+    }
+  }
+  return seen;
+}
+
+Deno.test("main.ts statically loads no npm package and no node: module", async () => {
+  const entry = new URL("../../main.ts", import.meta.url).href;
+  const graph = await moduleGraph(entry);
+  const loaded = staticClosure(graph, entry);
+  assert.ok(loaded.has(new URL("../../lib/run.ts", import.meta.url).href));
+  const offending = [...loaded].filter((specifier) =>
+    specifier.startsWith("npm:") || specifier.startsWith("node:")
+  );
+  assert.deepEqual(offending, []);
+  // The SDK is in the graph, behind a dynamic import.
+  assert.ok(
+    [...graph.keys()].some((specifier) =>
+      specifier.includes("@aws-sdk/client-sts")
+    ),
+  );
+});
+
+Deno.test("the bundle loads the AWS SDK only on demand, with no node: module and no DOMParser", async () => {
+  const { bundleFiles, BUNDLE_PATH } = await import("../support/cli.ts");
+  const { all, loadedOnEveryRun } = await bundleFiles();
+  assert.ok(loadedOnEveryRun.includes(BUNDLE_PATH));
+  const bundleDir = BUNDLE_PATH.slice(0, BUNDLE_PATH.lastIndexOf("/") + 1);
+  // Everything is a file of the bundle: no npm:, node: or remote module.
+  assert.deepEqual(all.filter((path) => !path.startsWith(bundleDir)), []);
+  // The STS client's service id and its SigV4 signer mark the SDK's code.
+  const sdkMarks = /AWSSecurityTokenServiceV20110615|AWS4-HMAC-SHA256/;
+  const holdingSdk: string[] = [];
+  for (const path of all) {
+    const text = await Deno.readTextFile(path);
+    if (sdkMarks.test(text)) holdingSdk.push(path);
+    assert.doesNotMatch(text, /\bDOMParser\b/, path);
+    assert.doesNotMatch(text, /typeof require\b|\bcreateRequire\b/, path);
+  }
+  assert.ok(holdingSdk.length > 0, "the SDK is in the bundle");
+  assert.deepEqual(
+    holdingSdk.filter((path) => loadedOnEveryRun.includes(path)),
+    [],
+    "no file loaded on every run holds SDK code",
+  );
+});
