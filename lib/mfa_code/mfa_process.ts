@@ -16,7 +16,7 @@
 
 import { LocalError, UsageError } from "../shared/errors.ts";
 import type { EnvLookup } from "../aws_files/settings.ts";
-import { descendants } from "../shared/spawn.ts";
+import { spawnBounded } from "../shared/spawn.ts";
 import { isValidCode } from "./token.ts";
 
 /** How long an MFA code command may run, unless `AWSMFA_MFA_PROCESS_TIMEOUT` says otherwise. */
@@ -85,58 +85,6 @@ export function shellCommand(
 }
 
 /**
- * Kill the shell's process group (the shell runs in its own, so programs
- * that left its tree, `(cmd &)` or `nohup`, are in it too) and, where `ps`
- * shows them, the programs below it that started groups of their own.
- */
-async function stop(child: Deno.ChildProcess): Promise<void> {
-  if (Deno.build.os === "windows") {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // It ended just now.
-    }
-    await child.status;
-    return;
-  }
-  const below = await descendants(child.pid);
-  try {
-    Deno.kill(-child.pid, "SIGKILL");
-  } catch {
-    // The group is gone already.
-  }
-  for (const pid of [child.pid, ...below]) {
-    try {
-      Deno.kill(pid, "SIGKILL");
-    } catch {
-      // It ended just now.
-    }
-  }
-  await child.status;
-}
-
-/** Read at most MAX_OUTPUT_BYTES + 1 bytes; stops early once over the limit. */
-async function readCapped(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (size <= MAX_OUTPUT_BYTES) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    size += value.length;
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
-}
-
-/**
  * Run `command` (POSIX `sh -c`, Windows `cmd /d /s /c`) and return the MFA
  * code it printed: its stdout, trimmed, must be exactly 6 digits.
  *
@@ -154,122 +102,49 @@ export async function runCodeProcess(
     describeCommand(command)
   }" (${options.origin})`;
   const { program, args } = shellCommand(command, options.windows);
-  // Listening before the spawn, so no signal falls between the two.
-  const group: { pid?: number } = {};
-  const removeListeners = endGroupOnSignal(group, options.windows);
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(program, {
-      args,
-      windowsRawArguments: options.windows,
-      // Its own session and process group, which the timeout ends whole.
-      detached: !options.windows,
-      stdin: "inherit",
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    group.pid = child.pid;
-  } catch (error) {
-    removeListeners();
-    const reason = error instanceof Deno.errors.NotFound
-      ? `${program} was not found`
-      : error instanceof Deno.errors.NotCapable
-      ? "awsmfa may not run programs (no --allow-run)"
-      : (error as Error).name;
-    throw new CodeProcessError(`${name} could not be started: ${reason}.`);
-  }
-  const reader = child.stdout.getReader();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), options.timeoutMs);
+  const result = await spawnBounded({
+    program,
+    args,
+    windowsRawArguments: options.windows,
+    stdin: "inherit",
+    stderr: "inherit",
+    timeoutMs: options.timeoutMs,
+    maxOutputBytes: MAX_OUTPUT_BYTES,
+    // Its own session and process group, which the timeout ends whole.
+    ownGroup: !options.windows,
   });
-  try {
-    const reading = readCapped(reader).catch(() => new Uint8Array());
-    const output = await Promise.race([reading, timedOut]);
-    if (output === "timeout") {
-      await stop(child);
-      await reader.cancel().catch(() => undefined);
+  switch (result.kind) {
+    case "notStarted":
+      throw new CodeProcessError(
+        `${name} could not be started: ${result.reason}.`,
+      );
+    case "timeout":
       throw new CodeProcessError(
         `${name} did not finish within ${
           options.timeoutMs / 1000
         } seconds, so it was stopped.`,
       );
-    }
-    if (output.length > MAX_OUTPUT_BYTES) {
-      await stop(child);
-      await reader.cancel().catch(() => undefined);
+    case "overflow":
       throw new CodeProcessError(
         `${name} printed more than one 6-digit code; its output is not shown.`,
       );
-    }
-    const status = await Promise.race([child.status, timedOut]);
-    if (status === "timeout") {
-      await stop(child);
-      throw new CodeProcessError(
-        `${name} did not finish within ${
-          options.timeoutMs / 1000
-        } seconds, so it was stopped.`,
-      );
-    }
-    if (status.signal !== null) {
-      throw new CodeProcessError(`${name} was ended by ${status.signal}.`);
-    }
-    if (status.code !== 0) {
-      const hint = status.code === 127 && !options.windows
-        ? " (command not found)"
-        : "";
-      throw new CodeProcessError(
-        `${name} failed with exit status ${status.code}${hint}; its output is not shown.`,
-      );
-    }
-    const code = new TextDecoder().decode(output).trim();
-    if (!isValidCode(code)) {
-      throw new CodeProcessError(
-        `${name} did not print exactly one 6-digit code; its output is not shown.`,
-      );
-    }
-    return code;
-  } finally {
-    clearTimeout(timer);
-    removeListeners();
-    reader.releaseLock();
   }
-}
-
-/** Signals that end awsmfa while the command runs, with their numbers. */
-const ENDING_SIGNALS: readonly [Deno.Signal, number][] = [
-  ["SIGINT", 2],
-  ["SIGTERM", 15],
-  ["SIGHUP", 1],
-];
-
-/**
- * The command is in its own group, so the terminal's Ctrl-C no longer
- * reaches it: while it runs, a signal that ends awsmfa ends the command's
- * group (`group.pid`, once spawned) first, then awsmfa with 128 + the
- * signal's number, as the shell reports it. Returns the function that
- * removes the listeners.
- */
-function endGroupOnSignal(
-  group: { pid?: number },
-  windows: boolean,
-): () => void {
-  if (windows) return () => {};
-  const listeners = ENDING_SIGNALS.map(([signal, number]) => {
-    const listener = () => {
-      try {
-        if (group.pid !== undefined) Deno.kill(-group.pid, "SIGKILL");
-      } catch {
-        // The group is gone already.
-      }
-      Deno.exit(128 + number);
-    };
-    Deno.addSignalListener(signal, listener);
-    return [signal, listener] as const;
-  });
-  return () => {
-    for (const [signal, listener] of listeners) {
-      Deno.removeSignalListener(signal, listener);
-    }
-  };
+  if (result.signal !== null) {
+    throw new CodeProcessError(`${name} was ended by ${result.signal}.`);
+  }
+  if (result.code !== 0) {
+    const hint = result.code === 127 && !options.windows
+      ? " (command not found)"
+      : "";
+    throw new CodeProcessError(
+      `${name} failed with exit status ${result.code}${hint}; its output is not shown.`,
+    );
+  }
+  const code = new TextDecoder().decode(result.stdout).trim();
+  if (!isValidCode(code)) {
+    throw new CodeProcessError(
+      `${name} did not print exactly one 6-digit code; its output is not shown.`,
+    );
+  }
+  return code;
 }

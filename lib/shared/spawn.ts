@@ -4,6 +4,10 @@
  * stdin either the terminal's or a text written to a pipe (how secrets reach
  * a keychain tool: never on its command line, never in its environment).
  *
+ * With {@linkcode SpawnSpec.ownGroup} the program runs in a session and
+ * process group of its own, so killing it ends also what left its process
+ * tree (`(cmd &)`, `nohup`).
+ *
  * Nothing here prints: the caller decides what a failure means and says it
  * in its own sentence, without the output.
  *
@@ -28,6 +32,14 @@ export interface SpawnSpec {
   windowsRawArguments?: boolean;
   /** Variables added to (or, when undefined, removed from) the child's environment. */
   env?: Record<string, string>;
+  /**
+   * Run it in a session and process group of its own (POSIX only; it then
+   * has no controlling terminal). The group is killed on a timeout or an
+   * overflow, and when awsmfa gets SIGINT, SIGTERM or SIGHUP while it runs
+   * (which the terminal no longer sends to it): then awsmfa exits with 128 +
+   * the signal's number, as the shell reports it.
+   */
+  ownGroup?: boolean;
 }
 
 /** How it ended. */
@@ -43,13 +55,39 @@ export type SpawnResult =
     stderr: Uint8Array;
   };
 
+/** The signals, kills and exit of {@linkcode spawnBounded}; replaced in tests. */
+export interface ProcessControl {
+  /** Send `signal` to `pid`; a negative pid is a process group. */
+  kill(pid: number, signal: Deno.Signal): void;
+  /** Call `listener` when awsmfa gets `signal`; returns what stops that. */
+  onSignal(signal: Deno.Signal, listener: () => void): () => void;
+  /** End awsmfa with exit status `code`. */
+  exit(code: number): void;
+}
+
+const DENO_CONTROL: ProcessControl = {
+  kill: (pid, signal) => Deno.kill(pid, signal),
+  onSignal(signal, listener) {
+    Deno.addSignalListener(signal, listener);
+    return () => Deno.removeSignalListener(signal, listener);
+  },
+  exit: (code) => Deno.exit(code),
+};
+
+/** Signals that end awsmfa while a program of its own group runs, with their numbers. */
+const ENDING_SIGNALS: readonly [Deno.Signal, number][] = [
+  ["SIGINT", 2],
+  ["SIGTERM", 15],
+  ["SIGHUP", 1],
+];
+
 /**
  * The processes below `pid`, from POSIX `ps -A -o pid= -o ppid=` (Linux,
  * macOS, the BSDs). Where `ps` cannot run, none: then only the program
  * itself is stopped, and programs it started may outlive it. (Deno grants
  * `/proc` only with every permission, so `ps` it is.)
  */
-export async function descendants(pid: number): Promise<number[]> {
+async function descendants(pid: number): Promise<number[]> {
   const children = new Map<number, number[]>();
   try {
     const out = await new Deno.Command("ps", {
@@ -79,54 +117,112 @@ export async function descendants(pid: number): Promise<number[]> {
   return found;
 }
 
-async function stop(child: Deno.ChildProcess): Promise<void> {
-  const below = Deno.build.os === "windows" ? [] : await descendants(child.pid);
-  for (const pid of [child.pid, ...below]) {
-    try {
-      Deno.kill(pid, "SIGKILL");
-    } catch {
-      // It ended just now.
-    }
+function tryKill(control: ProcessControl, pid: number): void {
+  try {
+    control.kill(pid, "SIGKILL");
+  } catch {
+    // It (or the whole group) ended just now.
   }
+}
+
+/**
+ * Kill the program, its group when it has its own (so programs that left
+ * its tree go too) and, where `ps` shows them, the programs below it that
+ * started groups of their own.
+ */
+async function stop(
+  child: Deno.ChildProcess,
+  ownGroup: boolean,
+  control: ProcessControl,
+): Promise<void> {
+  const below = Deno.build.os === "windows" ? [] : await descendants(child.pid);
+  if (ownGroup) tryKill(control, -child.pid);
+  for (const pid of [child.pid, ...below]) tryKill(control, pid);
   await child.status;
 }
 
-async function readCapped(
+/**
+ * While a program of its own group runs, a signal that ends awsmfa ends the
+ * group (`group.pid`, once spawned) first, then awsmfa. Returns what removes
+ * the listeners.
+ */
+function endGroupOnSignal(
+  group: { pid?: number },
+  control: ProcessControl,
+): () => void {
+  const removers = ENDING_SIGNALS.map(([signal, number]) =>
+    control.onSignal(signal, () => {
+      if (group.pid !== undefined) tryKill(control, -group.pid);
+      control.exit(128 + number);
+    })
+  );
+  return () => removers.forEach((remove) => remove());
+}
+
+/** Bytes of `stream` up to `max` + 1 (stops early once over), and how to stop reading. */
+function readCapped(
   stream: ReadableStream<Uint8Array>,
   max: number,
-): Promise<Uint8Array> {
+): { bytes: Promise<Uint8Array>; cancel(): Promise<void> } {
   const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size <= max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
+  const read = async () => {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    try {
+      while (size <= max) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        size += value.length;
+      }
+      if (size > max) await reader.cancel().catch(() => undefined);
+    } catch {
+      // A closed pipe: what was read is all there is.
     }
-    if (size > max) await reader.cancel().catch(() => undefined);
-  } catch {
-    // A closed pipe: what was read is all there is.
-  } finally {
-    reader.releaseLock();
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
+    const bytes = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return bytes;
+  };
+  return {
+    bytes: read(),
+    // A program that escaped the kill may hold the pipe open: let it go.
+    cancel: () => reader.cancel().catch(() => undefined),
+  };
+}
+
+function feed(child: Deno.ChildProcess, text: string): Promise<void> {
+  return (async () => {
+    const writer = child.stdin.getWriter();
+    try {
+      await writer.write(new TextEncoder().encode(text));
+      await writer.close();
+    } catch {
+      // The program closed its stdin early; its status says the rest.
+    }
+  })();
 }
 
 /** Run `spec` and say how it ended; never throws for the program's sake. */
-export async function spawnBounded(spec: SpawnSpec): Promise<SpawnResult> {
+export async function spawnBounded(
+  spec: SpawnSpec,
+  control: ProcessControl = DENO_CONTROL,
+): Promise<SpawnResult> {
+  const ownGroup = spec.ownGroup === true && Deno.build.os !== "windows";
+  // Listening before the spawn, so no signal falls between the two.
+  const group: { pid?: number } = {};
+  const removeListeners = ownGroup
+    ? endGroupOnSignal(group, control)
+    : () => {};
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(spec.program, {
       args: spec.args,
       windowsRawArguments: spec.windowsRawArguments ?? false,
+      detached: ownGroup,
       stdin: spec.stdin === undefined
         ? "null"
         : spec.stdin === "inherit"
@@ -136,7 +232,9 @@ export async function spawnBounded(spec: SpawnSpec): Promise<SpawnResult> {
       stderr: spec.stderr,
       ...(spec.env !== undefined ? { env: spec.env } : {}),
     }).spawn();
+    group.pid = child.pid;
   } catch (error) {
+    removeListeners();
     return {
       kind: "notStarted",
       reason: error instanceof Deno.errors.NotFound
@@ -150,38 +248,28 @@ export async function spawnBounded(spec: SpawnSpec): Promise<SpawnResult> {
   const timedOut = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => resolve("timeout"), spec.timeoutMs);
   });
+  const stdout = readCapped(child.stdout, spec.maxOutputBytes);
+  const stderr = spec.stderr === "piped"
+    ? readCapped(child.stderr, spec.maxOutputBytes)
+    : { bytes: Promise.resolve(new Uint8Array()), cancel: async () => {} };
+  const end = async (kind: "timeout" | "overflow") => {
+    await stop(child, ownGroup, control);
+    await Promise.all([stdout.cancel(), stderr.cancel()]);
+    return { kind };
+  };
   try {
     const feeding = typeof spec.stdin === "string" && spec.stdin !== "inherit"
-      ? (async () => {
-        const writer = child.stdin.getWriter();
-        try {
-          await writer.write(new TextEncoder().encode(spec.stdin as string));
-          await writer.close();
-        } catch {
-          // The program closed its stdin early; its status says the rest.
-        }
-      })()
+      ? feed(child, spec.stdin)
       : Promise.resolve();
-    const stdout = readCapped(child.stdout, spec.maxOutputBytes);
-    const stderr = spec.stderr === "piped"
-      ? readCapped(child.stderr, spec.maxOutputBytes)
-      : Promise.resolve(new Uint8Array());
-    const outputs = Promise.all([stdout, stderr, feeding]);
+    const outputs = Promise.all([stdout.bytes, stderr.bytes, feeding]);
     const read = await Promise.race([outputs, timedOut]);
-    if (read === "timeout") {
-      await stop(child);
-      return { kind: "timeout" };
-    }
+    if (read === "timeout") return await end("timeout");
     const [out, err] = read;
     if (out.length > spec.maxOutputBytes || err.length > spec.maxOutputBytes) {
-      await stop(child);
-      return { kind: "overflow" };
+      return await end("overflow");
     }
     const status = await Promise.race([child.status, timedOut]);
-    if (status === "timeout") {
-      await stop(child);
-      return { kind: "timeout" };
-    }
+    if (status === "timeout") return await end("timeout");
     return {
       kind: "exited",
       code: status.code,
@@ -191,5 +279,6 @@ export async function spawnBounded(spec: SpawnSpec): Promise<SpawnResult> {
     };
   } finally {
     clearTimeout(timer);
+    removeListeners();
   }
 }
