@@ -5,8 +5,10 @@
  * `awsmfa keys get`).
  *
  * The command runs like `mfa_process`: through `sh -c` (`cmd /d /s /c` on
- * Windows), stdin and stderr on the terminal, bounded in time (then it is
- * killed with what it started), stdout read up to a cap and never shown.
+ * Windows), stdin and stderr on the terminal, in a session and process
+ * group of its own, bounded in time (then it is killed with what it
+ * started, also what left its tree), stdout read up to a cap and never
+ * shown.
  * Only the documented JSON is accepted: `Version` 1, `AccessKeyId`,
  * `SecretAccessKey`, no `SessionToken` and no `Expiration` in the past.
  * Anything else is one sentence and exit code 3, before anything is sent to
@@ -196,6 +198,8 @@ export async function runSourceProcess(
     stderr: "inherit",
     timeoutMs: options.timeoutMs,
     maxOutputBytes: MAX_OUTPUT_BYTES,
+    // Its own session and process group, which the timeout ends whole.
+    ownGroup: !options.windows,
   });
   switch (result.kind) {
     case "notStarted":

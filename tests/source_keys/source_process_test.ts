@@ -175,6 +175,37 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   });
+  await t.step(
+    "a timeout stops also what left its tree ((cmd &), nohup)",
+    async () => {
+      const dir = await Deno.makeTempDir();
+      let escaped = 0;
+      try {
+        const pidFile = `${dir}/escaped.pid`;
+        // The subshell exits at once: its sleep is init's child, outside
+        // the command's tree, and only its process group still holds it.
+        const message = await realRefusal(
+          `(sleep 300 & echo $! > '${pidFile}'); exec sleep 300`,
+          1000,
+        );
+        assert.match(message, /did not finish within 1 seconds/);
+        escaped = Number((await Deno.readTextFile(pidFile)).trim());
+        assert.ok(escaped > 0);
+        const ps = await new Deno.Command(PS.path, {
+          args: ["-o", "stat=", "-p", String(escaped)],
+          stdout: "piped",
+        }).output();
+        assert.match(new TextDecoder().decode(ps.stdout).trim(), /^(Z.*)?$/);
+      } finally {
+        if (escaped > 0) {
+          try {
+            Deno.kill(escaped, "SIGKILL");
+          } catch { /* ended */ }
+        }
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  );
   await t.step("endless output is cut at the cap", async () => {
     assert.match(await realRefusal("yes hunter2"), /more than 65536 bytes/);
   });
