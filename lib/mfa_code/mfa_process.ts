@@ -1,22 +1,21 @@
 /**
  * The MFA code from a command (`--mfa-process` or `mfa_process` in the
- * config): run it through the system shell, read what it prints on stdout,
- * and accept only exactly one 6-digit code.
+ * config): run it through the system shell (lib/shared/shell.ts), read what
+ * it prints on stdout, and accept only exactly one 6-digit code.
  *
  * Its stdin and stderr are the terminal's, so a command can ask for a
  * password or say "touch your key"; its stdout is never shown, because it may
  * hold a secret. It runs in a session and process group of its own, so a
  * timeout ends everything it started, also what left its process tree
  * (`(cmd &)`, `nohup`); it has no controlling terminal there, so it reads
- * and writes the terminal through stdin and stderr, not `/dev/tty`. Messages name the command by its first word only: the rest
- * of a command line may hold a secret too (`oathtool --totp -b SECRET`).
+ * and writes the terminal through stdin and stderr, not `/dev/tty`.
  *
  * @module
  */
 
 import { LocalError, UsageError } from "../shared/errors.ts";
 import type { EnvLookup } from "../aws_files/settings.ts";
-import { spawnBounded } from "../shared/spawn.ts";
+import { describeCommand, runShellCommand } from "../shared/shell.ts";
 import { isValidCode } from "./token.ts";
 
 /** How long an MFA code command may run, unless `AWSMFA_MFA_PROCESS_TIMEOUT` says otherwise. */
@@ -45,20 +44,6 @@ export interface CodeProcessOptions {
 }
 
 /**
- * The command as messages name it: its first word, and `…` when more follows.
- *
- * @example
- * ```ts
- * describeCommand("oathtool --totp -b ABC"); // "oathtool …"
- * ```
- */
-export function describeCommand(command: string): string {
-  const words = command.trim().split(/\s+/);
-  const first = words[0].length > 40 ? `${words[0].slice(0, 40)}…` : words[0];
-  return words.length > 1 ? `${first} …` : first;
-}
-
-/**
  * The time allowed for an MFA code command: `AWSMFA_MFA_PROCESS_TIMEOUT`
  * (seconds, decimals allowed, more than 0 and at most 600) or 30 s.
  */
@@ -72,16 +57,6 @@ export function codeProcessTimeoutMs(env: EnvLookup): number {
     );
   }
   return Math.round(seconds * 1000);
-}
-
-/** The shell and its arguments that run `command`. */
-export function shellCommand(
-  command: string,
-  windows: boolean,
-): { program: string; args: string[] } {
-  return windows
-    ? { program: "cmd", args: [`/d /s /c "${command}"`] }
-    : { program: "sh", args: ["-c", command] };
 }
 
 /**
@@ -101,46 +76,15 @@ export async function runCodeProcess(
   const name = `The MFA code command "${
     describeCommand(command)
   }" (${options.origin})`;
-  const { program, args } = shellCommand(command, options.windows);
-  const result = await spawnBounded({
-    program,
-    args,
-    windowsRawArguments: options.windows,
-    stdin: "inherit",
-    stderr: "inherit",
+  const stdout = await runShellCommand(command, {
+    name,
     timeoutMs: options.timeoutMs,
+    windows: options.windows,
     maxOutputBytes: MAX_OUTPUT_BYTES,
-    // Its own session and process group, which the timeout ends whole.
-    ownGroup: !options.windows,
+    tooMuch: "printed more than one 6-digit code",
+    fail: (message) => new CodeProcessError(message),
   });
-  switch (result.kind) {
-    case "notStarted":
-      throw new CodeProcessError(
-        `${name} could not be started: ${result.reason}.`,
-      );
-    case "timeout":
-      throw new CodeProcessError(
-        `${name} did not finish within ${
-          options.timeoutMs / 1000
-        } seconds, so it was stopped.`,
-      );
-    case "overflow":
-      throw new CodeProcessError(
-        `${name} printed more than one 6-digit code; its output is not shown.`,
-      );
-  }
-  if (result.signal !== null) {
-    throw new CodeProcessError(`${name} was ended by ${result.signal}.`);
-  }
-  if (result.code !== 0) {
-    const hint = result.code === 127 && !options.windows
-      ? " (command not found)"
-      : "";
-    throw new CodeProcessError(
-      `${name} failed with exit status ${result.code}${hint}; its output is not shown.`,
-    );
-  }
-  const code = new TextDecoder().decode(result.stdout).trim();
+  const code = new TextDecoder().decode(stdout).trim();
   if (!isValidCode(code)) {
     throw new CodeProcessError(
       `${name} did not print exactly one 6-digit code; its output is not shown.`,

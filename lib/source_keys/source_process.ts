@@ -18,14 +18,13 @@
  */
 
 import { LocalError, UsageError } from "../shared/errors.ts";
-import { describeCommand, shellCommand } from "../mfa_code/mfa_process.ts";
 import {
   type EnvLookup,
   type LongTermKeys,
   type ProfileKeys,
   sourceKeys,
 } from "../aws_files/settings.ts";
-import { spawnBounded } from "../shared/spawn.ts";
+import { describeCommand, runShellCommand } from "../shared/shell.ts";
 
 /** How long a source `credential_process` may run, unless `AWSMFA_CREDENTIAL_PROCESS_TIMEOUT` says otherwise. */
 export const DEFAULT_SOURCE_PROCESS_TIMEOUT_MS = 60_000;
@@ -189,47 +188,16 @@ export async function runSourceProcess(
   options: SourceProcessOptions,
 ): Promise<LongTermKeys> {
   const name = nameOf(profile, command);
-  const { program, args } = shellCommand(command, options.windows);
-  const result = await spawnBounded({
-    program,
-    args,
-    windowsRawArguments: options.windows,
-    stdin: "inherit",
-    stderr: "inherit",
+  const stdout = await runShellCommand(command, {
+    name,
     timeoutMs: options.timeoutMs,
+    windows: options.windows,
     maxOutputBytes: MAX_OUTPUT_BYTES,
-    // Its own session and process group, which the timeout ends whole.
-    ownGroup: !options.windows,
+    tooMuch: `printed more than ${MAX_OUTPUT_BYTES} bytes`,
+    fail: (message) => new SourceProcessError(message),
   });
-  switch (result.kind) {
-    case "notStarted":
-      throw new SourceProcessError(
-        `${name} could not be started: ${result.reason}.`,
-      );
-    case "timeout":
-      throw new SourceProcessError(
-        `${name} did not finish within ${
-          options.timeoutMs / 1000
-        } seconds, so it was stopped.`,
-      );
-    case "overflow":
-      throw new SourceProcessError(
-        `${name} printed more than ${MAX_OUTPUT_BYTES} bytes; its output is not shown.`,
-      );
-  }
-  if (result.signal !== null) {
-    throw new SourceProcessError(`${name} was ended by ${result.signal}.`);
-  }
-  if (result.code !== 0) {
-    const hint = result.code === 127 && !options.windows
-      ? " (command not found)"
-      : "";
-    throw new SourceProcessError(
-      `${name} failed with exit status ${result.code}${hint}; its output is not shown.`,
-    );
-  }
   return parseSourceProcessOutput(
-    new TextDecoder().decode(result.stdout),
+    new TextDecoder().decode(stdout),
     name,
     options.now,
   );

@@ -9,9 +9,7 @@ import {
   CodeProcessError,
   codeProcessTimeoutMs,
   DEFAULT_CODE_PROCESS_TIMEOUT_MS,
-  describeCommand,
   runCodeProcess,
-  shellCommand,
 } from "../../lib/mfa_code/mfa_process.ts";
 import { findTool, testWith } from "../support/tools.ts";
 
@@ -155,23 +153,6 @@ Deno.test("runCodeProcess names a shell that cannot be started", async () => {
   if (Deno.build.os === "windows") return;
   assert.ok(error instanceof CodeProcessError);
   assert.match(error.message, /could not be started: cmd was not found\.$/);
-});
-
-Deno.test("shellCommand: sh -c on POSIX, cmd /d /s /c with the command quoted whole on Windows", () => {
-  assert.deepEqual(shellCommand("op item get aws --otp", false), {
-    program: "sh",
-    args: ["-c", "op item get aws --otp"],
-  });
-  assert.deepEqual(shellCommand('op item get "aws x" --otp', true), {
-    program: "cmd",
-    args: ['/d /s /c "op item get "aws x" --otp"'],
-  });
-});
-
-Deno.test("describeCommand keeps only the first word", () => {
-  assert.equal(describeCommand("oathtool --totp -b SECRET"), "oathtool …");
-  assert.equal(describeCommand("  ykman  "), "ykman");
-  assert.equal(describeCommand("x".repeat(60)), "x".repeat(40) + "…");
 });
 
 Deno.test("codeProcessTimeoutMs reads AWSMFA_MFA_PROCESS_TIMEOUT in seconds", async (t) => {
