@@ -14,32 +14,7 @@
  */
 
 import { run, type RunIO } from "./lib/run.ts";
-
-/**
- * The prompt on the terminal stdin is: what is written is held until the
- * next read, which opens the controlling terminal (lib/mfa_code/tty.ts), shows it
- * there and reads one line with echo off, so the code never shows on the
- * screen or in the scrollback.
- */
-function terminalPrompt(): Pick<RunIO, "writePrompt" | "readPromptLine"> {
-  let held = "";
-  return {
-    writePrompt(text) {
-      held += text;
-    },
-    async readPromptLine() {
-      const { openTerminal } = await import("./lib/mfa_code/tty.ts");
-      const terminal = await openTerminal();
-      try {
-        terminal.write(held);
-        held = "";
-        return await terminal.readSecretLine();
-      } finally {
-        terminal.close();
-      }
-    },
-  };
-}
+import { terminalPrompt } from "./lib/mfa_code/tty.ts";
 
 /** An environment variable, or undefined when unset or not permitted. */
 function readEnv(name: string): string | undefined {

@@ -25,10 +25,8 @@ import {
   planCredentials,
 } from "./commands/clear.ts";
 import { completionScript } from "./cli/completions.ts";
-import {
-  credentialProcess,
-  type TerminalPrompt,
-} from "./commands/credential_process.ts";
+import { credentialProcess } from "./commands/credential_process.ts";
+import type { TerminalPrompt } from "./mfa_code/source.ts";
 import { AwsmfaError, ExitCode, UsageError } from "./shared/errors.ts";
 import {
   checkNotNested,

@@ -9,7 +9,7 @@
  * The calling tool (AWS CLI, SDKs, Terraform) owns stdin and stdout, so the
  * JSON goes to stdout and nothing else does; the code comes from
  * `mfa_process` (flag or config) else from a prompt on the controlling
- * terminal (lib/tty.ts). While the cached session of the source profile and
+ * terminal (lib/mfa_code/tty.ts). While the cached session of the source profile and
  * serial (lib/cache.ts) is valid it is answered from the cache: no prompt,
  * no network, no SDK loaded. Otherwise one caller at a time, under the cache
  * entry's lock, gets a code, calls STS once and caches the session; callers
@@ -23,11 +23,9 @@ import type { CredentialProcessOptions } from "../cli/args.ts";
 import { acquireSession, sessionCacheDir } from "../sessions/acquire.ts";
 import { ExitCode, LocalError, UsageError } from "../shared/errors.ts";
 import {
-  codeCommand,
   minRemainingMs,
   type ObtainIO,
   readFile,
-  runCodeCommand,
   sessionRequestFor,
   subjectWorld,
 } from "../sessions/obtain.ts";
@@ -35,17 +33,13 @@ import { credentialProcessJson } from "../cli/output.ts";
 import { configOrigin } from "../sessions/role.ts";
 import { DEFAULT_TARGET_PROFILE, resolvePaths } from "../aws_files/settings.ts";
 import { checkMinRemaining, findSubject } from "../sessions/subject.ts";
-import { NoTerminalError, promptCodeOnTerminal } from "../mfa_code/tty.ts";
-
-/** Asks for the MFA code of a serial on the controlling terminal. */
-export type TerminalPrompt = (serial: string) => Promise<string>;
+import { NoTerminalError } from "../mfa_code/terminal.ts";
+import { codeSource } from "../mfa_code/source.ts";
 
 /** Everything `awsmfa credential-process` reads from or writes to the world. */
 export interface CredentialProcessIO extends ObtainIO {
   /** Write text to stdout. */
   stdout(text: string): void;
-  /** The prompt when no mfa_process is set; defaults to {@linkcode promptCodeOnTerminal}. */
-  promptOnTerminal?: TerminalPrompt;
 }
 
 /**
@@ -97,16 +91,14 @@ export async function credentialProcess(
     },
     async () => {
       const profile = configOrigin(subject, configFile.profiles, "mfa_process");
-      const command = codeCommand(
-        options.mfaProcess,
+      const code = codeSource({
+        mfaProcess: options.mfaProcess,
         profile,
-        subject.config,
-      );
-      if (command !== undefined) return await runCodeCommand(command, io);
+        config: subject.config,
+        terminalOnly: true,
+      }, io);
       try {
-        return await (io.promptOnTerminal ?? promptCodeOnTerminal)(
-          subject.serial,
-        );
+        return await code(subject.serial);
       } catch (error) {
         if (!(error instanceof NoTerminalError)) throw error;
         // This command takes no code: say what works for it.

@@ -55,12 +55,10 @@ import {
   pointsAt,
 } from "./keys.ts";
 import {
-  codeCommand,
   type LoadedFile,
   loadFile,
   type ObtainIO,
   readFile,
-  runCodeCommand,
 } from "../sessions/obtain.ts";
 import { dirname, join } from "../shared/path.ts";
 import { recordKey } from "../source_keys/key_age.ts";
@@ -80,7 +78,7 @@ import {
   REMOVE_FILE,
   updateFile,
 } from "../aws_files/store.ts";
-import { obtainCode } from "../mfa_code/token.ts";
+import { codeSource } from "../mfa_code/source.ts";
 
 /** `awsmfa rotate [--profile P] [--serial-number S] [--keep-old] [CODE | -]`. */
 export interface RotateOptions extends
@@ -425,19 +423,13 @@ export async function rotate(
       minRemainingMs: 5 * 60_000,
       cacheDir: sessionCacheDir(io.env),
     },
-    async () => {
-      if (options.code !== undefined) {
-        return await obtainCode(options.code, subject.serial, io);
-      }
-      const command = codeCommand(
-        options.mfaProcess,
-        configOrigin(subject, configFile.profiles, "mfa_process"),
-        subject.config,
-      );
-      return command === undefined
-        ? await obtainCode(undefined, subject.serial, io)
-        : await runCodeCommand(command, io);
-    },
+    async () =>
+      await codeSource({
+        code: options.code,
+        mfaProcess: options.mfaProcess,
+        profile: configOrigin(subject, configFile.profiles, "mfa_process"),
+        config: subject.config,
+      }, io)(subject.serial),
     io,
   );
   const calls = { fetch: io.fetch, now: io.now };

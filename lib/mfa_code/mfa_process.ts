@@ -43,6 +43,12 @@ export interface CodeProcessOptions {
   windows: boolean;
 }
 
+/** Runs an MFA code command; the default is {@linkcode runCodeProcess}. */
+export type CodeProcessRunner = (
+  command: string,
+  options: CodeProcessOptions,
+) => Promise<string>;
+
 /**
  * The time allowed for an MFA code command: `AWSMFA_MFA_PROCESS_TIMEOUT`
  * (seconds, decimals allowed, more than 0 and at most 600) or 30 s.

@@ -1,6 +1,6 @@
 /**
- * Where the MFA code comes from: the command line, one line of stdin, or a
- * prompt on the terminal. No message here ever contains what the user typed.
+ * An MFA code the user gives: on the command line, as one line of stdin, or
+ * in answer to a prompt. No message here ever contains what the user typed.
  *
  * @module
  */
@@ -29,8 +29,8 @@ export function normalizeCode(text: string): string {
     : trimmed;
 }
 
-/** The inputs {@linkcode obtainCode} may read from; injected so tests can fake them. */
-export interface CodeSource {
+/** What the user may give the code through, for {@linkcode obtainCode}: stdin and a prompt. */
+export interface CodeInput {
   /** Standard input; `Deno.stdin.readable` in production. */
   stdin: ReadableStream<Uint8Array>;
   /** Whether stdin is a terminal, so a prompt can be answered. */
@@ -38,7 +38,7 @@ export interface CodeSource {
   /**
    * The prompt reads the controlling terminal (`/dev/tty`), not stdin, so it
    * can be answered with stdin piped; without a terminal it fails with a
-   * `NoTerminalError` (lib/tty.ts).
+   * `NoTerminalError` (lib/mfa_code/terminal.ts).
    */
   promptReadsTerminal?: boolean;
   /** Write prompt text to stderr. */
@@ -104,7 +104,7 @@ async function codeFromStdin(stdin: ReadableStream<Uint8Array>) {
   return code;
 }
 
-async function codeFromPrompt(serial: string, source: CodeSource) {
+async function codeFromPrompt(serial: string, source: CodeInput) {
   for (let attempt = 1; attempt <= PROMPT_TRIES; attempt++) {
     source.writePrompt(`MFA code for ${serial}: `);
     const line = await source.readPromptLine();
@@ -138,7 +138,7 @@ async function codeFromPrompt(serial: string, source: CodeSource) {
 export async function obtainCode(
   code: string | undefined,
   serial: string,
-  source: CodeSource,
+  source: CodeInput,
 ): Promise<string> {
   if (code === "-") return await codeFromStdin(source.stdin);
   if (code !== undefined) {

@@ -30,11 +30,6 @@ import {
   serializeIni,
   setKeys,
 } from "../aws_files/ini.ts";
-import {
-  type CodeProcessOptions,
-  codeProcessTimeoutMs,
-  runCodeProcess,
-} from "../mfa_code/mfa_process.ts";
 import { configOrigin, type RoleSpec, type SessionSubject } from "./role.ts";
 import {
   type ConfigFollow,
@@ -86,7 +81,7 @@ import {
   type UpdateOptions,
   type UpdateResult,
 } from "../aws_files/store.ts";
-import { type CodeSource, obtainCode } from "../mfa_code/token.ts";
+import { codeSource, type CodeSourceIO } from "../mfa_code/source.ts";
 
 /**
  * Put a file back as it was before `written`, unless another run has changed
@@ -118,16 +113,8 @@ export async function rollBack(
   }
 }
 
-/** Runs an MFA code command; the default is {@linkcode runCodeProcess}. */
-export type CodeProcessRunner = (
-  command: string,
-  options: CodeProcessOptions,
-) => Promise<string>;
-
 /** Everything {@linkcode obtainSession} reads from or writes to the world. */
-export interface ObtainIO extends CodeSource, AcquireIO, SourceKeysIO {
-  /** Runs `--mfa-process`/`mfa_process`; defaults to {@linkcode runCodeProcess}. */
-  runCodeProcess?: CodeProcessRunner;
+export interface ObtainIO extends CodeSourceIO, AcquireIO, SourceKeysIO {
   /** Whether this is Windows (`cmd /c` instead of `sh -c`); default: Deno.build.os. */
   windows?: boolean;
   /** File operations of the writes; default the store's own (tests inject failures). */
@@ -386,61 +373,6 @@ function complete(section: ProfileKeys | undefined): section is ProfileKeys {
     section[EXPIRES_KEY] !== undefined;
 }
 
-/** A command that prints the MFA code, and where it was configured. */
-export interface CodeCommand {
-  /** The shell command. */
-  command: string;
-  /** For messages: `from --mfa-process` or `from mfa_process of profile "…"`. */
-  origin: string;
-}
-
-/**
- * `--mfa-process`, else `mfa_process` of `config` (the config keys of
- * `profile`, named in messages); undefined when neither is set.
- */
-export function codeCommand(
-  mfaProcess: string | undefined,
-  profile: string,
-  config: ProfileKeys | undefined,
-): CodeCommand | undefined {
-  if (mfaProcess !== undefined) {
-    return { command: mfaProcess, origin: "from --mfa-process" };
-  }
-  const configured = config?.["mfa_process"]?.trim();
-  return configured
-    ? {
-      command: configured,
-      origin: `from mfa_process of profile "${profile}"`,
-    }
-    : undefined;
-}
-
-/** Run `command` for the MFA code with the IO's runner, timeout and platform. */
-export async function runCodeCommand(
-  command: CodeCommand,
-  io: Pick<ObtainIO, "env" | "runCodeProcess" | "windows">,
-): Promise<string> {
-  return await (io.runCodeProcess ?? runCodeProcess)(command.command, {
-    origin: command.origin,
-    timeoutMs: codeProcessTimeoutMs(io.env),
-    windows: io.windows ?? Deno.build.os === "windows",
-  });
-}
-
-/** The MFA code: argument or stdin, else the configured command, else the prompt. */
-async function codeFor(
-  flags: SessionFlags,
-  profile: string,
-  config: ProfileKeys | undefined,
-  serial: string,
-  io: ObtainIO,
-): Promise<string> {
-  if (flags.code !== undefined) return await obtainCode(flags.code, serial, io);
-  const command = codeCommand(flags.mfaProcess, profile, config);
-  if (command === undefined) return await obtainCode(undefined, serial, io);
-  return await runCodeCommand(command, io);
-}
-
 /** The `--min-remaining` threshold in milliseconds (default 15 minutes). */
 export function minRemainingMs(seconds: number | undefined): number {
   return seconds === undefined ? DEFAULT_MIN_REMAINING_MS : seconds * 1000;
@@ -656,13 +588,12 @@ export async function obtainSession(
         cacheDir: sessionCacheDir(io.env),
       },
       async () => {
-        const code = await codeFor(
-          flags,
-          configOrigin(subject, configFile.profiles, "mfa_process"),
-          subject.config,
-          serial,
-          io,
-        );
+        const code = await codeSource({
+          code: flags.code,
+          mfaProcess: flags.mfaProcess,
+          profile: configOrigin(subject, configFile.profiles, "mfa_process"),
+          config: subject.config,
+        }, io)(serial);
         if (options.write) locks = await lockBoth(paths, io.storeFs);
         return code;
       },

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ExitCode, UsageError } from "../../lib/shared/errors.ts";
 import {
-  type CodeSource,
+  type CodeInput,
   isValidCode,
   obtainCode,
   PROMPT_TRIES,
@@ -38,7 +38,7 @@ function untouchableStream(): ReadableStream<Uint8Array> {
   });
 }
 
-interface FakeTerminal extends CodeSource {
+interface FakeTerminal extends CodeInput {
   written: string[];
   reads: number;
 }

@@ -7,7 +7,12 @@
 
 import assert from "node:assert/strict";
 import { ExitCode } from "../../lib/shared/errors.ts";
-import { terminalPaths } from "../../lib/mfa_code/tty.ts";
+import {
+  NoTerminalError,
+  type Terminal,
+  terminalPaths,
+} from "../../lib/mfa_code/terminal.ts";
+import { terminalPrompt } from "../../lib/mfa_code/tty.ts";
 import { findTool, needs } from "../support/tools.ts";
 
 const ROOT = decodeURIComponent(new URL("../../", import.meta.url).pathname);
@@ -132,6 +137,44 @@ Deno.test("tty: the terminal is /dev/tty, CONIN$ and CONOUT$ on Windows", () => 
     input: "CONIN$",
     output: "CONOUT$",
   });
+});
+
+Deno.test("tty: the prompt holds what is written until a read, which opens the terminal, shows it, reads and lets it go", async () => {
+  const events: string[] = [];
+  const answers: (string | Error)[] = [
+    "12345",
+    new NoTerminalError("/dev/tty", "gone"),
+  ];
+  let opened = 0;
+  const open = (): Promise<Terminal> => {
+    const n = ++opened;
+    return Promise.resolve({
+      write: (text) => events.push(`${n} write ${JSON.stringify(text)}`),
+      readSecretLine() {
+        events.push(`${n} read`);
+        const answer = answers.shift()!;
+        return answer instanceof Error
+          ? Promise.reject(answer)
+          : Promise.resolve(answer);
+      },
+      close: () => events.push(`${n} close`),
+    });
+  };
+  const prompt = terminalPrompt(open);
+  prompt.writePrompt("MFA code for x: ");
+  assert.equal(opened, 0);
+  assert.equal(await prompt.readPromptLine(), "12345");
+  prompt.writePrompt("try again.\n");
+  prompt.writePrompt("MFA code for x: ");
+  await assert.rejects(() => prompt.readPromptLine(), NoTerminalError);
+  assert.deepEqual(events, [
+    '1 write "MFA code for x: "',
+    "1 read",
+    "1 close",
+    '2 write "try again.\\nMFA code for x: "',
+    "2 read",
+    "2 close",
+  ]);
 });
 
 Deno.test({
