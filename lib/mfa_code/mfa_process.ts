@@ -19,7 +19,7 @@ import { describeCommand, runShellCommand } from "../shared/shell.ts";
 import { isValidCode } from "./token.ts";
 
 /** How long an MFA code command may run, unless `AWSMFA_MFA_PROCESS_TIMEOUT` says otherwise. */
-export const DEFAULT_CODE_PROCESS_TIMEOUT_MS = 30_000;
+const DEFAULT_CODE_PROCESS_TIMEOUT_MS = 30_000;
 
 /** Most bytes of stdout read; one code and a newline are 7 or 8. */
 const MAX_OUTPUT_BYTES = 4096;

@@ -6,12 +6,10 @@
  */
 
 import { UsageError } from "../shared/errors.ts";
+import { readLine } from "./stdin_line.ts";
 
 /** How many malformed answers the terminal prompt accepts before giving up. */
-export const PROMPT_TRIES = 3;
-
-/** Longest line read from stdin; a code line is far shorter. */
-const MAX_LINE_BYTES = 4096;
+const PROMPT_TRIES = 3;
 
 /** True when `text` is an MFA code: exactly 6 ASCII digits. */
 export function isValidCode(text: string): boolean {
@@ -22,7 +20,7 @@ export function isValidCode(text: string): boolean {
  * A typed answer as a code: trimmed, and `123 456` (as authenticator apps
  * show it) read as `123456`.
  */
-export function normalizeCode(text: string): string {
+function normalizeCode(text: string): string {
   const trimmed = text.trim();
   return /^[0-9]{3} [0-9]{3}$/.test(trimmed)
     ? trimmed.replace(" ", "")
@@ -45,47 +43,6 @@ export interface CodeInput {
   writePrompt(text: string): void;
   /** Read one line from the terminal, without its line ending; null at end of input. */
   readPromptLine(): Promise<string | null>;
-}
-
-/**
- * Read one line from `stream`: bytes up to the first newline or the end of
- * the stream, without the line ending (LF or CRLF). Stops reading at the
- * newline, so a writer that keeps the stream open does not block it; returns
- * null when the stream ends before any byte.
- */
-export async function readLine(
-  stream: ReadableStream<Uint8Array>,
-): Promise<string | null> {
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let sawAny = false;
-  try {
-    while (size <= MAX_LINE_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (value.length === 0) continue;
-      sawAny = true;
-      const newline = value.indexOf(0x0a);
-      if (newline >= 0) {
-        chunks.push(value.subarray(0, newline));
-        size += newline;
-        break;
-      }
-      chunks.push(value);
-      size += value.length;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-  if (!sawAny) return null;
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return new TextDecoder().decode(bytes).replace(/\r$/, "");
 }
 
 async function codeFromStdin(stdin: ReadableStream<Uint8Array>) {
