@@ -9,7 +9,11 @@ import {
 const SERIAL = "arn:aws:iam::123456789012:mfa/alice";
 const encoder = new TextEncoder();
 
-/** A stream that yields `chunks` and then closes, or stays open if `close` is false. */
+/**
+ * A stream that yields `chunks` and then closes, or, if `close` is false,
+ * stays open like a pipe whose writer keeps it: a read past the chunks
+ * would wait for ever, so it fails the reader at once instead.
+ */
 function streamOf(
   chunks: (string | Uint8Array)[],
   close = true,
@@ -18,13 +22,14 @@ function streamOf(
     typeof chunk === "string" ? encoder.encode(chunk) : chunk
   );
   return new ReadableStream<Uint8Array>({
+    // Pulled only for a read that is waiting, never ahead of one.
     pull(controller) {
       const next = queue.shift();
       if (next !== undefined) controller.enqueue(next);
       else if (close) controller.close();
-      // else: never answer, like a writer that keeps the pipe open.
+      else controller.error(new Error("read past the line of a held pipe"));
     },
-  });
+  }, { highWaterMark: 0 });
 }
 
 /** A stream that fails the test if anyone reads it. */
@@ -68,8 +73,8 @@ function fakeSource(options: {
   return source;
 }
 
-/** Reject if `promise` takes longer than `ms`, so a hang fails instead of stalling. */
-async function within<T>(promise: Promise<T>, ms = 2000): Promise<T> {
+/** Reject if a child process takes longer than `ms`, so a hang fails instead of stalling. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -86,7 +91,7 @@ async function within<T>(promise: Promise<T>, ms = 2000): Promise<T> {
 
 async function usageErrorOf(promise: Promise<unknown>): Promise<UsageError> {
   try {
-    await within(promise);
+    await promise;
   } catch (error) {
     assert.ok(error instanceof UsageError, String(error));
     assert.equal(error.exitCode, ExitCode.Usage);
@@ -134,7 +139,7 @@ Deno.test('obtainCode("-") reads one line from stdin', async (t) => {
   for (const [name, chunks, close, expected] of cases) {
     await t.step(name, async () => {
       const source = fakeSource({ stdin: streamOf(chunks, close) });
-      assert.equal(await within(obtainCode("-", SERIAL, source)), expected);
+      assert.equal(await obtainCode("-", SERIAL, source), expected);
       assert.deepEqual(source.written, [], "no prompt for -");
       assert.equal(source.reads, 0);
     });
@@ -146,7 +151,7 @@ Deno.test('obtainCode("-") reads one line from stdin', async (t) => {
         stdin: streamOf(["777777\n"]),
         stdinIsTerminal: true,
       });
-      assert.equal(await within(obtainCode("-", SERIAL, source)), "777777");
+      assert.equal(await obtainCode("-", SERIAL, source), "777777");
       assert.deepEqual(source.written, []);
     },
   );
