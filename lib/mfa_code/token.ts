@@ -7,6 +7,7 @@
 
 import { UsageError } from "../shared/errors.ts";
 import { readLine } from "./stdin_line.ts";
+import { NoTerminalError } from "./terminal.ts";
 
 /** How many malformed answers the terminal prompt accepts before giving up. */
 const PROMPT_TRIES = 3;
@@ -36,7 +37,7 @@ export interface CodeInput {
   /**
    * The prompt reads the controlling terminal (`/dev/tty`), not stdin, so it
    * can be answered with stdin piped; without a terminal it fails with a
-   * `NoTerminalError` (lib/mfa_code/terminal.ts).
+   * {@linkcode NoTerminalError}.
    */
   promptReadsTerminal?: boolean;
   /** Write prompt text to stderr. */
@@ -114,8 +115,7 @@ export async function obtainCode(
   } catch (error) {
     // Stdin piped and no terminal either: the same advice as without a prompt.
     if (
-      !source.stdinIsTerminal && error instanceof Error &&
-      error.name === "NoTerminalError"
+      !source.stdinIsTerminal && error instanceof NoTerminalError
     ) {
       throw noCode();
     }

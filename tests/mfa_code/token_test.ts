@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ExitCode, UsageError } from "../../lib/shared/errors.ts";
+import { NoTerminalError } from "../../lib/mfa_code/terminal.ts";
 import {
   type CodeInput,
   isValidCode,
@@ -253,6 +254,33 @@ Deno.test("obtainCode without a code and without a terminal is a usage error", a
   );
   assert.deepEqual(source.written, []);
   assert.equal(source.reads, 0);
+});
+
+Deno.test("obtainCode: a prompt on the terminal with stdin piped and no terminal either gives the same advice as no prompt", async (t) => {
+  const noTerminal = (stdinIsTerminal: boolean): CodeInput => ({
+    stdin: untouchableStream(),
+    stdinIsTerminal,
+    promptReadsTerminal: true,
+    writePrompt() {},
+    readPromptLine: () =>
+      Promise.reject(new NoTerminalError("/dev/tty", "no such device")),
+  });
+  await t.step("stdin piped", async () => {
+    const error = await usageErrorOf(
+      obtainCode(undefined, SERIAL, noTerminal(false)),
+    );
+    assert.ok(!(error instanceof NoTerminalError));
+    assert.equal(
+      error.message,
+      'No MFA code: stdin is not a terminal, so pass CODE as an argument, or "-" to read it from stdin.',
+    );
+  });
+  await t.step("stdin a terminal: the terminal's own sentence", async () => {
+    const error = await usageErrorOf(
+      obtainCode(undefined, SERIAL, noTerminal(true)),
+    );
+    assert.ok(error instanceof NoTerminalError);
+  });
 });
 
 Deno.test('obtainCode("-") with the real Deno.stdin returns and exits while the writer keeps stdin open', async () => {
