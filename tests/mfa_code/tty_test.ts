@@ -7,11 +7,7 @@
 
 import assert from "node:assert/strict";
 import { ExitCode } from "../../lib/shared/errors.ts";
-import {
-  NoTerminalError,
-  type Terminal,
-  terminalPaths,
-} from "../../lib/mfa_code/terminal.ts";
+import { NoTerminalError, type Terminal } from "../../lib/mfa_code/terminal.ts";
 import { terminalPrompt } from "../../lib/mfa_code/tty.ts";
 import { findTool, needs } from "../support/tools.ts";
 
@@ -123,21 +119,6 @@ function assertRestored(stty: string): void {
   assert.match(stty, /(^|\s)echo(\s|$)/, stty);
   assert.match(stty, /(^|\s)icanon(\s|$)/, stty);
 }
-
-Deno.test("tty: the terminal is /dev/tty, CONIN$ and CONOUT$ on Windows", () => {
-  assert.deepEqual(terminalPaths("linux"), {
-    input: "/dev/tty",
-    output: "/dev/tty",
-  });
-  assert.deepEqual(terminalPaths("darwin"), {
-    input: "/dev/tty",
-    output: "/dev/tty",
-  });
-  assert.deepEqual(terminalPaths("windows"), {
-    input: "CONIN$",
-    output: "CONOUT$",
-  });
-});
 
 Deno.test("tty: the prompt holds what is written until a read, which opens the terminal, shows it, reads and lets it go", async () => {
   const events: string[] = [];
