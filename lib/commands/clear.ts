@@ -26,16 +26,15 @@
  */
 
 import { LocalError } from "../shared/errors.ts";
+import { ownKeys, readSections } from "../aws_files/botocore.ts";
 import {
   type IniDocument,
   type IniLine,
-  ownKeys,
   parseIni,
-  profileSection,
-  readSections,
   serializeIni,
-  setKeys,
-} from "../aws_files/ini.ts";
+} from "../aws_files/document.ts";
+import { setKeys } from "../aws_files/edit.ts";
+import { profileSection } from "../aws_files/profile_section.ts";
 import {
   COPIED_CONFIG_KEYS,
   copiedConfig,

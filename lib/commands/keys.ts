@@ -17,12 +17,10 @@
  */
 
 import { AwsmfaError, ExitCode, LocalError } from "../shared/errors.ts";
-import {
-  profileSection,
-  removeSection,
-  serializeIni,
-  setKeys,
-} from "../aws_files/ini.ts";
+import { serializeIni } from "../aws_files/document.ts";
+import { setKeys } from "../aws_files/edit.ts";
+import { profileSection } from "../aws_files/profile_section.ts";
+import { removeSection } from "../aws_files/remove_section.ts";
 import type {
   Keychain,
   KeychainName,

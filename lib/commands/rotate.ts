@@ -37,7 +37,9 @@ import {
   iamClient,
   iamEndpoint,
 } from "../source_keys/iam.ts";
-import { profileSection, serializeIni, setKeys } from "../aws_files/ini.ts";
+import { serializeIni } from "../aws_files/document.ts";
+import { setKeys } from "../aws_files/edit.ts";
+import { profileSection } from "../aws_files/profile_section.ts";
 import type {
   Keychain,
   KeychainName,

@@ -21,15 +21,14 @@ import {
   type SessionRequest,
 } from "./acquire.ts";
 import { AwsmfaError, LocalError } from "../shared/errors.ts";
+import { ownKeys, readProfiles } from "../aws_files/botocore.ts";
 import {
   type IniDocument,
-  ownKeys,
   parseIni,
-  profileSection,
-  readProfiles,
   serializeIni,
-  setKeys,
-} from "../aws_files/ini.ts";
+} from "../aws_files/document.ts";
+import { setKeys } from "../aws_files/edit.ts";
+import { profileSection } from "../aws_files/profile_section.ts";
 import { configOrigin, type RoleSpec, type SessionSubject } from "./role.ts";
 import {
   type ConfigFollow,

@@ -6,14 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  IniError,
-  parseIni,
-  readProfiles,
-  readSections,
-  serializeIni,
-  setKeys,
-} from "../../lib/aws_files/ini.ts";
+import { readProfiles, readSections } from "../../lib/aws_files/botocore.ts";
+import { parseIni, serializeIni } from "../../lib/aws_files/document.ts";
+import { setKeys } from "../../lib/aws_files/edit.ts";
+import { IniError } from "../../lib/aws_files/ini_error.ts";
 import {
   botocoreProblem,
   type BotocoreView,

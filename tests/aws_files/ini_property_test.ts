@@ -1,5 +1,5 @@
 /**
- * Property test of lib/ini.ts: thousands of generated files (random mixes of
+ * Property test of lib/aws_files/: thousands of generated files (random mixes of
  * the shapes real AWS files have, and of what breaks them) and random edits.
  * Invariants: round trip; an edit changes only the target section; what
  * setKeys returns is read by botocore and the JS SDK (the real ones, botocore
@@ -10,14 +10,10 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  IniError,
-  parseIni,
-  readProfiles,
-  readSections,
-  serializeIni,
-  setKeys,
-} from "../../lib/aws_files/ini.ts";
+import { readProfiles, readSections } from "../../lib/aws_files/botocore.ts";
+import { parseIni, serializeIni } from "../../lib/aws_files/document.ts";
+import { setKeys } from "../../lib/aws_files/edit.ts";
+import { IniError } from "../../lib/aws_files/ini_error.ts";
 import {
   botocoreProblem,
   botocoreViews,
@@ -371,7 +367,7 @@ function assertChange(
 }
 
 Deno.test({
-  name: "generated files: botocore and the JS SDK agree with lib/ini.ts",
+  name: "generated files: botocore and the JS SDK agree with lib/aws_files/",
   ignore,
   fn: async () => {
     requireBotocore(problem);

@@ -1,15 +1,11 @@
 import assert from "node:assert/strict";
 import { LocalError } from "../../lib/shared/errors.ts";
-import {
-  IniError,
-  parseIni,
-  profileSection,
-  readProfiles,
-  readSections,
-  removeSection,
-  serializeIni,
-  setKeys,
-} from "../../lib/aws_files/ini.ts";
+import { readProfiles, readSections } from "../../lib/aws_files/botocore.ts";
+import { parseIni, serializeIni } from "../../lib/aws_files/document.ts";
+import { setKeys } from "../../lib/aws_files/edit.ts";
+import { IniError } from "../../lib/aws_files/ini_error.ts";
+import { profileSection } from "../../lib/aws_files/profile_section.ts";
+import { removeSection } from "../../lib/aws_files/remove_section.ts";
 
 const TOKEN =
   "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD+abc/def+ghi==";

@@ -14,7 +14,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { parseIni, readProfiles } from "../../lib/aws_files/ini.ts";
+import { readProfiles } from "../../lib/aws_files/botocore.ts";
+import { parseIni } from "../../lib/aws_files/document.ts";
 import { run, type RunIO } from "../../lib/run.ts";
 import { MANAGED_KEYS } from "../../lib/aws_files/session.ts";
 import { SUITE_TEXTS } from "../fixtures/suite_texts.ts";

@@ -11,12 +11,9 @@ import {
   removeOwnSection,
 } from "../../lib/commands/clear.ts";
 import { LocalError } from "../../lib/shared/errors.ts";
-import {
-  parseIni,
-  readProfiles,
-  serializeIni,
-  setKeys,
-} from "../../lib/aws_files/ini.ts";
+import { readProfiles } from "../../lib/aws_files/botocore.ts";
+import { parseIni, serializeIni } from "../../lib/aws_files/document.ts";
+import { setKeys } from "../../lib/aws_files/edit.ts";
 import { loadFile } from "../../lib/sessions/obtain.ts";
 import {
   ADDED_KEY,

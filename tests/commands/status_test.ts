@@ -3,12 +3,9 @@
  * role a role session is for, and the table and JSON shapes.
  */
 import assert from "node:assert/strict";
-import {
-  parseIni,
-  readProfiles,
-  serializeIni,
-  setKeys,
-} from "../../lib/aws_files/ini.ts";
+import { readProfiles } from "../../lib/aws_files/botocore.ts";
+import { parseIni, serializeIni } from "../../lib/aws_files/document.ts";
+import { setKeys } from "../../lib/aws_files/edit.ts";
 import { sessionSection } from "../../lib/aws_files/session.ts";
 import {
   managedProfiles,

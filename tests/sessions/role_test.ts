@@ -12,7 +12,8 @@ import {
   LocalError,
   UsageError,
 } from "../../lib/shared/errors.ts";
-import { parseIni, readProfiles } from "../../lib/aws_files/ini.ts";
+import { readProfiles } from "../../lib/aws_files/botocore.ts";
+import { parseIni } from "../../lib/aws_files/document.ts";
 import {
   CHAINED_MAX_SECONDS,
   configOrigin,

@@ -247,7 +247,7 @@ export async function runProgram(
 
 /**
  * The `key = value` lines of `[section]` in an INI text, read by a parser of
- * its own (not lib/aws_files/ini.ts, which is under test).
+ * its own (not lib/aws_files/, which is under test).
  */
 export function sectionKeys(
   text: string,

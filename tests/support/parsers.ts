@@ -1,5 +1,5 @@
 /**
- * What the real parsers see in an INI file, for the lib/aws_files/ini.ts cross-checks:
+ * What the real parsers see in an INI file, for the lib/aws_files/ cross-checks:
  * botocore (the `python3` on PATH that imports it, found as
  * tests/support/tools.ts finds every tool, and botocore_dump.py, many files
  * per process) and the JS SDK (`loadSharedConfigFiles` of
@@ -10,7 +10,7 @@
  */
 
 import { loadSharedConfigFiles } from "@smithy/shared-ini-file-loader";
-import type { IniDocument } from "../../lib/aws_files/ini.ts";
+import type { IniDocument } from "../../lib/aws_files/document.ts";
 import { findTool, needs } from "./tools.ts";
 
 const PYTHON = await findTool("python3");

@@ -1,0 +1,210 @@
+/**
+ * A line-preserving document for the AWS config and credentials files.
+ *
+ * {@linkcode parseIni} never throws and loses nothing:
+ * `serializeIni(parseIni(x)) === x` for every string. Each line is classified
+ * the way botocore reads it; `botocore.ts` reads sections from the lines,
+ * `js_sdk.ts` models what the JS SDK reads, and `edit.ts` changes only the
+ * lines it has to.
+ *
+ * @module
+ */
+
+import { pyIndent, pyRstrip, pyStrip } from "./python_text.ts";
+
+/** Kind of one physical line. */
+export type LineKind =
+  | "blank"
+  | "comment"
+  | "section"
+  | "key"
+  | "nested"
+  | "continuation"
+  | "invalid";
+
+/**
+ * One physical line of an INI document. The kinds follow botocore: a line
+ * indented deeper than the key line before it is a "continuation" of that
+ * key's value, or "nested" when that key's own value is empty; an indented
+ * `[x]` there is a continuation too. "invalid" is a line botocore refuses.
+ */
+export interface IniLine {
+  /** The line's exact text without its end-of-line. */
+  text: string;
+  /** `""` (last line without newline), `"\n"`, `"\r\n"` or `"\r"`. */
+  eol: string;
+  /** What the line is to botocore. */
+  kind: LineKind;
+  /** For "section": the name between the brackets as botocore sees it. */
+  section?: string;
+  /** For "key": the key as written (original case). */
+  key?: string;
+  /**
+   * For "key": the value with botocore's meaning (continuation lines joined
+   * with `\n`; a nested block is a string starting with `\n`).
+   */
+  value?: string;
+}
+
+/** A whole file as lines, byte for byte. */
+export interface IniDocument {
+  /** `"\uFEFF"` or `""`. */
+  bom: string;
+  /** Every physical line, in order. */
+  lines: IniLine[];
+  /**
+   * The line ending used for lines awsmfa adds: the file's first line ending,
+   * else `"\n"`.
+   */
+  eol: string;
+}
+
+/** The section name botocore reads from a stripped line, if it is a header. */
+function headerName(stripped: string): string | undefined {
+  const close = stripped.lastIndexOf("]");
+  return stripped[0] === "[" && close >= 2
+    ? stripped.slice(1, close)
+    : undefined;
+}
+
+/**
+ * botocore's split of a stripped line into key and value, if it has one:
+ * at the first `=` or `:`, the key right-stripped, the value stripped.
+ */
+export function splitOption(
+  stripped: string,
+): { key: string; separator: number; value: string } | undefined {
+  // PY_SEPARATOR's first match, without a match object per line.
+  const equals = stripped.indexOf("=");
+  const colon = stripped.indexOf(":");
+  const at = colon === -1 || (equals !== -1 && equals < colon) ? equals : colon;
+  if (at === -1) return undefined;
+  return {
+    key: pyRstrip(stripped.slice(0, at)),
+    separator: at,
+    value: pyStrip(stripped.slice(at + 1)),
+  };
+}
+
+/**
+ * Split `text` into lines that keep every byte and classify each line the way
+ * botocore reads it. Never throws; lossless.
+ */
+export function parseIni(text: string): IniDocument {
+  const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
+  const body = text.slice(bom.length);
+  const lines: IniLine[] = [];
+  let start = 0;
+  // Lines end where Python's universal-newline reading breaks them: \r\n,
+  // \r or \n (found with indexOf: no match object per line).
+  let lf = body.indexOf("\n");
+  let cr = body.indexOf("\r");
+  while (lf !== -1 || cr !== -1) {
+    let at: number;
+    let eol: string;
+    if (cr === -1 || (lf !== -1 && lf < cr)) {
+      at = lf;
+      eol = "\n";
+    } else {
+      at = cr;
+      eol = body.charCodeAt(cr + 1) === 0x0a ? "\r\n" : "\r";
+    }
+    lines.push({ text: body.slice(start, at), eol, kind: "blank" });
+    start = at + eol.length;
+    if (lf !== -1 && lf < start) lf = body.indexOf("\n", start);
+    if (cr !== -1 && cr < start) cr = body.indexOf("\r", start);
+  }
+  if (start < body.length) {
+    lines.push({ text: body.slice(start), eol: "", kind: "blank" });
+  }
+  classify(lines);
+  const first = lines.find((line) => line.eol !== "");
+  return { bom, lines, eol: first?.eol ?? "\n" };
+}
+
+/** Set kind, section, key and value of every line, following configparser. */
+function classify(lines: IniLine[]): void {
+  let inSection = false;
+  let option: IniLine | undefined; // the key whose value continues, if any
+  // The value's lines: the first, then any more (no array for one line).
+  let first = "";
+  let more: string[] | undefined;
+  let indentLevel = 0;
+  const finish = () => {
+    if (!option) return;
+    option.value = pyRstrip(
+      more === undefined ? first : [first, ...more].join("\n"),
+    );
+  };
+  for (const line of lines) {
+    const stripped = pyStrip(line.text);
+    if (stripped.startsWith("#") || stripped.startsWith(";")) {
+      line.kind = "comment";
+      continue;
+    }
+    if (stripped === "") {
+      line.kind = "blank";
+      if (inSection && option) (more ??= []).push("");
+      continue;
+    }
+    const indent = pyIndent(line.text);
+    if (inSection && option && indent > indentLevel) {
+      line.kind = option.value === "" ? "nested" : "continuation";
+      (more ??= []).push(stripped);
+      continue;
+    }
+    indentLevel = indent;
+    const name = headerName(stripped);
+    if (name !== undefined) {
+      finish();
+      option = undefined;
+      inSection = true;
+      line.kind = "section";
+      line.section = name;
+      continue;
+    }
+    const split = splitOption(stripped);
+    if (!split) {
+      // botocore reports the line and keeps the current key going.
+      line.kind = "invalid";
+      continue;
+    }
+    finish();
+    if (split.key === "") {
+      line.kind = "invalid";
+      option = undefined;
+      continue;
+    }
+    line.kind = "key";
+    line.key = split.key;
+    line.value = split.value; // the first line; finish() adds the rest
+    option = inSection ? line : undefined;
+    first = split.value;
+    more = undefined;
+  }
+  finish();
+}
+
+/** The exact text of a document. `serializeIni(parseIni(x)) === x`. */
+export function serializeIni(doc: IniDocument): string {
+  let text = doc.bom;
+  for (const line of doc.lines) text += line.text + line.eol;
+  return text;
+}
+
+/** Indexes [header, end) of each section named `section` (botocore's name). */
+export function sectionRanges(
+  lines: IniLine[],
+  section: string,
+): [number, number][] {
+  const ranges: [number, number][] = [];
+  lines.forEach((line, index) => {
+    if (line.kind !== "section") return;
+    const last = ranges[ranges.length - 1];
+    if (last && last[1] === -1) last[1] = index;
+    if (line.section === section) ranges.push([index, -1]);
+  });
+  const last = ranges[ranges.length - 1];
+  if (last && last[1] === -1) last[1] = lines.length;
+  return ranges;
+}

@@ -1,0 +1,139 @@
+/**
+ * A model of what the JS SDK (`parseIni` of `@smithy/shared-ini-file-loader`)
+ * reads from the same text: its section names, its comment rule, and its
+ * sections and keys. `botocore.ts` lists where the two parsers differ.
+ *
+ * @module
+ */
+
+import type { IniDocument } from "./document.ts";
+
+/** Section kinds the JS SDK reads as `kind.name` (`IniSectionType`). */
+const JS_SECTION_TYPES = ["profile", "sso-session", "services"];
+/** The JS SDK's `prefixKeyRegex`: `kind name` section names. */
+const JS_PREFIXED = /^([\w-]+)\s(["'])?([\w-@+.%:/]+)\2$/;
+
+/** The section name the JS SDK's `parseIni` gives a `[name]` header. */
+export function jsSectionName(name: string): string | undefined {
+  const match = JS_PREFIXED.exec(name);
+  if (!match) return name;
+  return JS_SECTION_TYPES.includes(match[1])
+    ? `${match[1]}.${match[3]}`
+    : undefined;
+}
+
+/**
+ * A model of the JS SDK's `parseIni`: section -> key -> value, or null where
+ * it throws. The JS SDK stores into a plain object; names it would mangle
+ * that way (`constructor` and the like) are refused by {@linkcode setKeys}.
+ */
+export function jsSdkSections(
+  text: string,
+): Map<string, Map<string, string>> | null {
+  const sections = new Map<string, Map<string, string>>();
+  let current: string | undefined;
+  let nested: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    const trimmed = jsStripComment(line).trim();
+    if (trimmed[0] === "[" && trimmed[trimmed.length - 1] === "]") {
+      const name = trimmed.substring(1, trimmed.length - 1);
+      if (name === "__proto__" || name === "profile __proto__") return null;
+      current = jsSectionName(name);
+      nested = undefined;
+    } else if (current) {
+      const equals = trimmed.indexOf("=");
+      if (equals <= 0) continue;
+      const key = trimmed.substring(0, equals).trim();
+      const value = trimmed.substring(equals + 1).trim();
+      if (value === "") {
+        nested = key;
+        continue;
+      }
+      if (nested && line.trimStart() === line) nested = undefined;
+      const keys = sections.get(current) ?? new Map<string, string>();
+      keys.set(nested ? `${nested}.${key}` : key, value);
+      sections.set(current, keys);
+    }
+  }
+  return sections;
+}
+
+/** A line up to the JS SDK's comment start (`#`/`;` first or after a space). */
+function jsStripComment(line: string): string {
+  if (line.indexOf("#") === -1 && line.indexOf(";") === -1) return line;
+  return line.split(/(^|\s)[;#]/)[0];
+}
+
+/** The name between the brackets of a line the JS SDK reads as a header. */
+function jsHeaderText(text: string): string | undefined {
+  const trimmed = jsStripComment(text).trim();
+  if (trimmed[0] !== "[" || trimmed[trimmed.length - 1] !== "]") {
+    return undefined;
+  }
+  return trimmed.substring(1, trimmed.length - 1);
+}
+
+/** The JS SDK's section name for a header line, if it reads it as one. */
+export function jsHeaderName(text: string): string | undefined {
+  const name = jsHeaderText(text);
+  return name === undefined ? undefined : jsSectionName(name);
+}
+
+/**
+ * A line holding "[", as the JS SDK reads it: where it is, whether it
+ * mentions `__proto__` at all, whether it is a `[__proto__]` or
+ * `[profile __proto__]` header (with one, the JS SDK reads the whole file as
+ * empty), and otherwise its JS SDK section name.
+ */
+export interface BracketLine {
+  /** The 0-based line index. */
+  index: number;
+  /** Whether the line holds `__proto__` anywhere. */
+  proto: boolean;
+  /** The header's name for a `[__proto__]` or `[profile __proto__]` header, else "". */
+  protoHeader: string;
+  /** Its JS SDK section name, if it is a header (not for `proto` lines). */
+  name: string | undefined;
+}
+
+/** bracketLines() results by document; documents never change once parsed. */
+const brackets = new WeakMap<IniDocument, BracketLine[]>();
+
+/**
+ * The lines of `doc` that hold "[", read once per document: a dry-run edit
+ * and the real edit of the same document look at them both.
+ */
+export function bracketLines(doc: IniDocument): BracketLine[] {
+  let found = brackets.get(doc);
+  if (found === undefined) {
+    found = [];
+    for (let index = 0; index < doc.lines.length; index++) {
+      const text = doc.lines[index].text;
+      if (text.indexOf("[") === -1) continue;
+      const proto = text.includes("__proto__");
+      const header = proto ? jsHeaderText(text) : undefined;
+      found.push({
+        index,
+        proto,
+        protoHeader: header === "__proto__" || header === "profile __proto__"
+          ? header
+          : "",
+        name: proto ? undefined : jsHeaderName(text),
+      });
+    }
+    brackets.set(doc, found);
+  }
+  return found;
+}
+
+/**
+ * The 1-based line and name of the first `[__proto__]` or
+ * `[profile __proto__]` header as the JS SDK reads headers, or line 0: with
+ * one, the JS SDK reads the whole file as empty.
+ */
+export function jsProtoLine(doc: IniDocument): { line: number; name: string } {
+  const found = bracketLines(doc).find((bracket) => bracket.protoHeader);
+  return found === undefined
+    ? { line: 0, name: "" }
+    : { line: found.index + 1, name: found.protoHeader };
+}
