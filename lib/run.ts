@@ -73,7 +73,9 @@ import {
   statusJson,
   statusTable,
 } from "./commands/status.ts";
-import { lockFile, readText, updateFile } from "./aws_files/store.ts";
+import { lockFile } from "./files/lock.ts";
+import { readText } from "./files/read.ts";
+import { updateFile } from "./files/update.ts";
 import { versionLine } from "./shared/version.ts";
 
 export {

@@ -31,7 +31,7 @@ export const DEFAULT_TARGET_PROFILE = "mfa";
 export const DEFAULT_DURATION_SECONDS = 43200;
 
 /** Region used when nothing else names one. */
-export const FALLBACK_REGION = "us-east-1";
+const FALLBACK_REGION = "us-east-1";
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === "" ? undefined : value;

@@ -43,7 +43,8 @@ import {
   sourceKeys,
 } from "../aws_files/settings.ts";
 import { parseSourceProcessOutput } from "../source_keys/source_process.ts";
-import { checkWritable, updateFile } from "../aws_files/store.ts";
+import { updateFile } from "../files/update.ts";
+import { checkWritable } from "../files/writable.ts";
 
 export { maskKeyId };
 

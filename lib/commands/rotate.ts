@@ -74,12 +74,9 @@ import {
   resolveRegion,
   sourceKeys,
 } from "../aws_files/settings.ts";
-import {
-  checkWritable,
-  readText,
-  REMOVE_FILE,
-  updateFile,
-} from "../aws_files/store.ts";
+import { readText } from "../files/read.ts";
+import { REMOVE_FILE, updateFile } from "../files/update.ts";
+import { checkWritable } from "../files/writable.ts";
 import { codeSource } from "../mfa_code/source.ts";
 
 /** `awsmfa rotate [--profile P] [--serial-number S] [--keep-old] [CODE | -]`. */

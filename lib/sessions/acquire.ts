@@ -16,7 +16,7 @@ import {
   readCachedSession,
   withCacheEntry,
 } from "./cache.ts";
-import { NotRegularFileError, StoreError } from "../aws_files/store.ts";
+import { NotRegularFileError, StoreError } from "../files/errors.ts";
 import { AwsmfaError, ExitCode } from "../shared/errors.ts";
 import { formatRemaining, type SessionValues } from "../aws_files/session.ts";
 import {

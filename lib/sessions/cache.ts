@@ -5,18 +5,19 @@
  *
  * - The directory is created 0700 (and put back to 0700 when it is wider);
  *   files are written with {@linkcode updateFile}, so they are created 0600
- *   and replaced atomically under the store's lock: a reader never sees a
+ *   and replaced atomically under the file's lock: a reader never sees a
  *   partial file and needs no lock.
  * - {@linkcode withCacheEntry} answers from the file without any lock while
  *   the cached session has more than the asked minimum left. Otherwise it
- *   takes the entry's own lock (`<file>.lock`, an flock held across the
- *   whole fetch, so across a prompt and the STS call), reads the file again
- *   and fetches only if it is still needed: N callers starting together on a
- *   cold cache cause one fetch, the others wait and answer from the file.
- *   A process that dies releases its lock with it. The lock file is
- *   deleted while still held ({@linkcode holdLock}), and directories a run
- *   created are removed again when it caches nothing, so a failed run
+ *   takes the entry's lock (the one lock of `lib/files/lock.ts`, the same the
+ *   write takes, held across the whole fetch, so across a prompt and the STS
+ *   call), reads the file again and fetches only if it is still needed: N
+ *   callers starting together on a cold cache cause one fetch, the others
+ *   wait and answer from the file. A process that dies releases its lock
+ *   with it. The lock file is deleted while still held, and directories a
+ *   run created are removed again when it caches nothing, so a failed run
  *   leaves the disk as it found it.
+ * - Every file operation goes through the injected {@linkcode StoreFs}.
  * - A file that cannot be parsed, or that names another key, is a miss and
  *   is replaced by the next fetch.
  *
@@ -27,20 +28,26 @@
  */
 
 import { LocalError } from "../shared/errors.ts";
-import { dirname, join } from "../shared/path.ts";
+import { join } from "../shared/path.ts";
 import { rfc3339, type SessionValues } from "../aws_files/session.ts";
 import {
-  denoStoreFs,
   describeFsError,
-  type HeldLock,
-  holdLock,
-  readText,
-  REMOVE_FILE,
   StoreError,
   UnreadableContentError,
+} from "../files/errors.ts";
+import { denoStoreFs, type StoreFs } from "../files/fs.ts";
+import { type LockedFile, lockFile } from "../files/lock.ts";
+import {
+  DirectoryError,
+  makeDirectories,
+  removeEmpty,
+} from "../files/directory.ts";
+import { readText } from "../files/read.ts";
+import {
+  REMOVE_FILE,
   updateFile,
   type UpdateOptions,
-} from "../aws_files/store.ts";
+} from "../files/update.ts";
 
 /** What one cache entry is for. */
 export interface CacheKey {
@@ -63,7 +70,7 @@ export interface CacheOptions {
   /**
    * How long to wait for another process holding the entry's lock (which may
    * be waiting for a person to type a code); default
-   * {@linkcode DEFAULT_CACHE_LOCK_TIMEOUT_MS}.
+   * 2 minutes.
    */
   lockTimeoutMs?: number;
   /**
@@ -71,6 +78,8 @@ export interface CacheOptions {
    * fetch at a time under the entry's lock.
    */
   refresh?: boolean;
+  /** File system operations; default {@linkcode denoStoreFs}. */
+  fs?: StoreFs;
 }
 
 /** What {@linkcode withCacheEntry} did. */
@@ -89,12 +98,11 @@ export interface CacheResult {
 }
 
 /** Default wait for another process holding an entry's lock: 2 minutes. */
-export const DEFAULT_CACHE_LOCK_TIMEOUT_MS = 120_000;
+const DEFAULT_CACHE_LOCK_TIMEOUT_MS = 120_000;
 
 /** Format marker and version written in every cache file. */
 const FORMAT = "awsmfa-session-cache";
 const VERSION = 1;
-const IS_WINDOWS = Deno.build.os === "windows";
 /** The largest entry read; one is under 2 KB. */
 const MAX_ENTRY_BYTES = 64 * 1024;
 /** How entries are written: anything unreadable there is replaced. */
@@ -202,7 +210,7 @@ export function parseCacheText(
 }
 
 /** True when `session` has more than `minRemainingMs` left at `nowMs`. */
-export function isFresh(
+function isFresh(
   session: SessionValues,
   minRemainingMs: number,
   nowMs: number,
@@ -221,45 +229,13 @@ export async function readCachedSession(
   key: CacheKey,
   minRemainingMs: number,
   nowMs: number = Date.now(),
+  fs: StoreFs = denoStoreFs,
 ): Promise<SessionValues | undefined> {
   const path = join(dir, await cacheFileName(key));
-  const session = await readEntry(path, key);
+  const session = await readEntry(path, key, fs);
   return session && isFresh(session, minRemainingMs, nowMs)
     ? session
     : undefined;
-}
-
-/**
- * Write `session` as the entry for `key` (atomic, 0600, directory 0700).
- *
- * @returns The entry's path.
- * @throws {StoreError} when the directory or file cannot be written.
- */
-export async function writeCachedSession(
-  dir: string,
-  key: CacheKey,
-  session: SessionValues,
-): Promise<string> {
-  await ensureDirectory(dir);
-  const path = join(dir, await cacheFileName(key));
-  await updateFile(path, () => cacheText(key, session), ENTRY_WRITE);
-  return path;
-}
-
-/**
- * Delete the entry for `key`, if there is one.
- *
- * @returns Whether a file was removed.
- * @throws {StoreError} when it cannot be removed.
- */
-export async function removeCachedSession(
-  dir: string,
-  key: CacheKey,
-): Promise<boolean> {
-  const path = join(dir, await cacheFileName(key));
-  if (await readEntryText(path) === null) return false;
-  const result = await updateFile(path, () => REMOVE_FILE, ENTRY_WRITE);
-  return result.before !== null;
 }
 
 /**
@@ -274,14 +250,11 @@ export async function removeCachedSession(
 export async function removeCachedSessions(
   dir: string,
   matches: (key: CacheKey) => boolean,
+  fs: StoreFs = denoStoreFs,
 ): Promise<number> {
-  const names: string[] = [];
+  let names: string[];
   try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (entry.isFile && /^[^.].*\.json$/.test(entry.name)) {
-        names.push(entry.name);
-      }
-    }
+    names = await entryNames(dir, fs);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return 0;
     throw new StoreError(
@@ -289,13 +262,13 @@ export async function removeCachedSessions(
     );
   }
   let removed = 0;
-  for (const name of names.sort()) {
+  for (const name of names) {
     let hit = false;
     await updateFile(join(dir, name), (text) => {
       const key = text === null ? undefined : keyOfEntry(entryOf(text));
       hit = key !== undefined && matches(key);
       return hit ? REMOVE_FILE : null;
-    }, ENTRY_WRITE);
+    }, { ...ENTRY_WRITE, fs });
     if (hit) removed++;
   }
   return removed;
@@ -309,20 +282,17 @@ export async function removeCachedSessions(
  */
 export async function listCachedKeys(
   dir: string,
+  fs: StoreFs = denoStoreFs,
 ): Promise<{ key: CacheKey; expiration?: Date }[]> {
-  const names: string[] = [];
+  let names: string[];
   try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (entry.isFile && /^[^.].*\.json$/.test(entry.name)) {
-        names.push(entry.name);
-      }
-    }
+    names = await entryNames(dir, fs);
   } catch {
     return [];
   }
   const found: { key: CacheKey; expiration?: Date }[] = [];
-  for (const name of names.sort()) {
-    const text = await readEntryText(join(dir, name)).catch(() => null);
+  for (const name of names) {
+    const text = await readEntryText(join(dir, name), fs).catch(() => null);
     const entry = text === null ? undefined : entryOf(text);
     const key = keyOfEntry(entry);
     if (key === undefined) continue;
@@ -332,6 +302,14 @@ export async function listCachedKeys(
     );
   }
   return found;
+}
+
+/** The names of the files in `dir` that may be entries, sorted. */
+async function entryNames(dir: string, fs: StoreFs): Promise<string[]> {
+  return (await fs.readDir(dir))
+    .filter((entry) => entry.isFile && /^[^.].*\.json$/.test(entry.name))
+    .map((entry) => entry.name)
+    .sort();
 }
 
 /** The fields of a cache entry of this version; undefined for any other text. */
@@ -400,39 +378,46 @@ export async function withCacheEntry(
   options: CacheOptions = {},
 ): Promise<CacheResult> {
   const now = options.now ?? Date.now;
+  const fs = options.fs ?? denoStoreFs;
   const path = join(dir, await cacheFileName(key));
-  const cached = options.refresh ? undefined : await readEntry(path, key);
+  const cached = options.refresh ? undefined : await readEntry(path, key, fs);
   if (cached && isFresh(cached, minRemainingMs, now())) {
     return { session: cached, fromCache: true, path };
   }
-  const created = await ensureDirectory(dir);
-  let lock: HeldLock;
+  const created = await ensureDirectory(dir, fs);
+  const timeoutMs = options.lockTimeoutMs ?? DEFAULT_CACHE_LOCK_TIMEOUT_MS;
+  let locked: LockedFile;
   try {
-    lock = await holdLock(
-      `${path}.lock`,
-      options.lockTimeoutMs ?? DEFAULT_CACHE_LOCK_TIMEOUT_MS,
-      {
+    locked = await lockFile(path, {
+      fs,
+      lockTimeoutMs: timeoutMs,
+      lockMaxWaitMs: timeoutMs,
+      messages: {
         cannotLock: (why) =>
-          `Cannot lock the session cache entry "${path}.lock": ${why}`,
+          `Cannot lock the session cache entry "${path}": ${why}`,
         heldTooLong: (file, seconds) =>
           new LocalError(
             `Cannot use the session cache: another awsmfa process has held "${file}" for ${seconds} s; try again when it has finished`,
           ),
       },
-    );
+    });
   } catch (error) {
-    await removeEmpty(created);
+    await removeEmpty(created, fs);
     throw error;
   }
   let stored = false;
   try {
-    const again = options.refresh ? undefined : await readEntry(path, key);
+    const again = options.refresh ? undefined : await readEntry(path, key, fs);
     if (again && isFresh(again, minRemainingMs, now())) {
       return { session: again, fromCache: true, path };
     }
     const session = await fetch();
     try {
-      await updateFile(path, () => cacheText(key, session), ENTRY_WRITE);
+      await updateFile(path, () => cacheText(key, session), {
+        ...ENTRY_WRITE,
+        fs,
+        locked,
+      });
     } catch (error) {
       if (!(error instanceof StoreError)) throw error;
       return { session, fromCache: false, path, writeError: error };
@@ -440,15 +425,18 @@ export async function withCacheEntry(
     stored = true;
     return { session, fromCache: false, path };
   } finally {
-    await lock.release();
-    if (!stored) await removeEmpty(created);
+    await locked.release();
+    if (!stored) await removeEmpty(created, fs);
   }
 }
 
 /** An entry's text; null when absent or unreadable as text. */
-async function readEntryText(path: string): Promise<string | null> {
+async function readEntryText(
+  path: string,
+  fs: StoreFs,
+): Promise<string | null> {
   try {
-    return await readText(path, denoStoreFs, MAX_ENTRY_BYTES);
+    return await readText(path, fs, MAX_ENTRY_BYTES);
   } catch (error) {
     if (error instanceof UnreadableContentError) return "";
     throw error;
@@ -458,10 +446,11 @@ async function readEntryText(path: string): Promise<string | null> {
 async function readEntry(
   path: string,
   key: CacheKey,
+  fs: StoreFs,
 ): Promise<SessionValues | undefined> {
   // Not UTF-8, or too big (read as ""): no entry awsmfa wrote; the next
   // fetch replaces it.
-  const text = await readEntryText(path);
+  const text = await readEntryText(path, fs);
   return text === null ? undefined : parseCacheText(text, key);
 }
 
@@ -471,50 +460,13 @@ async function readEntry(
  * @returns The directories it created, deepest first, so that a run that
  * ends up caching nothing can take them back with {@linkcode removeEmpty}.
  */
-async function ensureDirectory(dir: string): Promise<string[]> {
-  const created: string[] = [];
+async function ensureDirectory(dir: string, fs: StoreFs): Promise<string[]> {
   try {
-    for (let path = dir; !await exists(path); path = dirname(path)) {
-      created.push(path);
-      if (dirname(path) === path) break;
-    }
-    await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
-    if (IS_WINDOWS) return created;
-    const info = await Deno.stat(dir);
-    if (info.mode !== null && (info.mode & 0o077) !== 0) {
-      await Deno.chmod(dir, 0o700);
-    }
-    return created;
+    return await makeDirectories(dir, fs, true);
   } catch (error) {
+    if (!(error instanceof DirectoryError)) throw error;
     throw new StoreError(
-      `Cannot create the session cache directory "${dir}": ${
-        describeFsError(error)
-      }`,
+      `Cannot create the session cache directory "${dir}": ${error.reason}`,
     );
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
-
-/**
- * Remove the directories `created` (deepest first) while they are empty, so
- * a failed run leaves the disk as it found it. A directory another process
- * has put a file in meanwhile stays.
- */
-async function removeEmpty(created: readonly string[]): Promise<void> {
-  for (const path of created) {
-    try {
-      await Deno.remove(path);
-    } catch {
-      return;
-    }
   }
 }

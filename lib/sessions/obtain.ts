@@ -69,17 +69,16 @@ import {
   longTermKeys,
   type SourceKeysIO,
 } from "../source_keys/source_process.ts";
+import type { StoreFs } from "../files/fs.ts";
+import { type LockedFile, lockFile } from "../files/lock.ts";
+import { readText } from "../files/read.ts";
 import {
-  checkWritable,
-  type LockedFile,
-  lockFile,
-  readText,
   REMOVE_FILE,
-  type StoreFs,
   updateFile,
   type UpdateOptions,
   type UpdateResult,
-} from "../aws_files/store.ts";
+} from "../files/update.ts";
+import { checkWritable } from "../files/writable.ts";
 import { codeSource, type CodeSourceIO } from "../mfa_code/source.ts";
 
 /**

@@ -14,7 +14,8 @@ import {
   homeDirectory,
   type ProfileKeys,
 } from "../aws_files/settings.ts";
-import { readText, updateFile } from "../aws_files/store.ts";
+import { readText } from "../files/read.ts";
+import { updateFile } from "../files/update.ts";
 
 /** The default of `--max-key-age`, in days. */
 export const DEFAULT_MAX_KEY_AGE_DAYS = 90;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readText, updateFile } from "../../lib/aws_files/store.ts";
+import { readText } from "../../lib/files/read.ts";
+import { updateFile } from "../../lib/files/update.ts";
 import { generationText, parseGeneration } from "../support/store_worker.ts";
 
 const WORKER = new URL("../support/store_worker.ts", import.meta.url).pathname;

@@ -6,15 +6,11 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  checkWritable,
-  denoStoreFs,
-  holdLock,
-  readText,
-  StoreError,
-  type StoreFs,
-  updateFile,
-} from "../../lib/aws_files/store.ts";
+import { StoreError } from "../../lib/files/errors.ts";
+import { denoStoreFs, type StoreFs } from "../../lib/files/fs.ts";
+import { readText } from "../../lib/files/read.ts";
+import { updateFile } from "../../lib/files/update.ts";
+import { checkWritable } from "../../lib/files/writable.ts";
 
 const IS_LINUX = Deno.build.os === "linux";
 const IS_ROOT = IS_LINUX && Deno.uid() === 0;
@@ -107,24 +103,6 @@ Deno.test({
         await Deno.remove(join(dir, "elsewhere")).catch(() => undefined);
       });
     }
-    await t.step("holdLock on a symlinked cache entry lock", async () => {
-      const lock = join(dir, "entry.json.lock");
-      await Deno.writeTextFile(join(dir, "target"), "");
-      await Deno.symlink(join(dir, "target"), lock);
-      await assert.rejects(
-        () =>
-          bounded(
-            holdLock(lock, 60_000, {
-              cannotLock: (why) => `cannot lock: ${why}`,
-              heldTooLong: () => new Error("held too long"),
-            }),
-            5_000,
-          ),
-        (e: unknown) =>
-          e instanceof StoreError &&
-          /^cannot lock: it is not a regular file/.test(e.message),
-      );
-    });
   });
 });
 

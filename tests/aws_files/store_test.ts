@@ -1,15 +1,11 @@
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { LocalError } from "../../lib/shared/errors.ts";
-import {
-  checkWritable,
-  denoStoreFs,
-  readText,
-  REMOVE_FILE,
-  StoreError,
-  type StoreFs,
-  updateFile,
-} from "../../lib/aws_files/store.ts";
+import { StoreError } from "../../lib/files/errors.ts";
+import { denoStoreFs, type StoreFs } from "../../lib/files/fs.ts";
+import { readText } from "../../lib/files/read.ts";
+import { REMOVE_FILE, updateFile } from "../../lib/files/update.ts";
+import { checkWritable } from "../../lib/files/writable.ts";
 
 const IS_WINDOWS = Deno.build.os === "windows";
 const WORKER = new URL("../support/store_worker.ts", import.meta.url).pathname;

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { ExitCode } from "../../lib/shared/errors.ts";
 import { run, type RunIO, type SessionRequest } from "../../lib/run.ts";
 import type { SessionValues } from "../../lib/aws_files/session.ts";
-import { denoStoreFs, type StoreFs } from "../../lib/aws_files/store.ts";
+import { denoStoreFs, type StoreFs } from "../../lib/files/fs.ts";
 
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
 const SERIAL = "arn:aws:iam::123456789012:mfa/alice";

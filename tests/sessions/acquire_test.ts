@@ -15,11 +15,11 @@ import {
   type SessionNeed,
   type SessionRequest,
 } from "../../lib/sessions/acquire.ts";
+import { writeCachedSession } from "../support/cache.ts";
 import {
   cacheDirectory,
   cacheFileName,
   readCachedSession,
-  writeCachedSession,
 } from "../../lib/sessions/cache.ts";
 import { AwsmfaError, ExitCode } from "../../lib/shared/errors.ts";
 import type { RoleSpec, SessionSubject } from "../../lib/sessions/role.ts";

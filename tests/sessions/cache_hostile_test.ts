@@ -12,6 +12,7 @@ import {
   withCacheEntry,
 } from "../../lib/sessions/cache.ts";
 import { ExitCode } from "../../lib/shared/errors.ts";
+import { NotRegularFileError } from "../../lib/files/errors.ts";
 import type { SessionValues } from "../../lib/aws_files/session.ts";
 
 const IS_LINUX = Deno.build.os === "linux";
@@ -99,5 +100,43 @@ Deno.test({
       clearTimeout(timer);
     }
     assert.equal(fetches, 0);
+  });
+});
+
+Deno.test({
+  name:
+    "cache: a symlink at the entry's lock is refused at once, before anything is fetched",
+  ignore: !IS_LINUX,
+}, async () => {
+  await withCache(async (dir, entry) => {
+    const lock = join(dir, `.${await cacheFileName(KEY)}.awsmfa.lock`);
+    await Deno.writeTextFile(join(dir, "target"), "");
+    await Deno.symlink(join(dir, "target"), lock);
+    let fetches = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const guard = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error("did not end within 5 s")),
+        5_000,
+      );
+    });
+    try {
+      const error = await Promise.race([
+        withCacheEntry(dir, KEY, 0, () => Promise.resolve(session(++fetches)), {
+          lockTimeoutMs: 60_000,
+        }).then(() => null, (e) => e),
+        guard,
+      ]);
+      assert.ok(error instanceof NotRegularFileError, String(error));
+      assert.equal(error.exitCode, ExitCode.Local);
+      assert.equal(
+        error.message,
+        `Cannot lock "${entry}": its lock file "${lock}" is not a regular file (it is a symbolic link); remove it if no awsmfa is running`,
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    assert.equal(fetches, 0);
+    assert.equal(await Deno.readTextFile(join(dir, "target")), "");
   });
 });

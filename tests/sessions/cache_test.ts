@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { removeCachedSession, writeCachedSession } from "../support/cache.ts";
 import {
   cacheDirectory,
   cacheFileName,
@@ -13,10 +14,9 @@ import {
   cacheText,
   parseCacheText,
   readCachedSession,
-  removeCachedSession,
   withCacheEntry,
-  writeCachedSession,
 } from "../../lib/sessions/cache.ts";
+import { denoStoreFs, type StoreFs } from "../../lib/files/fs.ts";
 import { AwsmfaError, ExitCode, LocalError } from "../../lib/shared/errors.ts";
 import type { SessionValues } from "../../lib/aws_files/session.ts";
 import { startStsDouble } from "../support/sts_double.ts";
@@ -319,7 +319,7 @@ Deno.test("cache: callers in one process share one fetch; one kept waiting too l
     assert.equal(waited.exitCode, ExitCode.Local);
     assert.match(
       waited.message,
-      /^Cannot use the session cache: another awsmfa process has held ".*\.json\.lock" for 0\.2 s; try again when it has finished$/,
+      /^Cannot use the session cache: another awsmfa process has held ".*\.json\.awsmfa\.lock" for 0\.2 s; try again when it has finished$/,
     );
     release();
     assert.equal((await held).session.accessKeyId, session(7, 0).accessKeyId);
@@ -333,21 +333,45 @@ Deno.test({
   ignore: Deno.build.os !== "linux",
   fn: async () => {
     await withTemp(async (dir) => {
-      // The entry is a link into /proc, where no file can be created: the
-      // read finds nothing, the write fails (even for root).
-      await Deno.symlink(
-        "/proc/self/awsmfa-no-such-file",
-        `${dir}/${await cacheFileName(KEY)}`,
-      );
+      // The file system refuses the replacement (the rename), as a full or
+      // read-only disk would: the session was fetched and is still returned.
+      const fs: StoreFs = {
+        ...denoStoreFs,
+        rename: () => Promise.reject(new Deno.errors.PermissionDenied("no")),
+      };
       const f = counting(T0 + 3_600_000);
       const result = await withCacheEntry(dir, KEY, MIN, f.fetch, {
         now: () => T0,
+        fs,
       });
       assert.equal(result.fromCache, false);
       assert.equal(result.session.accessKeyId, session(1, 0).accessKeyId);
       assert.ok(result.writeError instanceof LocalError);
       assert.match(result.writeError.message, /^Cannot \w+ ".*\.json"/);
       assert.ok(!result.writeError.message.includes("secret/1"));
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "cache: an entry that is a link to where no file can be made fails before anything is fetched",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    await withTemp(async (dir) => {
+      // A link into /proc, where no file can be created (even for root):
+      // the entry's lock, beside the link's target, cannot be taken.
+      await Deno.symlink(
+        "/proc/self/awsmfa-no-such-file",
+        `${dir}/${await cacheFileName(KEY)}`,
+      );
+      const f = counting(T0 + 3_600_000);
+      const error = await withCacheEntry(dir, KEY, MIN, f.fetch, {
+        now: () => T0,
+      }).then(() => undefined, (e) => e);
+      assert.ok(error instanceof LocalError, String(error));
+      assert.match(error.message, /^Cannot \w+ ".*\.json"/);
+      assert.equal(f.calls(), 0);
     });
   },
 });
@@ -465,4 +489,27 @@ Deno.test("cache: five processes on a cold cache cause one GetSessionToken; the 
   } finally {
     await sts.close();
   }
+});
+
+Deno.test("cache: a fetch and its write hold one lock, on one lock file, through the injected file system", async () => {
+  await withTemp(async (dir) => {
+    const opened: string[] = [];
+    const fs: StoreFs = {
+      ...denoStoreFs,
+      open(path, options) {
+        if (path.endsWith(".lock")) opened.push(path);
+        return denoStoreFs.open(path, options);
+      },
+    };
+    const f = counting(T0 + 3_600_000);
+    const result = await withCacheEntry(dir, KEY, MIN, f.fetch, {
+      now: () => T0,
+      fs,
+    });
+    assert.equal(result.fromCache, false);
+    assert.deepEqual(opened, [
+      `${dir}/.${await cacheFileName(KEY)}.awsmfa.lock`,
+    ]);
+    assert.deepEqual(await names(dir), [await cacheFileName(KEY)]);
+  });
 });

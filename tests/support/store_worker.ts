@@ -12,7 +12,7 @@
  * @module
  */
 
-import { updateFile } from "../../lib/aws_files/store.ts";
+import { updateFile } from "../../lib/files/update.ts";
 
 /**
  * The exact text of generation `n`: a header naming `n`, a body whose length

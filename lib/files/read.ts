@@ -1,0 +1,93 @@
+/**
+ * Reading a file: regular files only, size-capped, strict UTF-8.
+ *
+ * @module
+ */
+
+import { denoStoreFs, type StoreFs } from "./fs.ts";
+import {
+  describeFsError,
+  notRegular,
+  NotRegularFileError,
+  StoreError,
+  UnreadableContentError,
+} from "./errors.ts";
+
+/** The largest AWS file read: 32 MiB (100,000 profiles take about 8 MB). */
+const MAX_FILE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * Read a file as UTF-8 text, following symlinks. A byte order mark is kept as
+ * the first character, so writing the text back keeps it.
+ *
+ * Only a regular file is read (a FIFO would block forever, `/dev/zero` never
+ * ends), and at most `maxBytes`; `/dev/null` reads as no file, as the AWS CLI
+ * treats it.
+ *
+ * @returns The text, or null when the file (or a link's destination) does not
+ * exist.
+ * @throws {StoreError} naming the path, never the content, on any other
+ * failure: not a regular file, too big, a parent that is a file, no
+ * permission, invalid UTF-8.
+ */
+export async function readText(
+  path: string,
+  fs: StoreFs = denoStoreFs,
+  maxBytes: number = MAX_FILE_BYTES,
+): Promise<string | null> {
+  const bytes = await readBytes(path, fs, maxBytes);
+  if (bytes === null) return null;
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+      .decode(bytes);
+  } catch {
+    throw new UnreadableContentError(
+      `Cannot read "${path}": it is not valid UTF-8 text`,
+    );
+  }
+}
+
+/** The bytes of a regular file of at most `maxBytes`; see {@linkcode readText}. */
+async function readBytes(
+  path: string,
+  fs: StoreFs,
+  maxBytes: number,
+): Promise<Uint8Array | null> {
+  let info: Deno.FileInfo;
+  try {
+    info = await fs.stat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw new StoreError(`Cannot read "${path}": ${describeFsError(error)}`);
+  }
+  if (!info.isFile) {
+    if (info.isCharDevice && await isDevNull(path, fs)) return null;
+    throw new NotRegularFileError(`Cannot read "${path}": ${notRegular(info)}`);
+  }
+  const tooBig = () =>
+    new UnreadableContentError(
+      `Cannot read "${path}": it is larger than ${describeSize(maxBytes)}`,
+    );
+  if (info.size > maxBytes) throw tooBig();
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.readFile(path, maxBytes);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw new StoreError(`Cannot read "${path}": ${describeFsError(error)}`);
+  }
+  if (bytes.length > maxBytes) throw tooBig();
+  return bytes;
+}
+
+async function isDevNull(path: string, fs: StoreFs): Promise<boolean> {
+  try {
+    return await fs.realPath(path) === "/dev/null";
+  } catch {
+    return false;
+  }
+}
+
+function describeSize(bytes: number): string {
+  return bytes >= 1 << 20 ? `${bytes / (1 << 20)} MiB` : `${bytes} bytes`;
+}
