@@ -55,13 +55,12 @@ import {
   regionToSet,
 } from "./cli/output.ts";
 import {
-  describeTime,
-  formatRemaining,
   isManaged,
   ROLE_KEY,
   SERIAL_KEY,
   SOURCE_KEY,
 } from "./aws_files/session.ts";
+import { describeTime, formatRemaining } from "./shared/time.ts";
 import {
   type AwsPaths,
   type ProfileKeys,

@@ -1,11 +1,13 @@
 /**
- * The keys awsmfa owns in a credentials section, and how it recognises and
- * dates its own sessions. Pure functions.
+ * The keys awsmfa owns in a credentials section (the managed keys), and how
+ * it recognises and dates its own sessions. Pure functions; how times are
+ * written is `lib/shared/time.ts`.
  *
  * @module
  */
 
 import type { ProfileKeys } from "./settings.ts";
+import { rfc3339 } from "../shared/time.ts";
 
 /** Temporary credentials as STS returned them. */
 export interface SessionValues {
@@ -100,11 +102,6 @@ export function addedValue(
 /** Skip-while-valid threshold: a session with less left than this is refreshed. */
 export const DEFAULT_MIN_REMAINING_MS = 15 * 60 * 1000;
 
-/** Format a date as RFC 3339 UTC without fractional seconds. */
-export function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
-}
-
 /**
  * The values to write into the target credentials section; {@linkcode ROLE_KEY}
  * only for a role session (`roleArn` given).
@@ -168,46 +165,4 @@ export function remainingValidity(
   if (end === undefined) return undefined;
   const remaining = end.getTime() - now.getTime();
   return remaining > minRemainingMs ? remaining : undefined;
-}
-
-/** A duration as `11h 58m`, `12h` or `5m` (or `42s` under a minute). */
-export function formatRemaining(ms: number): string {
-  const totalMinutes = Math.floor(ms / 60000);
-  if (totalMinutes < 1) return `${Math.max(0, Math.floor(ms / 1000))}s`;
-  const hours = Math.floor(totalMinutes / 60);
-  const minutes = totalMinutes % 60;
-  if (hours === 0) return `${minutes}m`;
-  return minutes === 0 ? `${hours}h` : `${hours}h ${minutes}m`;
-}
-
-function pad(value: number): string {
-  return String(value).padStart(2, "0");
-}
-
-/** `YYYY-MM-DD HH:MM` in local time. */
-export function localMinute(date: Date): string {
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${
-    pad(date.getDate())
-  } ${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
-/** `YYYY-MM-DD HH:MM UTC`. */
-export function utcMinute(date: Date): string {
-  return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${
-    pad(date.getUTCDate())
-  } ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())} UTC`;
-}
-
-/**
- * `2026-11-29 02:13 (2026-11-29 01:13 UTC)`: local time, then UTC; only
- * `2026-11-29 01:13 UTC` when local time is UTC (`offsetMinutes`, default
- * the local offset at `date`, is 0).
- */
-export function describeTime(
-  date: Date,
-  offsetMinutes: number = date.getTimezoneOffset(),
-): string {
-  return offsetMinutes === 0
-    ? utcMinute(date)
-    : `${localMinute(date)} (${utcMinute(date)})`;
 }

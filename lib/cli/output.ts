@@ -8,7 +8,8 @@
 
 import type { EnvShell } from "./args.ts";
 import type { EnvLookup } from "../aws_files/settings.ts";
-import { rfc3339, type SessionValues } from "../aws_files/session.ts";
+import type { SessionValues } from "../aws_files/session.ts";
+import { rfc3339 } from "../shared/time.ts";
 import { fishQuote, psQuote, shQuote } from "../shared/quote.ts";
 
 /**

@@ -8,14 +8,12 @@
 
 import {
   expiresAt,
-  formatRemaining,
   isManaged,
-  localMinute,
-  rfc3339,
   ROLE_KEY,
   SERIAL_KEY,
   SOURCE_KEY,
 } from "../aws_files/session.ts";
+import { formatRemaining, localMinute, rfc3339 } from "../shared/time.ts";
 import type { ProfileKeys } from "../aws_files/settings.ts";
 
 /** One awsmfa-managed profile, or a session only the cache holds. */

@@ -18,7 +18,8 @@ import {
 } from "./cache.ts";
 import { NotRegularFileError, StoreError } from "../files/errors.ts";
 import { AwsmfaError, ExitCode } from "../shared/errors.ts";
-import { formatRemaining, type SessionValues } from "../aws_files/session.ts";
+import type { SessionValues } from "../aws_files/session.ts";
+import { formatRemaining } from "../shared/time.ts";
 import {
   CHAINED_MAX_SECONDS,
   type RoleSpec,

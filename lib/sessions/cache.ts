@@ -29,7 +29,8 @@
 
 import { LocalError } from "../shared/errors.ts";
 import { join } from "../shared/path.ts";
-import { rfc3339, type SessionValues } from "../aws_files/session.ts";
+import type { SessionValues } from "../aws_files/session.ts";
+import { rfc3339 } from "../shared/time.ts";
 import {
   describeFsError,
   StoreError,

@@ -45,7 +45,6 @@ import {
   ADDED_KEY,
   addedValue,
   DEFAULT_MIN_REMAINING_MS,
-  describeTime,
   EXPIRES_KEY,
   expiresAt,
   remainingValidity,
@@ -53,6 +52,7 @@ import {
   sessionSection,
   type SessionValues,
 } from "../aws_files/session.ts";
+import { describeTime } from "../shared/time.ts";
 import {
   type AwsPaths,
   checkTarget,

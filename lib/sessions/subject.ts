@@ -25,7 +25,7 @@ import {
   type RoleFlags,
   type SessionSubject,
 } from "./role.ts";
-import { formatRemaining } from "../aws_files/session.ts";
+import { formatRemaining } from "../shared/time.ts";
 import {
   isManaged,
   ROLE_KEY,
