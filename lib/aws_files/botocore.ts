@@ -73,8 +73,8 @@ import { PY_LINE_BREAK, pyStrip, shlexSplit } from "./python_text.ts";
 
 /** One key line as botocore reads it, with where it sits. */
 export interface ReadKey {
+  /** The value, botocore's meaning. */
   value: string;
-  line: number;
   /** The first line of its nested block botocore cannot parse, or 0. */
   badNested: number;
 }
@@ -168,7 +168,7 @@ function scanLines(doc: IniDocument): Map<string, Map<string, ReadKey>> {
         number,
       );
     }
-    lastKey = { value: line.value ?? "", line: number, badNested: 0 };
+    lastKey = { value: line.value ?? "", badNested: 0 };
     current.set(key, lastKey);
   });
   if (firstInvalid) {

@@ -13,21 +13,26 @@ import {
 } from "./document.ts";
 import { jsHeaderName } from "./js_sdk.ts";
 
-export /**
+/**
  * Where an edit changed a document: lines [start, oldEnd) of the old one
  * became lines [start, newEnd) of the new one, and both parsers begin a new
  * section at `start` (or it is 0) and at `oldEnd`/`newEnd` (or that is the
  * end), so the lines outside read the same in both.
  */
-interface Region {
+export interface Region {
+  /** The first changed line, in both. */
   start: number;
+  /** The end of the changed lines in the old document. */
   oldEnd: number;
+  /** The end of the changed lines in the new document. */
   newEnd: number;
 }
 
-export /** An edited document, and the region that changed when it is known. */
-interface Edited {
+/** An edited document, and the region that changed when it is known. */
+export interface Edited {
+  /** The edited document. */
   doc: IniDocument;
+  /** The lines that changed, when they can be judged on their own. */
   region?: Region;
 }
 
@@ -36,7 +41,7 @@ function bothHeader(line: IniLine): boolean {
   return line.kind === "section" && jsHeaderName(line.text) !== undefined;
 }
 
-export /**
+/**
  * Classify the edited `lines` of `doc` as {@linkcode parseIni} would classify
  * their text, parsing only the changed region where it is safe to do so.
  *
@@ -47,7 +52,7 @@ export /**
  * ends a line (the JS SDK does not break lines there) or the re-parsed text
  * splits into other lines, the whole document is parsed again instead.
  */
-function reparse(doc: IniDocument, lines: IniLine[]): Edited {
+export function reparse(doc: IniDocument, lines: IniLine[]): Edited {
   const whole = (): Edited => ({
     doc: parseIni(serializeIni({ bom: doc.bom, lines, eol: doc.eol })),
   });

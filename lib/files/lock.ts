@@ -84,6 +84,7 @@ export async function lockFile(
   path: string,
   options: LockOptions & { createParents?: true },
 ): Promise<LockedFile>;
+/** With `createParents: false`: undefined when the file's directory is missing. */
 export async function lockFile(
   path: string,
   options: LockOptions & { createParents: false },
