@@ -119,7 +119,9 @@ export function parseIni(text: string): IniDocument {
   }
   classify(lines);
   const first = lines.find((line) => line.eol !== "");
-  return { bom, lines, eol: first?.eol ?? "\n" };
+  const doc = { bom, lines, eol: first?.eol ?? "\n" };
+  texts.set(doc, text);
+  return doc;
 }
 
 /** Set kind, section, key and value of every line, following configparser. */
@@ -185,11 +187,59 @@ function classify(lines: IniLine[]): void {
   finish();
 }
 
+/**
+ * The known text of documents: the text a document was parsed from, or the
+ * text of an edit spliced into it ({@linkcode spliceText}). Documents are
+ * never changed once made, so it stays their text; a big file is then
+ * written from one string instead of being joined again line by line.
+ */
+const texts = new WeakMap<IniDocument, string>();
+
 /** The exact text of a document. `serializeIni(parseIni(x)) === x`. */
 export function serializeIni(doc: IniDocument): string {
-  let text = doc.bom;
-  for (const line of doc.lines) text += line.text + line.eol;
+  const known = texts.get(doc);
+  if (known !== undefined) return known;
+  return joinLines(doc.bom, doc.lines, 0, doc.lines.length);
+}
+
+function joinLines(
+  text: string,
+  lines: readonly IniLine[],
+  from: number,
+  to: number,
+): string {
+  for (let i = from; i < to; i++) text += lines[i].text + lines[i].eol;
   return text;
+}
+
+/**
+ * Record the text of `edited`, which has the lines of `doc` but for lines
+ * [start, oldEnd) of `doc` that became lines [start, newEnd) of `edited`
+ * (the same line objects before and after): the edited lines' text spliced
+ * into the text of `doc`, which is not joined again.
+ */
+export function spliceText(
+  doc: IniDocument,
+  edited: IniDocument,
+  start: number,
+  oldEnd: number,
+  newEnd: number,
+): void {
+  const text = texts.get(doc);
+  if (text === undefined || edited.bom !== doc.bom) return;
+  let from = doc.bom.length;
+  for (let i = 0; i < start; i++) {
+    from += doc.lines[i].text.length + doc.lines[i].eol.length;
+  }
+  let to = from;
+  for (let i = start; i < oldEnd; i++) {
+    to += doc.lines[i].text.length + doc.lines[i].eol.length;
+  }
+  texts.set(
+    edited,
+    joinLines(text.slice(0, from), edited.lines, start, newEnd) +
+      text.slice(to),
+  );
 }
 
 /** Indexes [header, end) of each section named `section` (botocore's name). */

@@ -10,6 +10,7 @@ import {
   type IniLine,
   parseIni,
   serializeIni,
+  spliceText,
 } from "./document.ts";
 import { jsHeaderName } from "./js_sdk.ts";
 
@@ -99,9 +100,8 @@ export function reparse(doc: IniDocument, lines: IniLine[]): Edited {
       ...lines.slice(newEnd),
     ];
     const eol = result.find((line) => line.eol !== "")?.eol ?? "\n";
-    return {
-      doc: { bom: doc.bom, lines: result, eol },
-      region: { start, oldEnd, newEnd },
-    };
+    const edited = { bom: doc.bom, lines: result, eol };
+    spliceText(doc, edited, start, oldEnd, newEnd);
+    return { doc: edited, region: { start, oldEnd, newEnd } };
   }
 }

@@ -262,6 +262,11 @@ function attempt(c: Case): Outcome {
   try {
     const doc = setKeys(parseIni(c.text), c.section, c.values, c.remove);
     const result = serializeIni(doc);
+    // Its text, spliced into the text it was parsed from, is its lines'.
+    assert.equal(
+      result,
+      doc.bom + doc.lines.map((line) => line.text + line.eol).join(""),
+    );
     // setKeys classifies only the region it changed again; the document it
     // returns must be exactly what parsing its text from scratch gives.
     assert.deepEqual(doc, parseIni(result), "setKeys' document vs a re-parse");

@@ -722,3 +722,25 @@ Deno.test("removeSection", async (t) => {
     );
   });
 });
+
+Deno.test("serializeIni of an edit, and of an edit of an edit, is the text of its lines", () => {
+  const joined = (doc: ReturnType<typeof parseIni>) =>
+    doc.bom + doc.lines.map((line) => line.text + line.eol).join("");
+  for (
+    const text of [
+      "",
+      "[a]\nx = 1",
+      "[a]\r\nx = 1\r\n\r\n[mfa]\r\nx = 2\r\n[b]\r\ny = 3\r\n",
+      "# top\n[mfa]\naws_session_token = old\n\n[z]\nk = v\n",
+      "[a]\nx = 1\n[mfa]\n  indented = 1\n[c]\n",
+    ]
+  ) {
+    const once = setKeys(parseIni(text), "mfa", { aws_session_token: "t1" });
+    assert.equal(serializeIni(once), joined(once), JSON.stringify(text));
+    const twice = setKeys(once, "mfa", { aws_session_token: "t2" }, []);
+    assert.equal(serializeIni(twice), joined(twice), JSON.stringify(text));
+    const third = setKeys(twice, "other", { k: "v" });
+    assert.equal(serializeIni(third), joined(third), JSON.stringify(text));
+    assert.deepEqual(third, parseIni(serializeIni(third)));
+  }
+});
