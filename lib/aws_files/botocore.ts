@@ -81,6 +81,8 @@ export interface ReadKey {
 
 /** scan() results by document; documents are never changed once parsed. */
 const scanned = new WeakMap<IniDocument, Map<string, Map<string, ReadKey>>>();
+/** Documents whose scan found a nested block line botocore cannot parse. */
+const badNested = new WeakSet<IniDocument>();
 
 /**
  * Sections and keys in file order, or the first problem botocore raises.
@@ -131,6 +133,7 @@ function scanLines(doc: IniDocument): Map<string, Map<string, ReadKey>> {
     if (line.kind === "nested") {
       if (lastKey && lastKey.badNested === 0 && !nestedLineOk(line.text)) {
         lastKey.badNested = number;
+        badNested.add(doc);
       }
       return;
     }
@@ -246,14 +249,8 @@ export function readSections(
  * building its records when nothing is wrong.
  */
 export function checkReadable(doc: IniDocument): void {
-  for (const keys of scan(doc).values()) {
-    for (const read of keys.values()) {
-      if (read.badNested) {
-        readSections(doc);
-        return;
-      }
-    }
-  }
+  scan(doc);
+  if (badNested.has(doc)) readSections(doc);
 }
 
 /**

@@ -99,6 +99,7 @@ export function parseIni(text: string): IniDocument {
   // \r or \n (found with indexOf: no match object per line).
   let lf = body.indexOf("\n");
   let cr = body.indexOf("\r");
+  let bareCr = false;
   while (lf !== -1 || cr !== -1) {
     let at: number;
     let eol: string;
@@ -108,6 +109,7 @@ export function parseIni(text: string): IniDocument {
     } else {
       at = cr;
       eol = body.charCodeAt(cr + 1) === 0x0a ? "\r\n" : "\r";
+      bareCr ||= eol === "\r";
     }
     lines.push({ text: body.slice(start, at), eol, kind: "blank" });
     start = at + eol.length;
@@ -121,6 +123,7 @@ export function parseIni(text: string): IniDocument {
   const first = lines.find((line) => line.eol !== "");
   const doc = { bom, lines, eol: first?.eol ?? "\n" };
   texts.set(doc, text);
+  bareCrs.set(doc, bareCr);
   return doc;
 }
 
@@ -195,6 +198,23 @@ function classify(lines: IniLine[]): void {
  */
 const texts = new WeakMap<IniDocument, string>();
 
+/** Whether a document's lines end with a bare CR anywhere, once known. */
+const bareCrs = new WeakMap<IniDocument, boolean>();
+
+/**
+ * Whether a line of `doc` ends with a bare CR (which the JS SDK does not
+ * read as a line break); known without a look at the lines for a parsed
+ * document and for an edit of one ({@linkcode spliceText}).
+ */
+export function hasBareCr(doc: IniDocument): boolean {
+  let found = bareCrs.get(doc);
+  if (found === undefined) {
+    found = doc.lines.some((line) => line.eol === "\r");
+    bareCrs.set(doc, found);
+  }
+  return found;
+}
+
 /** The exact text of a document. `serializeIni(parseIni(x)) === x`. */
 export function serializeIni(doc: IniDocument): string {
   const known = texts.get(doc);
@@ -216,7 +236,8 @@ function joinLines(
  * Record the text of `edited`, which has the lines of `doc` but for lines
  * [start, oldEnd) of `doc` that became lines [start, newEnd) of `edited`
  * (the same line objects before and after): the edited lines' text spliced
- * into the text of `doc`, which is not joined again.
+ * into the text of `doc`, which is not joined again; and whether it has a
+ * bare CR ({@linkcode hasBareCr}).
  */
 export function spliceText(
   doc: IniDocument,
@@ -225,6 +246,13 @@ export function spliceText(
   oldEnd: number,
   newEnd: number,
 ): void {
+  if (!hasBareCr(doc)) {
+    let found = false;
+    for (let i = start; i < newEnd && !found; i++) {
+      found = edited.lines[i].eol === "\r";
+    }
+    bareCrs.set(edited, found);
+  }
   const text = texts.get(doc);
   if (text === undefined || edited.bom !== doc.bom) return;
   let from = doc.bom.length;

@@ -45,12 +45,18 @@ function regionParts(
     const name = jsHeaderName(line.text);
     if (name !== undefined) inside.add(name);
   }
+  // A JS SDK name holds the text after its kind (`profile.x` comes from a
+  // header holding `x`), so only lines holding that are read as headers.
+  const needles = [...inside].map((name) => name.slice(name.indexOf(".") + 1));
   for (const bracket of bracketLines(doc)) {
     if (bracket.index >= region.start && bracket.index < region.oldEnd) {
       continue;
     }
     if (bracket.proto) return null;
-    if (bracket.name !== undefined && inside.has(bracket.name)) return null;
+    const text = doc.lines[bracket.index].text;
+    if (!needles.some((needle) => text.includes(needle))) continue;
+    const name = jsHeaderName(text);
+    if (name !== undefined && inside.has(name)) return null;
   }
   return {
     before: { bom: "", lines: before, eol: doc.eol },
@@ -106,7 +112,10 @@ export function checkEdit(
     refuse("the AWS CLI");
   }
 
-  const header = result.lines.find((line) => line.section === section)!;
+  // The header is in the region when there is one (regionParts() saw it).
+  const header = (region ? region.after : result).lines.find((line) =>
+    line.section === section
+  )!;
   const jsName = jsHeaderName(header.text);
   if (jsName === undefined || jsName in Object.prototype) refuse("the JS SDK");
   // In a config file both must resolve the section to the same profile.

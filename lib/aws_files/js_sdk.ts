@@ -80,10 +80,9 @@ export function jsHeaderName(text: string): string | undefined {
 }
 
 /**
- * A line holding "[", as the JS SDK reads it: where it is, whether it
- * mentions `__proto__` at all, whether it is a `[__proto__]` or
- * `[profile __proto__]` header (with one, the JS SDK reads the whole file as
- * empty), and otherwise its JS SDK section name.
+ * A line holding "[": where it is, whether it mentions `__proto__` at all,
+ * and whether it is a `[__proto__]` or `[profile __proto__]` header as the
+ * JS SDK reads headers (with one, it reads the whole file as empty).
  */
 export interface BracketLine {
   /** The 0-based line index. */
@@ -92,8 +91,6 @@ export interface BracketLine {
   proto: boolean;
   /** The header's name for a `[__proto__]` or `[profile __proto__]` header, else "". */
   protoHeader: string;
-  /** Its JS SDK section name, if it is a header (not for `proto` lines). */
-  name: string | undefined;
 }
 
 /** bracketLines() results by document; documents never change once parsed. */
@@ -118,7 +115,6 @@ export function bracketLines(doc: IniDocument): BracketLine[] {
         protoHeader: header === "__proto__" || header === "profile __proto__"
           ? header
           : "",
-        name: proto ? undefined : jsHeaderName(text),
       });
     }
     brackets.set(doc, found);

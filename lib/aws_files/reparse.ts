@@ -6,6 +6,7 @@
  */
 
 import {
+  hasBareCr,
   type IniDocument,
   type IniLine,
   parseIni,
@@ -58,12 +59,6 @@ export function reparse(doc: IniDocument, lines: IniLine[]): Edited {
     doc: parseIni(serializeIni({ bom: doc.bom, lines, eol: doc.eol })),
   });
   const old = doc.lines;
-  if (
-    old.some((line) => line.eol === "\r") ||
-    lines.some((line) => line.eol === "\r")
-  ) {
-    return whole();
-  }
   const shorter = Math.min(old.length, lines.length);
   let prefix = 0;
   while (prefix < shorter && lines[prefix] === old[prefix]) prefix++;
@@ -73,6 +68,11 @@ export function reparse(doc: IniDocument, lines: IniLine[]): Edited {
     lines[lines.length - 1 - suffix] === old[old.length - 1 - suffix]
   ) {
     suffix++;
+  }
+  // The lines outside [prefix, lines.length - suffix) are the document's own.
+  if (hasBareCr(doc)) return whole();
+  for (let i = prefix; i < lines.length - suffix; i++) {
+    if (lines[i].eol === "\r") return whole();
   }
   let start = Math.max(0, prefix - 1);
   while (start > 0 && !bothHeader(old[start])) start--;
