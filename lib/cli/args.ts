@@ -498,7 +498,9 @@ function parseOptions(specs: readonly OptionSpec[]): ParseOptions {
 
 /** The flag name in a `parseArgv` error, only if it is safe to repeat. */
 function flagInMessage(message: string): string | undefined {
-  const match = /'(-{1,2}[^'\s=<]*)/.exec(message);
+  const match =
+    /^Unknown option '(.*)'\. To specify a positional/s.exec(message) ??
+      /^Option '(?:-[A-Za-z], )?(-{1,2}[^'\s=<]*)/.exec(message);
   if (match === null || !OPTION_NAME.test(match[1])) return undefined;
   return match[1];
 }
