@@ -9,15 +9,15 @@
  * @module
  */
 
-import {
-  type ClearOptions,
-  type ExecOptions,
-  helpText,
-  parseArguments,
-  type RefreshOptions,
-  type StatusOptions,
-  StrayWordError,
-} from "./cli/args.ts";
+import { parseArguments } from "./cli/args.ts";
+import { helpText } from "./cli/help.ts";
+import { StrayWordError } from "./cli/hints.ts";
+import type {
+  ClearOptions,
+  ExecOptions,
+  RefreshOptions,
+  StatusOptions,
+} from "./cli/options.ts";
 import {
   type ClearedProfile,
   keptDescription,

@@ -11,13 +11,9 @@
  * @module
  */
 
-import {
-  type CommandName,
-  COMMANDS,
-  OPTIONS,
-  type OptionSpec,
-  type Shell,
-} from "./args.ts";
+import { OPTIONS, type OptionSpec } from "./flags.ts";
+import type { CommandName, Shell } from "./options.ts";
+import { COMMANDS } from "./subcommands.ts";
 import { fishQuote, psQuote, shQuote } from "../shared/quote.ts";
 
 /** sed script printing the section names of a credentials file. */

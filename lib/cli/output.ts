@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { EnvShell } from "./args.ts";
+import type { EnvShell } from "./options.ts";
 import type { EnvLookup } from "../aws_files/settings.ts";
 import type { SessionValues } from "../aws_files/session.ts";
 import { rfc3339 } from "../shared/time.ts";

@@ -19,7 +19,7 @@
  * @module
  */
 
-import type { CredentialProcessOptions } from "../cli/args.ts";
+import type { CredentialProcessOptions } from "../cli/options.ts";
 import { acquireSession, sessionCacheDir } from "../sessions/acquire.ts";
 import { ExitCode, LocalError, UsageError } from "../shared/errors.ts";
 import {

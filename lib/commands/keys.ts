@@ -16,6 +16,7 @@
  * @module
  */
 
+import type { KeysOptions } from "../cli/options.ts";
 import { AwsmfaError, ExitCode, LocalError } from "../shared/errors.ts";
 import { serializeIni } from "../aws_files/document.ts";
 import { setKeys } from "../aws_files/edit.ts";
@@ -47,22 +48,6 @@ import { updateFile } from "../files/update.ts";
 import { checkWritable } from "../files/writable.ts";
 
 export { maskKeyId };
-
-/** `awsmfa keys ACTION [--profile P] [--keychain K] [--force]`. */
-export interface KeysOptions {
-  /** Which command this is. */
-  command: "keys";
-  /** What to do. */
-  action: "import" | "get" | "remove" | "list";
-  /** The profile (`--profile`; default `AWS_PROFILE`, then `default`). */
-  profile?: string;
-  /** The back-end (`--keychain`; default `AWSMFA_KEYCHAIN`, then automatic). */
-  keychain?: KeychainName;
-  /** `keys remove`: even while a config still points at the item (`--force`). */
-  force: boolean;
-  /** Print nothing on success (`--quiet`). */
-  quiet: boolean;
-}
 
 /** What `awsmfa keys` reads from or writes to the world. */
 export interface KeysIO {

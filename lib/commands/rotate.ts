@@ -26,7 +26,7 @@
  * @module
  */
 
-import type { SessionFlags } from "../cli/args.ts";
+import type { RotateOptions } from "../cli/options.ts";
 import { acquireSession, sessionCacheDir } from "../sessions/acquire.ts";
 import { AwsmfaError, ExitCode, LocalError } from "../shared/errors.ts";
 import {
@@ -78,24 +78,6 @@ import { readText } from "../files/read.ts";
 import { REMOVE_FILE, updateFile } from "../files/update.ts";
 import { checkWritable } from "../files/writable.ts";
 import { codeSource } from "../mfa_code/source.ts";
-
-/** `awsmfa rotate [--profile P] [--serial-number S] [--keep-old] [CODE | -]`. */
-export interface RotateOptions extends
-  Pick<
-    SessionFlags,
-    | "profile"
-    | "serialNumber"
-    | "region"
-    | "endpointUrl"
-    | "mfaProcess"
-    | "code"
-    | "quiet"
-  > {
-  /** Which command this is. */
-  command: "rotate";
-  /** Deactivate the old key instead of deleting it (`--keep-old`). */
-  keepOld: boolean;
-}
 
 /** What `awsmfa rotate` reads from or writes to the world. */
 export interface RotateIO extends ObtainIO {

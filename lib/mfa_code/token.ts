@@ -6,26 +6,21 @@
  */
 
 import { UsageError } from "../shared/errors.ts";
+import { isValidCode, ungroupCode } from "./code_text.ts";
 import { readLine } from "./stdin_line.ts";
 import { NoTerminalError } from "./terminal.ts";
 
+export { isValidCode } from "./code_text.ts";
+
 /** How many malformed answers the terminal prompt accepts before giving up. */
 const PROMPT_TRIES = 3;
-
-/** True when `text` is an MFA code: exactly 6 ASCII digits. */
-export function isValidCode(text: string): boolean {
-  return /^[0-9]{6}$/.test(text);
-}
 
 /**
  * A typed answer as a code: trimmed, and `123 456` (as authenticator apps
  * show it) read as `123456`.
  */
 function normalizeCode(text: string): string {
-  const trimmed = text.trim();
-  return /^[0-9]{3} [0-9]{3}$/.test(trimmed)
-    ? trimmed.replace(" ", "")
-    : trimmed;
+  return ungroupCode(text.trim());
 }
 
 /** What the user may give the code through, for {@linkcode obtainCode}: stdin and a prompt. */

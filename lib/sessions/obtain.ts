@@ -12,7 +12,7 @@
  * @module
  */
 
-import type { SessionFlags } from "../cli/args.ts";
+import type { SessionFlags } from "../cli/options.ts";
 import {
   type AcquireIO,
   acquireSession,

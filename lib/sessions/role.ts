@@ -23,8 +23,12 @@
  * @module
  */
 
-import type { SessionFlags } from "../cli/args.ts";
 import { LocalError, UsageError } from "../shared/errors.ts";
+import {
+  checkExternalId,
+  checkRoleArn,
+  checkSessionName,
+} from "./role_checks.ts";
 import {
   type EnvLookup,
   type ProfileKeys,
@@ -33,15 +37,20 @@ import {
 } from "../aws_files/settings.ts";
 
 /** The flags that choose the profile, device and role, of every command that gets a session. */
-export type RoleFlags = Pick<
-  SessionFlags,
-  | "profile"
-  | "serialNumber"
-  | "durationSeconds"
-  | "roleArn"
-  | "roleSessionName"
-  | "externalId"
->;
+export interface RoleFlags {
+  /** Source profile with long-term keys (`--profile`). */
+  profile?: string;
+  /** MFA device ARN or hardware serial (`--serial-number`), not yet validated. */
+  serialNumber?: string;
+  /** Session length in seconds, 900 to 129600 (`--duration-seconds`). */
+  durationSeconds?: number;
+  /** ARN of a role to assume (`--role-arn`). */
+  roleArn?: string;
+  /** Name of the role session (`--role-session-name`). */
+  roleSessionName?: string;
+  /** External id of the role (`--external-id`). */
+  externalId?: string;
+}
 
 /** The role to assume, and how. */
 export interface RoleSpec {
@@ -95,40 +104,7 @@ export const CHAINED_MAX_SECONDS = 3600;
 /** The longest role session AWS allows, in seconds (a role's MaxSessionDuration cap). */
 export const MAX_ROLE_SECONDS = 43200;
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const MIN_DURATION = 900;
-
-/** The role ARN of `--role-arn` or `role_arn`; throws {@linkcode UsageError} if malformed. */
-export function checkRoleArn(value: string, origin: string): string {
-  if (!ROLE_ARN.test(value)) {
-    throw new UsageError(
-      `The role ARN ${origin} is not valid: it must look like arn:aws:iam::123456789012:role/NAME.`,
-    );
-  }
-  return value;
-}
-
-/** The role session name; throws {@linkcode UsageError} if STS would refuse it. */
-export function checkSessionName(value: string, origin: string): string {
-  if (!SESSION_NAME.test(value)) {
-    throw new UsageError(
-      `The role session name ${origin} is not valid: it must be 2 to 64 characters of letters, digits and +=,.@_-.`,
-    );
-  }
-  return value;
-}
-
-/** The external id; throws {@linkcode UsageError} (without repeating it) if STS would refuse it. */
-export function checkExternalId(value: string, origin: string): string {
-  if (!EXTERNAL_ID.test(value)) {
-    throw new UsageError(
-      `The external id ${origin} is not valid: it must be 2 to 1224 characters of letters, digits and +=,.@:/_-.`,
-    );
-  }
-  return value;
-}
 
 /**
  * The default role session name: `awsmfa-` and the MFA device's name (the

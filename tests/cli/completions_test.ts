@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { OPTIONS, SHELLS } from "../../lib/cli/args.ts";
+import { OPTIONS } from "../../lib/cli/flags.ts";
+import { SHELLS } from "../../lib/cli/options.ts";
 import { completionScript } from "../../lib/cli/completions.ts";
 import { findTool, needs } from "../support/tools.ts";
 

@@ -3,7 +3,7 @@
  * lines `.deno-version`, the `deno install` line and `deno task install` grant
  * exactly deno.json's permission set, the commands it tells people to run are
  * tasks that exist, none of them prints an MFA code or grants `-A`, and the
- * Flags table lists every flag of lib/args.ts.
+ * Flags table lists every flag of lib/cli/flags.ts.
  */
 import assert from "node:assert/strict";
 
@@ -73,7 +73,7 @@ Deno.test("README: the tasks it names exist in deno.json", () => {
 });
 
 Deno.test("README: the Flags table has a row for every flag, and no other", async () => {
-  const { OPTIONS } = await import("../../lib/cli/args.ts");
+  const { OPTIONS } = await import("../../lib/cli/flags.ts");
   const section = README.slice(
     README.indexOf("\n## Flags\n"),
     README.indexOf("\n## Environment\n"),

@@ -10,38 +10,19 @@
  * @module
  */
 
-import { LocalError, UsageError } from "../../shared/errors.ts";
+import { LocalError } from "../../shared/errors.ts";
 import {
   spawnBounded,
   type SpawnResult,
   type SpawnSpec,
 } from "../../shared/spawn.ts";
 import { shownProfile } from "../../aws_files/settings.ts";
+import type { KeychainName } from "./names.ts";
+
+export { checkKeychainName, type KeychainName } from "./names.ts";
 
 /** The service (or folder) name awsmfa's items live under. */
 export const KEYCHAIN_SERVICE = "awsmfa";
-
-/** The names of the back-ends, as `--keychain` and `AWSMFA_KEYCHAIN` take them. */
-export const KEYCHAIN_NAMES = [
-  "secret-service",
-  "pass",
-  "macos",
-  "windows",
-] as const;
-
-/** One of {@linkcode KEYCHAIN_NAMES}. */
-export type KeychainName = typeof KEYCHAIN_NAMES[number];
-
-/** `text` as a keychain name, or a usage error naming `origin`. */
-export function checkKeychainName(text: string, origin: string): KeychainName {
-  const known = KEYCHAIN_NAMES.find((name) => name === text.trim());
-  if (known === undefined) {
-    throw new UsageError(
-      `${origin} takes one of: ${KEYCHAIN_NAMES.join(", ")}.`,
-    );
-  }
-  return known;
-}
 
 /** Runs a tool, bounded; tests inject one. */
 export type ToolRunner = (spec: SpawnSpec) => Promise<SpawnResult>;

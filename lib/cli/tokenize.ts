@@ -1,60 +1,61 @@
 /**
- * A strict command-line tokenizer with the behaviour and error codes of
- * `node:util` `parseArgs({ strict: true, allowPositionals: true })`.
+ * A strict command-line tokenizer with the semantics of `node:util`
+ * `parseArgs({ strict: true, allowPositionals: true })`: the same values,
+ * positionals and refusals.
  *
  * `node:util` would do, but importing any `node:` module starts Deno's Node
  * compatibility layer (about 15 ms on every run, more than `--version` costs
- * in all), and `@std/cli` cannot be fetched here. Errors carry the same
- * `code` and message shapes as Node's, so callers can map them the same way.
+ * in all), and `@std/cli` cannot be fetched here. A refusal is a
+ * {@linkcode TokenError}, a value that says what went wrong with which flag;
+ * the command line's own words for it are written in one place (hints.ts).
  *
  * @module
  */
 
 /** One option: a boolean flag or one that takes a string value. */
-export interface ArgvOption {
+export interface TokenOption {
   /** `"boolean"` (a flag) or `"string"` (takes a value). */
   type: "boolean" | "string";
   /** A one-letter alias, without the dash. */
   short?: string;
 }
 
-/** What {@linkcode parseArgv} found. */
-export interface ParsedArgv {
+/** What {@linkcode tokenize} found. */
+export interface Tokens {
   /** Each option given: true for a flag, the (last) value for a string. */
   values: Record<string, string | boolean | undefined>;
   /** The arguments that are not options, in order. */
   positionals: string[];
 }
 
-/** An error of {@linkcode parseArgv}, with Node's `code`. */
-export class ArgvError extends TypeError {
-  /** `ERR_PARSE_ARGS_UNKNOWN_OPTION` or `ERR_PARSE_ARGS_INVALID_OPTION_VALUE`. */
-  readonly code: string;
+/** How a command line breaks the tokenizer's rules. */
+export type TokenErrorKind =
+  /** An option the table does not have (`--nope`, `-x`). */
+  | "unknown-option"
+  /** A string option at the end of the line, or inside a short group (`-qr…`). */
+  | "missing-value"
+  /** A value that looks like an option (`--profile --force`): write `--profile=-x`. */
+  | "ambiguous-value"
+  /** A value given to a boolean flag (`--force=yes`). */
+  | "value-for-boolean";
 
-  /** Create an error with Node's code and message. */
-  constructor(code: string, message: string) {
-    super(message);
-    this.name = "ArgvError";
-    this.code = code;
+/** A command line {@linkcode tokenize} refuses; carries no message meant for users. */
+export class TokenError extends Error {
+  /** What is wrong. */
+  readonly kind: TokenErrorKind;
+  /** The flag as it was typed, without any value: `--nope`, `-x`, `--profile`. */
+  readonly flag: string;
+  /** The long name of the option concerned, when it is in the table. */
+  readonly option?: string;
+
+  /** Create the error for `flag` (as typed) and the table's `option`. */
+  constructor(kind: TokenErrorKind, flag: string, option?: string) {
+    super(`${kind}: ${flag}`);
+    this.name = "TokenError";
+    this.kind = kind;
+    this.flag = flag;
+    if (option !== undefined) this.option = option;
   }
-}
-
-function unknown(option: string): ArgvError {
-  return new ArgvError(
-    "ERR_PARSE_ARGS_UNKNOWN_OPTION",
-    `Unknown option '${option}'. To specify a positional argument starting with a '-', place it at the end of the command after '--', as in '-- "${option}"`,
-  );
-}
-
-function invalid(message: string): ArgvError {
-  return new ArgvError("ERR_PARSE_ARGS_INVALID_OPTION_VALUE", message);
-}
-
-/** `--name` or `-n, --name` as Node's messages show an option. */
-function display(name: string, option: ArgvOption): string {
-  return option.short === undefined
-    ? `--${name}`
-    : `-${option.short}, --${name}`;
 }
 
 /**
@@ -64,10 +65,10 @@ function display(name: string, option: ArgvOption): string {
  * positional. A short flag group (`-ab`) sets each flag; `-nVALUE` gives a
  * string option its value.
  */
-export function parseArgv(
+export function tokenize(
   args: readonly string[],
-  options: Readonly<Record<string, ArgvOption>>,
-): ParsedArgv {
+  options: Readonly<Record<string, TokenOption>>,
+): Tokens {
   const values: Record<string, string | boolean | undefined> = Object.create(
     null,
   );
@@ -80,20 +81,10 @@ export function parseArgv(
 
   /** The value of option `name` (given as `raw`) at `args[index]`. */
   const take = (name: string, raw: string, index: number): string => {
-    const option = options[name];
     const value = args[index];
-    if (value === undefined) {
-      throw invalid(
-        `Option '${display(name, option)} <value>' argument missing`,
-      );
-    }
+    if (value === undefined) throw new TokenError("missing-value", raw, name);
     if (value.length > 1 && value[0] === "-") {
-      const example = raw.startsWith("--")
-        ? `'--${name}=-XYZ'`
-        : `'--${name}=-XYZ' or '${raw}-XYZ'`;
-      throw invalid(
-        `Option '${raw}' argument is ambiguous.\nDid you forget to specify the option argument for '${raw}'?\nTo specify an option argument starting with a dash use ${example}.`,
-      );
+      throw new TokenError("ambiguous-value", raw, name);
     }
     return value;
   };
@@ -107,13 +98,11 @@ export function parseArgv(
     if (arg.startsWith("--")) {
       const equals = arg.indexOf("=");
       const name = equals === -1 ? arg.slice(2) : arg.slice(2, equals);
-      if (!known(name)) throw unknown(`--${name}`);
+      if (!known(name)) throw new TokenError("unknown-option", `--${name}`);
       const option = options[name];
       if (option.type === "boolean") {
         if (equals !== -1) {
-          throw invalid(
-            `Option '${display(name, option)}' does not take an argument`,
-          );
+          throw new TokenError("value-for-boolean", `--${name}`, name);
         }
         values[name] = true;
       } else if (equals !== -1) {
@@ -125,7 +114,9 @@ export function parseArgv(
     }
     if (arg.length > 1 && arg[0] === "-") {
       const first = byShort.get(arg[1]);
-      if (first === undefined) throw unknown(`-${arg[1]}`);
+      if (first === undefined) {
+        throw new TokenError("unknown-option", `-${arg[1]}`);
+      }
       if (options[first].type === "string") {
         values[first] = arg.length > 2
           ? arg.slice(2)
@@ -134,14 +125,12 @@ export function parseArgv(
       }
       for (let j = 1; j < arg.length; j++) {
         const name = byShort.get(arg[j]);
-        if (name === undefined) throw unknown(`-${arg[j]}`);
+        if (name === undefined) {
+          throw new TokenError("unknown-option", `-${arg[j]}`);
+        }
         if (options[name].type === "string") {
           if (j !== arg.length - 1) {
-            throw invalid(
-              `Option '${
-                display(name, options[name])
-              } <value>' argument missing`,
-            );
+            throw new TokenError("missing-value", `-${arg[j]}`, name);
           }
           values[name] = take(name, `-${arg[j]}`, ++i);
         } else {
