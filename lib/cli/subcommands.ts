@@ -8,7 +8,7 @@
 import { type HelpTopic, SHELLS } from "./options.ts";
 
 /** A subcommand, as help and completions show it. */
-export interface CommandSpec {
+interface CommandSpec {
   /** The word that selects the command, e.g. `"completions"`. */
   readonly name: string;
   /** Placeholder for its argument, e.g. `"SHELL"`. */
