@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type HelpTopic, SHELLS } from "./options.ts";
+import { type HelpTopic, KEYS_ACTIONS, SHELLS } from "./options.ts";
 
 /** A subcommand, as help and completions show it. */
 interface CommandSpec {
@@ -15,7 +15,7 @@ interface CommandSpec {
   readonly argument: string;
   /** One sentence for `--help`. */
   readonly description: string;
-  /** Fixed choices for the argument, offered by completions. */
+  /** Fixed choices for the (first) argument, offered by completions. */
   readonly values: readonly string[];
   /** Completions offer profile names for the arguments. */
   readonly completesProfiles?: boolean;
@@ -64,8 +64,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: "import|get|remove|list [--profile P] [--keychain NAME] [--force]",
     description:
       "Keep a source profile's long-term keys in the OS keychain: import moves them out of the credentials file and points the profile's credential_process at keys get, which prints them; remove deletes them; list shows what is stored.",
-    // Completions offer its flags; the action words are in --help.
-    values: [],
+    values: KEYS_ACTIONS,
   },
   {
     name: "rotate",

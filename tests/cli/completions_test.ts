@@ -4,6 +4,28 @@ import { SHELLS } from "../../lib/cli/options.ts";
 import { completionScript } from "../../lib/cli/completions.ts";
 import { findTool, needs } from "../support/tools.ts";
 
+/** The flag words of the default command, with -V and -h. */
+const REFRESH_FLAG_WORDS = OPTIONS.filter((spec) =>
+  spec.commands.includes("refresh")
+).flatMap((spec) =>
+  spec.short === undefined
+    ? [`--${spec.name}`]
+    : [`--${spec.name}`, `-${spec.short}`]
+);
+
+/** What `awsmfa help` takes: every topic it has a page for. */
+const HELP_TOPIC_NAMES = [
+  "options",
+  "environment",
+  "exec",
+  "credential-process",
+  "status",
+  "clear",
+  "keys",
+  "rotate",
+  "completions",
+];
+
 const decoder = new TextDecoder();
 
 const TOOL = {
@@ -117,7 +139,23 @@ Deno.test({
           "keys",
           "rotate",
           "completions",
+          "help",
         ]],
+        [["awsmfa", "he"], ["help"]],
+        [["awsmfa", "help", ""], HELP_TOPIC_NAMES],
+        [["awsmfa", "help", "en"], ["environment"]],
+        [["awsmfa", "help", "status", ""], []],
+        [["awsmfa", "keys", ""], ["import", "get", "remove", "list"]],
+        [["awsmfa", "keys", "re"], ["remove"]],
+        [["awsmfa", "keys", "import", ""], []],
+        [["awsmfa", "keys", "import", "--pro"], ["--profile"]],
+        [["awsmfa", "keys", "--keychain", ""], [
+          "secret-service",
+          "pass",
+          "macos",
+          "windows",
+        ]],
+        [["awsmfa", "-V"], ["-V"]],
         [["awsmfa", "cr"], ["credential-process"]],
         [["awsmfa", "credential-process", "--mfa-p"], ["--mfa-process"]],
         [["awsmfa", "credential-process", "--ou"], []],
@@ -322,6 +360,35 @@ Deno.test("every script names every flag and shell and honours AWS_SHARED_CREDEN
   }
   assert.match(completionScript("zsh"), /^#compdef awsmfa\n/);
   assert.match(
+    completionScript("zsh"),
+    /^ +'1:action:\(import get remove list\)'$/m,
+  );
+  assert.match(
+    completionScript("zsh"),
+    new RegExp(
+      `^ +\\(\\( CURRENT == 3 \\)\\) && compadd -- ${
+        HELP_TOPIC_NAMES.join(" ")
+      }$`,
+      "m",
+    ),
+  );
+  assert.match(completionScript("zsh"), /\(exec .* completions help\)/);
+  const powershell = completionScript("powershell");
+  assert.ok(
+    powershell.includes(
+      "elseif ($command -eq 'keys' -and $before.Count -eq 2) {\n        $candidates = @('import', 'get', 'remove', 'list')",
+    ),
+    powershell,
+  );
+  assert.ok(
+    powershell.includes(
+      `if ($before.Count -ge 2 -and $before[1] -eq 'help') {\n        if ($before.Count -eq 2) { $candidates = @(${
+        HELP_TOPIC_NAMES.map((name) => `'${name}'`).join(", ")
+      }) }`,
+    ),
+  );
+  assert.ok(powershell.includes("'completions', 'help')"), powershell);
+  assert.match(
     completionScript("fish"),
     /^complete -c awsmfa .*-l serial-number -x/m,
   );
@@ -352,10 +419,17 @@ testWith(
           "completions",
           "credential-process",
           "exec",
+          "help",
           "keys",
           "rotate",
           "status",
         ]],
+        ["awsmfa help ", HELP_TOPIC_NAMES],
+        ["awsmfa help --", []],
+        ["awsmfa keys ", ["get", "import", "list", "remove"]],
+        ["awsmfa keys import ", []],
+        ["awsmfa keys remove --f", ["--force"]],
+        ["awsmfa -", REFRESH_FLAG_WORDS],
         ["awsmfa credential-process --mfa-p", ["--mfa-process"]],
         ["awsmfa credential-process --ou", []],
         ["awsmfa status --", ["--help", "--json", "--max-key-age"]],

@@ -6,14 +6,15 @@
 
 import type { CommandName } from "../options.ts";
 import { OPTIONS } from "../flags.ts";
-import { COMMANDS } from "../subcommands.ts";
 import { shQuote } from "../../shared/quote.ts";
 import {
   commandFlagWords,
   CONFIG_SED,
   CREDENTIALS_SED,
+  FIRST_WORDS,
   FLAG_COMMANDS,
   flagWords,
+  takesFlags,
 } from "./words.ts";
 
 /** The bash script: `eval "$(awsmfa completions bash)"`. */
@@ -60,18 +61,19 @@ export function bashScript(): string {
     "  local command=refresh i",
     '  if [ "$COMP_CWORD" -ge 2 ]; then',
     '    case "${COMP_WORDS[1]}" in',
-    ...COMMANDS.filter((command) => command.values.length > 0).flatMap((
-      command,
-    ) => [
-      `      ${command.name})`,
-      '        if [ "$COMP_CWORD" -eq 2 ]; then',
-      `          COMPREPLY=($(compgen -W ${
-        shQuote(command.values.join(" "))
-      } -- "$cur"))`,
-      "        fi",
-      "        return 0",
-      "        ;;",
-    ]),
+    ...FIRST_WORDS.filter((word) => word.values.length > 0 && !takesFlags(word))
+      .flatMap((
+        command,
+      ) => [
+        `      ${command.name})`,
+        '        if [ "$COMP_CWORD" -eq 2 ]; then',
+        `          COMPREPLY=($(compgen -W ${
+          shQuote(command.values.join(" "))
+        } -- "$cur"))`,
+        "        fi",
+        "        return 0",
+        "        ;;",
+      ]),
     `      ${FLAG_COMMANDS.join("|")})`,
     '        command="${COMP_WORDS[1]}"',
     "        ;;",
@@ -130,9 +132,16 @@ export function bashScript(): string {
     "    *)",
     '      if [ "$COMP_CWORD" -eq 1 ]; then',
     `        COMPREPLY=($(compgen -W ${
-      shQuote(COMMANDS.map((command) => command.name).join(" "))
+      shQuote(FIRST_WORDS.map((word) => word.name).join(" "))
     } -- "$cur"))`,
-    ...COMMANDS.filter((command) => command.completesProfiles).flatMap((
+    ...FIRST_WORDS.filter((word) => word.values.length > 0 && takesFlags(word))
+      .flatMap((word) => [
+        `      elif [ "$command" = ${word.name} ] && [ "$COMP_CWORD" -eq 2 ]; then`,
+        `        COMPREPLY=($(compgen -W ${
+          shQuote(word.values.join(" "))
+        } -- "$cur"))`,
+      ]),
+    ...FIRST_WORDS.filter((word) => word.completesProfiles).flatMap((
       command,
     ) => [
       `      elif [ "$command" = ${command.name} ]; then`,

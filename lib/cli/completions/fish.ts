@@ -5,14 +5,13 @@
  */
 
 import { OPTIONS } from "../flags.ts";
-import { COMMANDS } from "../subcommands.ts";
 import { fishQuote } from "../../shared/quote.ts";
-import { CONFIG_SED, CREDENTIALS_SED } from "./words.ts";
+import { CONFIG_SED, CREDENTIALS_SED, FIRST_WORDS } from "./words.ts";
 
 /** The fish script: `awsmfa completions fish | source`. */
 export function fishScript(): string {
   const notInCommand = `not __fish_seen_subcommand_from ${
-    COMMANDS.map((command) => command.name).join(" ")
+    FIRST_WORDS.map((word) => word.name).join(" ")
   }`;
   const lines = [
     "# fish completion for awsmfa, from `awsmfa completions fish`.",
@@ -35,7 +34,7 @@ export function fishScript(): string {
     "",
     "complete -c awsmfa -f",
   ];
-  for (const command of COMMANDS) {
+  for (const command of FIRST_WORDS) {
     lines.push(
       `complete -c awsmfa -n __fish_use_subcommand -a ${command.name} -d ${
         fishQuote(command.description)
@@ -44,13 +43,19 @@ export function fishScript(): string {
     if (command.values.length > 0) {
       lines.push(
         `complete -c awsmfa -n ${
-          fishQuote(`__fish_seen_subcommand_from ${command.name}`)
+          fishQuote(
+            `__fish_seen_subcommand_from ${command.name}; and not __fish_seen_subcommand_from ${
+              command.values.join(" ")
+            }`,
+          )
         } -a ${fishQuote(command.values.join(" "))}`,
       );
     }
   }
   lines.push(
-    ...COMMANDS.filter((command) => command.completesProfiles).map((command) =>
+    ...FIRST_WORDS.filter((command) => command.completesProfiles).map((
+      command,
+    ) =>
       `complete -c awsmfa -n ${
         fishQuote(`__fish_seen_subcommand_from ${command.name}`)
       } -a '(__awsmfa_profiles)'`

@@ -6,9 +6,14 @@
 
 import type { CommandName } from "../options.ts";
 import { OPTIONS } from "../flags.ts";
-import { COMMANDS } from "../subcommands.ts";
 import { psQuote } from "../../shared/quote.ts";
-import { commandFlagWords, FLAG_COMMANDS, flagWords } from "./words.ts";
+import {
+  commandFlagWords,
+  FIRST_WORDS,
+  FLAG_COMMANDS,
+  flagWords,
+  takesFlags,
+} from "./words.ts";
 
 /** The PowerShell script: a native argument completer for awsmfa. */
 export function powershellScript(): string {
@@ -53,7 +58,11 @@ export function powershellScript(): string {
     "    $afterSeparator = $command -eq 'exec' -and $before -contains '--'",
   );
   let keyword = "if";
-  for (const command of COMMANDS.filter((command) => command.values.length)) {
+  for (
+    const command of FIRST_WORDS.filter((word) =>
+      word.values.length > 0 && !takesFlags(word)
+    )
+  ) {
     lines.push(
       `    ${keyword} ($before.Count -ge 2 -and $before[1] -eq ${
         psQuote(command.name)
@@ -91,9 +100,17 @@ export function powershellScript(): string {
     "        }",
     "    }",
     "    elseif ($before.Count -eq 1) {",
-    `        $candidates = ${list(COMMANDS.map((command) => command.name))}`,
+    `        $candidates = ${list(FIRST_WORDS.map((word) => word.name))}`,
     "    }",
-    ...COMMANDS.filter((command) => command.completesProfiles).flatMap((
+    ...FIRST_WORDS.filter((word) => word.values.length > 0 && takesFlags(word))
+      .flatMap((word) => [
+        `    elseif ($command -eq ${
+          psQuote(word.name)
+        } -and $before.Count -eq 2) {`,
+        `        $candidates = ${list(word.values)}`,
+        "    }",
+      ]),
+    ...FIRST_WORDS.filter((command) => command.completesProfiles).flatMap((
       command,
     ) => [
       `    elseif ($command -eq ${psQuote(command.name)}) {`,

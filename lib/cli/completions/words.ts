@@ -7,6 +7,7 @@
 
 import { OPTIONS, type OptionSpec } from "../flags.ts";
 import type { CommandName } from "../options.ts";
+import { COMMANDS, HELP_TOPICS } from "../subcommands.ts";
 
 /** sed script printing the section names of a credentials file. */
 export const CREDENTIALS_SED = "s/^\\[\\([^]]*\\)\\].*/\\1/p";
@@ -31,11 +32,34 @@ export function commandFlagWords(command: CommandName): string[] {
 }
 
 /** Subcommands that take flags of their own (all but `completions`). */
-export const FLAG_COMMANDS: readonly CommandName[] = [
-  "exec",
-  "credential-process",
-  "status",
-  "clear",
-  "keys",
-  "rotate",
+export const FLAG_COMMANDS: readonly CommandName[] = COMMANDS.map((command) =>
+  command.name as CommandName
+).filter((name) => OPTIONS.some((spec) => spec.commands.includes(name)));
+
+/** A word that may start a command line, and the fixed words after it. */
+export interface FirstWord {
+  /** The word, e.g. `"keys"`. */
+  readonly name: string;
+  /** One sentence, shown by fish. */
+  readonly description: string;
+  /** Fixed choices for the word after it. */
+  readonly values: readonly string[];
+  /** Completions offer profile names for its arguments. */
+  readonly completesProfiles?: boolean;
+}
+
+/** The subcommands and `help` (whose topics follow it). */
+export const FIRST_WORDS: readonly FirstWord[] = [
+  ...COMMANDS,
+  {
+    name: "help",
+    description:
+      "Print help: the overview, a command's page, every option (options), or the environment and exit codes (environment).",
+    values: HELP_TOPICS.map(([topic]) => topic),
+  },
 ];
+
+/** Whether `word` is a subcommand with flags of its own. */
+export function takesFlags(word: FirstWord): boolean {
+  return FLAG_COMMANDS.includes(word.name as CommandName);
+}

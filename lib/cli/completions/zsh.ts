@@ -6,9 +6,14 @@
 
 import type { CommandName } from "../options.ts";
 import { OPTIONS } from "../flags.ts";
-import { COMMANDS } from "../subcommands.ts";
 import { shQuote } from "../../shared/quote.ts";
-import { CONFIG_SED, CREDENTIALS_SED, FLAG_COMMANDS } from "./words.ts";
+import {
+  CONFIG_SED,
+  CREDENTIALS_SED,
+  FIRST_WORDS,
+  FLAG_COMMANDS,
+  takesFlags,
+} from "./words.ts";
 
 /** Escape a description for the `[...]` part of a zsh `_arguments` spec. */
 function zshDescription(text: string): string {
@@ -53,9 +58,17 @@ function zshArguments(
   ];
 }
 
+/** `1:action:(…)` for a command whose first argument is a fixed word. */
+function actionsSpec(command: CommandName): string | undefined {
+  const word = FIRST_WORDS.find((word) => word.name === command);
+  return word === undefined || word.values.length === 0
+    ? undefined
+    : `1:action:(${word.values.join(" ")})`;
+}
+
 /** The zsh script: `#compdef awsmfa`, for $fpath or `source`. */
 export function zshScript(): string {
-  const commandNames = COMMANDS.map((command) => command.name).join(" ");
+  const commandNames = FIRST_WORDS.map((word) => word.name).join(" ");
   return [
     "#compdef awsmfa",
     "# zsh completion for awsmfa, from `awsmfa completions zsh`.",
@@ -78,14 +91,15 @@ export function zshScript(): string {
     "}",
     "",
     "_awsmfa() {",
-    ...COMMANDS.filter((command) => command.values.length > 0).flatMap((
-      command,
-    ) => [
-      `  if [[ \${words[2]} == ${command.name} ]]; then`,
-      `    (( CURRENT == 3 )) && compadd -- ${command.values.join(" ")}`,
-      "    return",
-      "  fi",
-    ]),
+    ...FIRST_WORDS.filter((word) => word.values.length > 0 && !takesFlags(word))
+      .flatMap((
+        command,
+      ) => [
+        `  if [[ \${words[2]} == ${command.name} ]]; then`,
+        `    (( CURRENT == 3 )) && compadd -- ${command.values.join(" ")}`,
+        "    return",
+        "  fi",
+      ]),
     "  local command=${words[2]}",
     "  if [[ $command == exec ]]; then",
     "    local separator=${words[(i)--]}",
@@ -108,7 +122,7 @@ export function zshScript(): string {
           ? "*:profile:_awsmfa_profiles"
           : command === "exec"
           ? "1::MFA code or -: "
-          : undefined,
+          : actionsSpec(command),
         "      ",
       ),
       "      return",
