@@ -9,66 +9,26 @@
 
 import { UsageError } from "../shared/errors.ts";
 import { checkKeychainName } from "../source_keys/keychain/names.ts";
-import { checkMaxKeyAge, choice, nonEmpty } from "./checks.ts";
+import { checkMaxKeyAge, nonEmpty } from "./checks.ts";
 import { type OptionSpec, specsOf } from "./flags.ts";
-import { usageOfTokenError } from "./hints.ts";
 import {
-  ENV_SHELLS,
-  type EnvShell,
   type HelpTopic,
   KEYS_ACTIONS,
   type KeysOptions,
   type Options,
-  OUTPUTS,
-  type RefreshOptions,
-  type RotateOptions,
   SHELLS,
 } from "./options.ts";
-import { sessionFlags, textOf } from "./session_flags.ts";
+import { strictParse, textOf } from "./read_flags.ts";
+import {
+  parseCredentialProcess,
+  parseExec,
+  parseRefresh,
+  parseRotate,
+} from "./session_args.ts";
 import { COMMANDS, HELP_TOPICS } from "./subcommands.ts";
-import { TokenError, tokenize, type TokenOption } from "./tokenize.ts";
-
-/** Shells whose syntax `--output env` prints under another name. */
-const SHELL_ALIASES: Readonly<Record<string, EnvShell>> = {
-  bash: "sh",
-  zsh: "sh",
-  dash: "sh",
-  ksh: "sh",
-  pwsh: "powershell",
-};
 
 /** The target profile when `--mfa-profile-name` is not given. */
 const DEFAULT_PROFILE_NAME = "mfa";
-
-type ParseOptions = Record<string, TokenOption>;
-
-function parseOptions(specs: readonly OptionSpec[]): ParseOptions {
-  const options: ParseOptions = {};
-  for (const spec of specs) {
-    options[spec.name] = spec.short === undefined
-      ? { type: spec.value === undefined ? "boolean" : "string" }
-      : {
-        type: spec.value === undefined ? "boolean" : "string",
-        short: spec.short,
-      };
-  }
-  return options;
-}
-
-function strictParse(
-  args: string[],
-  specs: readonly OptionSpec[],
-  where: string,
-) {
-  try {
-    return tokenize(args, parseOptions(specs));
-  } catch (error) {
-    if (error instanceof TokenError) {
-      throw usageOfTokenError(error, specs, where);
-    }
-    throw error;
-  }
-}
 
 function asksForHelp(args: string[]): boolean {
   for (const arg of args) {
@@ -128,77 +88,6 @@ function parseCompletions(args: string[]): Options {
   return { command: "completions", shell: known };
 }
 
-function parseRefresh(argv: string[]): Options {
-  const { values, positionals } = strictParse(
-    argv,
-    specsOf("refresh"),
-    "the default command",
-  );
-  if (values.version === true) return { command: "version" };
-  const options: RefreshOptions = {
-    command: "refresh",
-    ...sessionFlags(values, positionals, "refresh"),
-  };
-  const output = choice("output", textOf(values, "output"), OUTPUTS);
-  const shellName = textOf(values, "shell");
-  const shell = choice(
-    "shell",
-    shellName === undefined ? undefined : SHELL_ALIASES[shellName] ?? shellName,
-    ENV_SHELLS,
-  );
-  if (shell !== undefined && output !== "env") {
-    throw new UsageError("Option --shell only applies with --output env.");
-  }
-  if (options.write === true && output === undefined) {
-    throw new UsageError(
-      "Option --write only applies with --output or in awsmfa exec; without them awsmfa always writes the files.",
-    );
-  }
-  if (output !== undefined) options.output = output;
-  if (shell !== undefined) options.shell = shell;
-  return options;
-}
-
-function parseExec(argv: string[]): Options {
-  const separator = argv.indexOf("--");
-  if (separator < 0 || separator === argv.length - 1) {
-    throw new UsageError(
-      "The exec command needs the command to run after --, as in: awsmfa exec -- aws s3 ls",
-    );
-  }
-  const { values, positionals } = strictParse(
-    argv.slice(0, separator),
-    specsOf("exec"),
-    "awsmfa exec",
-  );
-  return {
-    command: "exec",
-    ...sessionFlags(values, positionals, "exec"),
-    argv: argv.slice(separator + 1),
-  };
-}
-
-function parseCredentialProcess(argv: string[]): Options {
-  const { values, positionals } = strictParse(
-    argv,
-    specsOf("credential-process"),
-    "awsmfa credential-process",
-  );
-  if (positionals.length > 0) {
-    throw new UsageError(
-      "The credential-process command takes no arguments; it gets the code from mfa_process or asks on the terminal.",
-    );
-  }
-  // Its flag table has none of --mfa-profile-name, --write, --force,
-  // --quiet: only the two booleans sessionFlags always sets are left out.
-  const { force: _force, quiet: _quiet, ...flags } = sessionFlags(
-    values,
-    [],
-    "credential-process",
-  );
-  return { command: "credential-process", ...flags };
-}
-
 function parseStatus(argv: string[]): Options {
   const { values, positionals } = strictParse(
     argv,
@@ -243,33 +132,6 @@ function parseClear(argv: string[]): Options {
       : [DEFAULT_PROFILE_NAME],
     quiet: values.quiet === true,
   };
-}
-
-function parseRotate(argv: string[]): Options {
-  const { values, positionals } = strictParse(
-    argv,
-    specsOf("rotate"),
-    "awsmfa rotate",
-  );
-  const flags = sessionFlags(values, positionals, "rotate");
-  const options: RotateOptions = {
-    command: "rotate",
-    keepOld: values["keep-old"] === true,
-    quiet: flags.quiet,
-  };
-  for (
-    const key of [
-      "profile",
-      "serialNumber",
-      "region",
-      "endpointUrl",
-      "mfaProcess",
-      "code",
-    ] as const
-  ) {
-    if (flags[key] !== undefined) options[key] = flags[key];
-  }
-  return options;
 }
 
 function parseKeys(argv: string[]): Options {
