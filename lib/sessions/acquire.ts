@@ -17,7 +17,8 @@ import {
   withCacheEntry,
 } from "./cache.ts";
 import { NotRegularFileError, StoreError } from "../files/errors.ts";
-import { AwsmfaError, ExitCode } from "../shared/errors.ts";
+import { AwsmfaError, ExitCode, sentence } from "../shared/errors.ts";
+import { StsError } from "./sts_error.ts";
 import type { SessionValues } from "../aws_files/session.ts";
 import { formatRemaining } from "../shared/time.ts";
 import {
@@ -172,16 +173,16 @@ async function chain(
   } catch (error) {
     // A cached session STS no longer takes (revoked, keys rotated): say
     // where it came from and how to get past it.
-    const awsCode = (error as { awsCode?: unknown }).awsCode;
     if (
-      error instanceof AwsmfaError &&
+      error instanceof StsError &&
       error.exitCode === ExitCode.AuthRejected &&
-      typeof awsCode === "string" && STALE_SESSION_CODES.includes(awsCode)
+      STALE_SESSION_CODES.includes(error.awsCode)
     ) {
       throw new AwsmfaError(
-        `${
-          error.message.replace(/\.$/, "")
-        }: these were the cached MFA session's, so run again with --force to enter a code.`,
+        sentence(
+          error,
+          ": these were the cached MFA session's, so run again with --force to enter a code",
+        ),
         error.exitCode,
       );
     }

@@ -3,6 +3,10 @@
  *
  * Every failure the user can meet is an {@linkcode AwsmfaError}: one plain
  * sentence (never a secret, never the MFA code) and the exit code of its class.
+ * An error's sentence is its {@linkcode AwsmfaError.clause} and one full
+ * stop; a step that knows more (what was not changed, what to do) builds a
+ * longer sentence from that clause with {@linkcode sentence}, the one place
+ * sentences are put together.
  *
  * @module
  */
@@ -34,13 +38,36 @@ export type ExitCodeValue = typeof ExitCode[keyof typeof ExitCode];
 export class AwsmfaError extends Error {
   /** The process exit code for this failure. */
   readonly exitCode: ExitCodeValue;
+  /** What went wrong: the sentence without its final full stop. */
+  readonly clause: string;
 
-  /** Create an error with a user-facing message and its exit code. */
+  /** Create an error with a user-facing sentence and its exit code. */
   constructor(message: string, exitCode: ExitCodeValue) {
     super(message);
     this.name = "AwsmfaError";
     this.exitCode = exitCode;
+    this.clause = clauseOf(message);
   }
+}
+
+/** A sentence (an error's, or text such as a message from AWS) without its final full stop. */
+export function clauseOf(what: AwsmfaError | Error | string): string {
+  if (what instanceof AwsmfaError) return what.clause;
+  const text = typeof what === "string" ? what : what.message;
+  return text.endsWith(".") ? text.slice(0, -1) : text;
+}
+
+/**
+ * The one sentence of a failure: the clause of `first` (an error or a
+ * sentence), then each of `then` as written (each starts with its own
+ * joining punctuation: `"; nothing was changed"`, `" (3 attempts)"`), and
+ * one full stop.
+ */
+export function sentence(
+  first: AwsmfaError | Error | string,
+  ...then: string[]
+): string {
+  return `${clauseOf(first)}${then.join("")}.`;
 }
 
 /** A bad command line or bad input value (exit code 2). */

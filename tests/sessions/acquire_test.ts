@@ -24,7 +24,7 @@ import {
 import { AwsmfaError, ExitCode } from "../../lib/shared/errors.ts";
 import type { RoleSpec, SessionSubject } from "../../lib/sessions/role.ts";
 import type { SessionValues } from "../../lib/aws_files/session.ts";
-import { StsError } from "../../lib/sessions/sts.ts";
+import { StsError } from "../../lib/sessions/sts_error.ts";
 
 const NOW = new Date(Date.UTC(2026, 10, 29, 4, 0, 0));
 const HOUR = 3600_000;

@@ -9,11 +9,11 @@ import assert from "node:assert/strict";
 import {
   assumeRole,
   type AssumeRoleRequest,
-  cleanText,
   getSessionToken,
   type GetSessionTokenRequest,
-  StsError,
 } from "../../lib/sessions/sts.ts";
+import { StsError } from "../../lib/sessions/sts_error.ts";
+import { cleanText } from "../../lib/shared/network.ts";
 import { ExitCode } from "../../lib/shared/errors.ts";
 
 const XMLNS = "https://sts.amazonaws.com/doc/2011-06-15/";

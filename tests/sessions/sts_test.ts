@@ -10,11 +10,11 @@ import { ExitCode } from "../../lib/shared/errors.ts";
 import {
   assumeRole,
   type AssumeRoleRequest,
-  CHAINED_MAX_SECONDS,
   getSessionToken,
   type GetSessionTokenRequest,
-  StsError,
 } from "../../lib/sessions/sts.ts";
+import { CHAINED_MAX_SECONDS } from "../../lib/sessions/role.ts";
+import { StsError } from "../../lib/sessions/sts_error.ts";
 import { startStsDouble, withStsDouble } from "../support/sts_double.ts";
 
 const ROOT = decodeURIComponent(new URL("../../", import.meta.url).pathname);
