@@ -14,7 +14,14 @@
  */
 
 import { SignatureV4 } from "@smithy/signature-v4";
-import { AwsmfaError, ExitCode, UsageError } from "../shared/errors.ts";
+import {
+  AwsmfaError,
+  clauseOf,
+  ExitCode,
+  sentence,
+  UsageError,
+} from "../shared/errors.ts";
+import { cleanText } from "../shared/network.ts";
 import { type EnvLookup, partitionRegion } from "../aws_files/settings.ts";
 
 /** Credentials that sign a call. */
@@ -148,13 +155,6 @@ export async function signedHeaders(
   return sent;
 }
 
-/** Printable text from AWS: no control characters, one line, at most 300 characters. */
-function printable(text: string): string {
-  // deno-lint-ignore no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, " ").trim();
-  return clean.length > 300 ? `${clean.slice(0, 300)}…` : clean;
-}
-
 /** The text of the first `<tag>` in `xml`, entities decoded. */
 export function tagText(xml: string, tag: string): string | undefined {
   const match = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
@@ -249,12 +249,13 @@ export async function queryCall(
   }
   const text = await readCapped(response);
   if (response.status === 200) return text;
-  const code = printable(tagText(text, "Code") ?? `HTTP ${response.status}`);
-  const message = printable(tagText(text, "Message") ?? "");
+  const code = cleanText(tagText(text, "Code") ?? `HTTP ${response.status}`);
+  const message = cleanText(tagText(text, "Message") ?? "");
   throw new AwsCallError(
-    `${target.service.toUpperCase()} refused ${action} (${code})${
-      message === "" ? "" : `: ${message.replace(/\.$/, "")}`
-    }.`,
+    sentence(
+      `${target.service.toUpperCase()} refused ${action} (${code})`,
+      message === "" ? "" : `: ${clauseOf(message)}`,
+    ),
     exitCodeOf(code, response.status),
     code,
   );
@@ -362,7 +363,7 @@ export function iamClient(
         status: tagText(match[1], "Status") ?? "",
         createDate: new Date(tagText(match[1], "CreateDate") ?? NaN),
       })).filter((key) => /^[A-Z0-9]{16,128}$/.test(key.accessKeyId));
-      return { userName: printable(tagText(xml, "UserName") ?? ""), keys };
+      return { userName: cleanText(tagText(xml, "UserName") ?? ""), keys };
     },
     async createAccessKey() {
       const xml = await call("CreateAccessKey");
