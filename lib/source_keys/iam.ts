@@ -21,7 +21,7 @@ import {
   sentence,
   UsageError,
 } from "../shared/errors.ts";
-import { cleanText } from "../shared/network.ts";
+import { AnswerTooLarge, boundedFetch, cleanText } from "../shared/network.ts";
 import { type EnvLookup, partitionRegion } from "../aws_files/settings.ts";
 
 /** Credentials that sign a call. */
@@ -164,34 +164,6 @@ export function tagText(xml: string, tag: string): string | undefined {
   ).replace(/&apos;/g, "'").replace(/&amp;/g, "&");
 }
 
-async function readCapped(response: Response): Promise<string> {
-  if (response.body === null) return "";
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > MAX_ANSWER_BYTES) {
-      await reader.cancel().catch(() => undefined);
-      throw new AwsCallError(
-        "The answer from AWS was larger than expected; it was not read.",
-        ExitCode.Network,
-        "Network",
-      );
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return new TextDecoder().decode(bytes);
-}
-
 /** Exit codes of AWS error codes (the rest of 4xx: 5, 5xx: 6). */
 function exitCodeOf(code: string, status: number): number {
   if (/^(Throttling|ThrottlingException|RequestLimitExceeded)$/.test(code)) {
@@ -229,15 +201,28 @@ export async function queryCall(
     (options.now ?? (() => new Date()))(),
   );
   let response: Response;
+  let text: string;
   try {
-    response = await (options.fetch ?? fetch)(url, {
-      method: "POST",
-      headers,
-      body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-    });
+    // The whole body is read under the deadline, capped, inside this try:
+    // a body that breaks or stalls is a network error like no answer.
+    response = await boundedFetch(options.fetch ?? fetch, MAX_ANSWER_BYTES)(
+      url,
+      {
+        method: "POST",
+        headers,
+        body,
+        signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
+      },
+    );
+    text = await response.text();
   } catch (error) {
+    if (error instanceof AnswerTooLarge) {
+      throw new AwsCallError(
+        "The answer from AWS was larger than expected; it was not read.",
+        ExitCode.Network,
+        "Network",
+      );
+    }
     const name = (error as Error).name;
     throw new AwsCallError(
       `${action} could not reach ${url.host} (${
@@ -247,7 +232,6 @@ export async function queryCall(
       "Network",
     );
   }
-  const text = await readCapped(response);
   if (response.status === 200) return text;
   const code = cleanText(tagText(text, "Code") ?? `HTTP ${response.status}`);
   const message = cleanText(tagText(text, "Message") ?? "");

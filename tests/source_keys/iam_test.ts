@@ -24,6 +24,21 @@ function answering(response: () => Response): typeof fetch {
   return () => Promise.resolve(response());
 }
 
+/** A body whose first chunk arrives and whose reading then fails with `error`. */
+function failingBody(error: Error): ReadableStream<Uint8Array> {
+  let sent = false;
+  return new ReadableStream({
+    pull(controller) {
+      if (!sent) {
+        sent = true;
+        controller.enqueue(new TextEncoder().encode("<ListAccessKeysRe"));
+        return;
+      }
+      controller.error(error);
+    },
+  });
+}
+
 Deno.test("iam: AWS's error text reaches the message without bidirectional overrides or control characters", async () => {
   const xml =
     `<ErrorResponse><Error><Code>AccessDenied</Code><Message>User alice\u202e is not\u2066 allowed\u001b[2J</Message></Error></ErrorResponse>`;
@@ -37,6 +52,49 @@ Deno.test("iam: AWS's error text reaches the message without bidirectional overr
       assert.equal(
         error.message,
         "IAM refused ListAccessKeys (AccessDenied): User alice is not allowed [2J.",
+      );
+      return true;
+    },
+  );
+});
+
+Deno.test("iam: a body that breaks after the headers is a network error", async () => {
+  await assert.rejects(
+    queryCall(TARGET, "ListAccessKeys", {}, KEYS, {
+      fetch: answering(() =>
+        new Response(failingBody(new TypeError("connection reset")), {
+          status: 200,
+        })
+      ),
+    }),
+    (error: unknown) => {
+      assert.ok(error instanceof AwsmfaError, String(error));
+      assert.equal(error.exitCode, ExitCode.Network);
+      assert.match(
+        error.message,
+        /^ListAccessKeys could not reach iam\.amazonaws\.com/,
+      );
+      return true;
+    },
+  );
+});
+
+Deno.test("iam: a body that stalls until the deadline is a timeout, a network error", async () => {
+  await assert.rejects(
+    queryCall(TARGET, "ListAccessKeys", {}, KEYS, {
+      fetch: answering(() =>
+        new Response(
+          failingBody(new DOMException("Signal timed out.", "TimeoutError")),
+          { status: 200 },
+        )
+      ),
+    }),
+    (error: unknown) => {
+      assert.ok(error instanceof AwsmfaError, String(error));
+      assert.equal(error.exitCode, ExitCode.Network);
+      assert.equal(
+        error.message,
+        "ListAccessKeys could not reach iam.amazonaws.com (no answer within 20 seconds); check the network and run again.",
       );
       return true;
     },
