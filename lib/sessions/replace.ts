@@ -9,7 +9,11 @@
  * @module
  */
 
-import { roleProfileConfig, type SessionSubject } from "./role.ts";
+import {
+  roleProfileConfig,
+  roleProfileFor,
+  type SessionSubject,
+} from "./role.ts";
 import {
   expiresAt,
   isManaged,
@@ -56,12 +60,12 @@ export function replacedSession(
     return undefined;
   }
   const sourceConfig = configProfiles.get(source);
-  const roleProfile = roleArn === undefined
+  const roleName = roleArn === undefined
     ? undefined
-    : [...configProfiles.values()].find((keys) =>
-      profileValue(keys, "role_arn") === roleArn &&
-      profileValue(keys, "source_profile") === source
-    );
+    : roleProfileFor(roleArn, source, configProfiles);
+  const roleProfile = roleName === undefined
+    ? undefined
+    : configProfiles.get(roleName);
   const expiration = expiresAt(stored);
   return {
     source,

@@ -32,6 +32,7 @@ import {
 import {
   type EnvLookup,
   type ProfileKeys,
+  profileValue,
   resolveSerial,
   resolveSourceProfile,
 } from "../aws_files/settings.ts";
@@ -266,4 +267,22 @@ export function roleProfileConfig(
       Object.entries(roleConfig).filter(([, value]) => value.trim() !== ""),
     ),
   };
+}
+
+/**
+ * The role profile of the config file that awsmfa would have assumed
+ * `roleArn` from with `source`'s keys, when exactly one matches; undefined
+ * when none or several do (the session is then read as the role assumed
+ * from `source` itself).
+ */
+export function roleProfileFor(
+  roleArn: string,
+  source: string,
+  config: Map<string, ProfileKeys>,
+): string | undefined {
+  const matches = [...config].filter(([, keys]) =>
+    profileValue(keys, "role_arn") === roleArn &&
+    profileValue(keys, "source_profile") === source
+  );
+  return matches.length === 1 ? matches[0][0] : undefined;
 }

@@ -23,6 +23,7 @@ import {
   CHAINED_MAX_SECONDS,
   resolveSubject,
   type RoleFlags,
+  roleProfileFor,
   type SessionSubject,
 } from "./role.ts";
 import { formatRemaining } from "../shared/time.ts";
@@ -169,22 +170,6 @@ async function recordedSerial(
     );
   }
   return serials.size === 1 ? [...serials][0] : undefined;
-}
-
-/**
- * The role profile of the config file that awsmfa would have assumed
- * `roleArn` from with `source`'s keys, when exactly one matches.
- */
-function roleProfileFor(
-  roleArn: string,
-  source: string,
-  config: Map<string, ProfileKeys>,
-): string | undefined {
-  const matches = [...config].filter(([, keys]) =>
-    profileValue(keys, "role_arn") === roleArn &&
-    profileValue(keys, "source_profile") === source
-  );
-  return matches.length === 1 ? matches[0][0] : undefined;
 }
 
 /**
