@@ -3,7 +3,7 @@
  * with every piece of IO passed in, so tests can drive each branch.
  *
  * The session step itself (reuse, checks, code, STS, write) lives in
- * lib/sessions/obtain.ts; this module decides what to do with the session: write it,
+ * lib/sessions/target_profile.ts; this module decides what to do with the session: write it,
  * print it, or hand it to a command.
  *
  * @module
@@ -34,15 +34,14 @@ import {
   childSpec,
   runChild,
 } from "./commands/exec.ts";
+import { loadFile, readFile } from "./sessions/loaded_file.ts";
+import { rollBack } from "./sessions/file_pair.ts";
 import {
-  loadFile,
-  type ObtainedSession,
-  type ObtainIO,
-  obtainSession,
-  readFile,
-  rollBack,
-} from "./sessions/obtain.ts";
-import { sessionCacheDir } from "./sessions/acquire.ts";
+  type TargetIO,
+  type TargetSession,
+  targetSession,
+} from "./sessions/target_profile.ts";
+import { sessionCacheDir } from "./sessions/provider.ts";
 import {
   type CacheKey,
   listCachedKeys,
@@ -78,13 +77,13 @@ import { updateFile } from "./files/update.ts";
 import { versionLine } from "./shared/version.ts";
 
 export {
-  defaultFetcher,
-  type SessionFetcher,
+  type GetSessionTokenCall,
   type SessionRequest,
-} from "./sessions/acquire.ts";
+  stsGetSessionToken,
+} from "./sessions/provider.ts";
 
 /** Everything a run reads from or writes to the world. */
-export interface RunIO extends ObtainIO {
+export interface RunIO extends TargetIO {
   /** Write text to stdout. */
   stdout(text: string): void;
   /** Runs the command of `awsmfa exec`; defaults to {@linkcode runChild}. */
@@ -94,7 +93,7 @@ export interface RunIO extends ObtainIO {
 }
 
 /** `from "work"`, or `role ARN from "work"`, and where a new session came from. */
-function provenance(got: ObtainedSession): string {
+function provenance(got: TargetSession): string {
   const from = got.role === undefined
     ? `from "${got.source}"`
     : `role ${got.role.roleArn} from "${got.source}"`;
@@ -109,7 +108,7 @@ function provenance(got: ObtainedSession): string {
 }
 
 /** One line on stderr about the session, unless quiet. */
-function report(got: ObtainedSession, quiet: boolean, io: RunIO): void {
+function report(got: TargetSession, quiet: boolean, io: RunIO): void {
   if (quiet) return;
   const until = describeTime(got.session.expiration);
   if (got.origin === "profile") {
@@ -136,7 +135,7 @@ function report(got: ObtainedSession, quiet: boolean, io: RunIO): void {
 
 async function refresh(options: RefreshOptions, io: RunIO): Promise<number> {
   if (options.output === undefined) {
-    const got = await obtainSession(options, io, {
+    const got = await targetSession(options, io, {
       write: true,
       warnShadowing: true,
     });
@@ -160,7 +159,7 @@ async function refresh(options: RefreshOptions, io: RunIO): Promise<number> {
     ? options.shell ??
       defaultEnvShell(io.env, io.windows ?? Deno.build.os === "windows")
     : undefined;
-  const got = await obtainSession(options, io, {
+  const got = await targetSession(options, io, {
     write: options.write === true,
   });
   report(got, options.quiet, io);
@@ -176,7 +175,7 @@ async function refresh(options: RefreshOptions, io: RunIO): Promise<number> {
 
 async function exec(options: ExecOptions, io: RunIO): Promise<number> {
   checkNotNested(io.env);
-  const got = await obtainSession(options, io, {
+  const got = await targetSession(options, io, {
     write: options.write === true,
   });
   // Quiet when it reuses a session, as aws-vault is: CMD's output is what

@@ -35,11 +35,8 @@ import {
 } from "../aws_files/document.ts";
 import { setKeys } from "../aws_files/edit.ts";
 import { profileSection } from "../aws_files/profile_section.ts";
-import {
-  COPIED_CONFIG_KEYS,
-  copiedConfig,
-  type LoadedFile,
-} from "../sessions/obtain.ts";
+import { COPIED_CONFIG_KEYS, copiedConfig } from "../sessions/target_edit.ts";
+import type { LoadedFile } from "../sessions/loaded_file.ts";
 import { roleProfileConfig } from "../sessions/role.ts";
 import {
   addedOf,

@@ -20,24 +20,25 @@
  */
 
 import type { CredentialProcessOptions } from "../cli/options.ts";
-import { acquireSession, sessionCacheDir } from "../sessions/acquire.ts";
+import { provideSession, sessionCacheDir } from "../sessions/provider.ts";
 import { ExitCode, LocalError, UsageError } from "../shared/errors.ts";
-import {
-  minRemainingMs,
-  type ObtainIO,
-  readFile,
-  sessionRequestFor,
-  subjectWorld,
-} from "../sessions/obtain.ts";
+import { readFile } from "../sessions/loaded_file.ts";
+import { baseRequestFor } from "../sessions/base_request.ts";
+import type { TargetIO } from "../sessions/target_profile.ts";
 import { credentialProcessJson } from "../cli/output.ts";
 import { configOrigin } from "../sessions/role.ts";
 import { DEFAULT_TARGET_PROFILE, resolvePaths } from "../aws_files/settings.ts";
-import { checkMinRemaining, findSubject } from "../sessions/subject.ts";
+import {
+  checkMinRemaining,
+  findSubject,
+  minRemainingMs,
+  subjectWorld,
+} from "../sessions/subject.ts";
 import { NoTerminalError } from "../mfa_code/terminal.ts";
 import { codeSource } from "../mfa_code/source.ts";
 
 /** Everything `awsmfa credential-process` reads from or writes to the world. */
-export interface CredentialProcessIO extends ObtainIO {
+export interface CredentialProcessIO extends TargetIO {
   /** Write text to stdout. */
   stdout(text: string): void;
 }
@@ -73,12 +74,12 @@ export async function credentialProcess(
     );
   }
 
-  const { session } = await acquireSession(
+  const { session } = await provideSession(
     {
       subject,
       // Read only when a session must be fetched: a cached one needs no keys.
       request: async () =>
-        await sessionRequestFor(
+        await baseRequestFor(
           options,
           io,
           subject,

@@ -34,8 +34,8 @@ import {
   type LoadedFile,
   loadFile,
   readFile,
-  rollBack,
-} from "../sessions/obtain.ts";
+} from "../sessions/loaded_file.ts";
+import { rollBack } from "../sessions/file_pair.ts";
 import {
   type EnvLookup,
   type LongTermKeys,

@@ -27,7 +27,7 @@
  */
 
 import type { RotateOptions } from "../cli/options.ts";
-import { acquireSession, sessionCacheDir } from "../sessions/acquire.ts";
+import { provideSession, sessionCacheDir } from "../sessions/provider.ts";
 import { AwsmfaError, ExitCode, LocalError } from "../shared/errors.ts";
 import {
   type AccessKeyMetadata,
@@ -59,9 +59,9 @@ import {
 import {
   type LoadedFile,
   loadFile,
-  type ObtainIO,
   readFile,
-} from "../sessions/obtain.ts";
+} from "../sessions/loaded_file.ts";
+import type { TargetIO } from "../sessions/target_profile.ts";
 import { dirname, join } from "../shared/path.ts";
 import { recordKey } from "../source_keys/key_age.ts";
 import { configOrigin, resolveSubject } from "../sessions/role.ts";
@@ -80,7 +80,7 @@ import { checkWritable } from "../files/writable.ts";
 import { codeSource } from "../mfa_code/source.ts";
 
 /** What `awsmfa rotate` reads from or writes to the world. */
-export interface RotateIO extends ObtainIO {
+export interface RotateIO extends TargetIO {
   /** Write text to stdout. */
   stdout(text: string): void;
   /** The fetch for IAM and STS calls; default: the global fetch. */
@@ -280,7 +280,7 @@ interface Journal {
   startedAt: string;
 }
 
-function journalPath(env: ObtainIO["env"], profile: string): string {
+function journalPath(env: TargetIO["env"], profile: string): string {
   return join(
     homeDirectory(env),
     ".aws",
@@ -387,7 +387,7 @@ export async function rotate(
   };
 
   const current = home.current;
-  const { session } = await acquireSession(
+  const { session } = await provideSession(
     {
       subject,
       request: () =>

@@ -17,6 +17,8 @@
  */
 
 import { listCachedKeys } from "./cache.ts";
+import type { LoadedFile } from "./loaded_file.ts";
+import { sessionCacheDir } from "./provider.ts";
 import { LocalError, UsageError } from "../shared/errors.ts";
 import { nearMiss } from "../shared/near.ts";
 import {
@@ -26,13 +28,14 @@ import {
   roleProfileFor,
   type SessionSubject,
 } from "./role.ts";
-import { formatRemaining } from "../shared/time.ts";
 import {
+  DEFAULT_MIN_REMAINING_MS,
   isManaged,
   ROLE_KEY,
   SERIAL_KEY,
   SOURCE_KEY,
 } from "../aws_files/session.ts";
+import { formatRemaining } from "../shared/time.ts";
 import {
   type AwsPaths,
   chooseProfile,
@@ -306,4 +309,28 @@ export function checkMinRemaining(
       formatRemaining(longest * 1000)
     }), so no session could be reused and every run would ask for a code; give a shorter --min-remaining or a longer --duration-seconds.`,
   );
+}
+
+/** The `--min-remaining` threshold in milliseconds (default 15 minutes). */
+export function minRemainingMs(seconds: number | undefined): number {
+  return seconds === undefined ? DEFAULT_MIN_REMAINING_MS : seconds * 1000;
+}
+
+/** What {@linkcode findSubject} looks at: the two files as read, and the cache. */
+export function subjectWorld(
+  credentialsFile: LoadedFile,
+  configFile: LoadedFile,
+  paths: AwsPaths,
+  env: EnvLookup,
+): SubjectWorld {
+  return {
+    credentials: {
+      profiles: credentialsFile.profiles,
+      exists: credentialsFile.text !== null,
+    },
+    config: { profiles: configFile.profiles, exists: configFile.text !== null },
+    paths,
+    env,
+    cacheDir: sessionCacheDir(env),
+  };
 }

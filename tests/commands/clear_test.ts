@@ -14,7 +14,7 @@ import { LocalError } from "../../lib/shared/errors.ts";
 import { readProfiles } from "../../lib/aws_files/botocore.ts";
 import { parseIni, serializeIni } from "../../lib/aws_files/document.ts";
 import { setKeys } from "../../lib/aws_files/edit.ts";
-import { loadFile } from "../../lib/sessions/obtain.ts";
+import { loadFile } from "../../lib/sessions/loaded_file.ts";
 import {
   ADDED_KEY,
   MANAGED_KEYS,

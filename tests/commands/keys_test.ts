@@ -17,7 +17,7 @@ import {
   pointsAt,
   withoutKeys,
 } from "../../lib/commands/keys.ts";
-import { loadFile } from "../../lib/sessions/obtain.ts";
+import { loadFile } from "../../lib/sessions/loaded_file.ts";
 import { keychainNamed } from "../../lib/source_keys/keychain/select.ts";
 import {
   assertNoSecrets,

@@ -1,9 +1,10 @@
 /**
- * Get a session through the shared cache (lib/cache.ts): the cached one while
- * it is fresh, else a role session chained from a cached MFA session (no
- * code), else one STS call with a code — GetSessionToken for an MFA session,
- * AssumeRole with the serial and code for a role. Every command that needs a
- * session (the default command, `exec`, `credential-process`) comes through
+ * The session provider: it provides a session for a subject through the
+ * shared cache (lib/sessions/cache.ts): the cached one while it is fresh,
+ * else a role session chained from a cached MFA session (no code), else one
+ * STS call with a code — GetSessionToken for an MFA session, AssumeRole with
+ * the serial and code for a role. Every command that needs a session (the
+ * default command, `exec`, `credential-process`, `rotate`) comes through
  * here, so one code serves all of them until the session runs out.
  *
  * @module
@@ -28,33 +29,33 @@ import {
 } from "./role.ts";
 import { type EnvLookup, homeDirectory } from "../aws_files/settings.ts";
 
-/** The arguments of one STS GetSessionToken call (the fetch is lib/sts.ts's own). */
+/** The arguments of one STS GetSessionToken call (the fetch is lib/sessions/sts.ts's own). */
 export type SessionRequest = Omit<GetSessionTokenRequest, "fetch">;
 
 /** A GetSessionToken request but the code; AssumeRole takes its keys, region and endpoint. */
 export type BaseRequest = Omit<SessionRequest, "tokenCode">;
 
-/** The arguments of one STS AssumeRole call (the fetch is lib/sts.ts's own). */
+/** The arguments of one STS AssumeRole call (the fetch is lib/sessions/sts.ts's own). */
 export type RoleRequest = Omit<AssumeRoleRequest, "fetch">;
 
 /** The GetSessionToken call. */
-export type SessionFetcher = (
+export type GetSessionTokenCall = (
   request: SessionRequest,
 ) => Promise<SessionValues>;
 
 /** The AssumeRole call. */
-export type RoleFetcher = (request: RoleRequest) => Promise<SessionValues>;
+export type AssumeRoleCall = (request: RoleRequest) => Promise<SessionValues>;
 
-/** The production GetSessionToken call: imports lib/sts.ts (and the AWS SDK) only now. */
-export async function defaultFetcher(
+/** The production GetSessionToken call: imports lib/sessions/sts.ts (and the AWS SDK) only now. */
+export async function stsGetSessionToken(
   request: SessionRequest,
 ): Promise<SessionValues> {
   const { getSessionToken } = await import("./sts.ts");
   return await getSessionToken(request);
 }
 
-/** The production AssumeRole call: imports lib/sts.ts (and the AWS SDK) only now. */
-export async function defaultRoleFetcher(
+/** The production AssumeRole call: imports lib/sessions/sts.ts (and the AWS SDK) only now. */
+export async function stsAssumeRole(
   request: RoleRequest,
 ): Promise<SessionValues> {
   const { assumeRole } = await import("./sts.ts");
@@ -70,22 +71,22 @@ export function sessionCacheDir(env: EnvLookup): string | undefined {
   }
 }
 
-/** What {@linkcode acquireSession} reads from or writes to the world. */
-export interface AcquireIO {
+/** What {@linkcode provideSession} reads from or writes to the world. */
+export interface ProviderIO {
   /** Environment lookup. */
   env: EnvLookup;
   /** Write text to stderr (notes and warnings). */
   stderr(text: string): void;
   /** The current time. */
   now(): Date;
-  /** The GetSessionToken call; defaults to {@linkcode defaultFetcher}. */
-  getSession?: SessionFetcher;
-  /** The AssumeRole call; defaults to {@linkcode defaultRoleFetcher}. */
-  assumeRole?: RoleFetcher;
+  /** The GetSessionToken call; defaults to {@linkcode stsGetSessionToken}. */
+  getSession?: GetSessionTokenCall;
+  /** The AssumeRole call; defaults to {@linkcode stsAssumeRole}. */
+  assumeRole?: AssumeRoleCall;
 }
 
 /** The session asked for. */
-export interface SessionNeed {
+export interface WantedSession {
   /** Whose keys, which device, which role. */
   subject: SessionSubject;
   /**
@@ -94,7 +95,7 @@ export interface SessionNeed {
    * code; it throws the local errors (no keys, bad endpoint).
    */
   request(): Promise<BaseRequest>;
-  /** Get a new session with a code even while a cached one is fresh (`--force`). */
+  /** A new session with a code even while a cached one is fresh (`--force`). */
   force: boolean;
   /** A cached session is fresh while it has more than this left. */
   minRemainingMs: number;
@@ -102,11 +103,11 @@ export interface SessionNeed {
   cacheDir?: string;
 }
 
-/** How {@linkcode acquireSession} got the session. */
+/** Where {@linkcode provideSession} took the session from. */
 export type SessionOrigin = "cache" | "code" | "chained";
 
-/** A session and how it was got. */
-export interface AcquiredSession {
+/** A session and where the provider took it from. */
+export interface ProvidedSession {
   /** The temporary credentials. */
   session: SessionValues;
   /** From the cache, from STS with a code, or chained from a cached MFA session. */
@@ -150,7 +151,7 @@ async function chain(
   role: RoleSpec,
   mfa: SessionValues,
   request: BaseRequest,
-  io: AcquireIO,
+  io: ProviderIO,
 ): Promise<SessionValues> {
   const asked = role.durationSeconds;
   if (asked !== undefined && asked > CHAINED_MAX_SECONDS) {
@@ -161,7 +162,7 @@ async function chain(
     );
   }
   try {
-    return await (io.assumeRole ?? defaultRoleFetcher)({
+    return await (io.assumeRole ?? stsAssumeRole)({
       ...roleRequest(role, request),
       accessKeyId: mfa.accessKeyId,
       secretAccessKey: mfa.secretAccessKey,
@@ -198,27 +199,27 @@ const STALE_SESSION_CODES: readonly string[] = [
 ];
 
 /** One STS call that needs a code, or a chained AssumeRole that does not. */
-async function fetchSession(
-  need: SessionNeed,
+async function newSession(
+  wanted: WantedSession,
   getCode: () => Promise<string>,
-  io: AcquireIO,
-): Promise<AcquiredSession> {
-  const role = need.subject.role;
-  const request = await need.request();
+  io: ProviderIO,
+): Promise<ProvidedSession> {
+  const role = wanted.subject.role;
+  const request = await wanted.request();
   if (role === undefined) {
     const tokenCode = await getCode();
-    const session = await (io.getSession ?? defaultFetcher)({
+    const session = await (io.getSession ?? stsGetSessionToken)({
       ...request,
       tokenCode,
     });
     return { session, origin: "code", cached: false };
   }
-  if (!need.force && need.cacheDir !== undefined) {
+  if (!wanted.force && wanted.cacheDir !== undefined) {
     // An MFA entry that cannot be read is no session to chain from.
     const mfa = await readCachedSession(
-      need.cacheDir,
-      cacheKeyOf({ ...need.subject, role: undefined }),
-      need.minRemainingMs,
+      wanted.cacheDir,
+      cacheKeyOf({ ...wanted.subject, role: undefined }),
+      wanted.minRemainingMs,
       io.now().getTime(),
     ).catch((error) => {
       if (
@@ -237,11 +238,11 @@ async function fetchSession(
     }
   }
   const tokenCode = await getCode();
-  const session = await (io.assumeRole ?? defaultRoleFetcher)({
+  const session = await (io.assumeRole ?? stsAssumeRole)({
     ...roleRequest(role, request),
     accessKeyId: request.accessKeyId,
     secretAccessKey: request.secretAccessKey,
-    serialNumber: need.subject.serial,
+    serialNumber: wanted.subject.serial,
     tokenCode,
     ...(role.durationSeconds !== undefined
       ? { durationSeconds: role.durationSeconds }
@@ -251,44 +252,46 @@ async function fetchSession(
 }
 
 /**
- * The session `need` asks for: the cached one while it has more than
- * `need.minRemainingMs` left (unless `need.force`); else, for a role, one
+ * The session `wanted` asks for: the cached one while it has more than
+ * `wanted.minRemainingMs` left (unless `wanted.force`); else, for a role, one
  * chained from a fresh cached MFA session of the same source and serial;
  * else one STS call with the code `getCode` gives. A new session is cached
- * for the next caller; one caller at a time fetches for a cache entry, so
+ * for the next caller; one caller at a time calls STS for a cache entry, so
  * callers starting together cause one prompt and one STS call.
  *
  * Without a cache directory, or when the cache cannot be used (a warning
- * says why), the session is fetched and not cached.
+ * says why), the session is provided and not cached.
  */
-export async function acquireSession(
-  need: SessionNeed,
+export async function provideSession(
+  wanted: WantedSession,
   getCode: () => Promise<string>,
-  io: AcquireIO,
-): Promise<AcquiredSession> {
-  if (need.cacheDir === undefined) return await fetchSession(need, getCode, io);
-  let fetched: AcquiredSession | undefined;
+  io: ProviderIO,
+): Promise<ProvidedSession> {
+  if (wanted.cacheDir === undefined) {
+    return await newSession(wanted, getCode, io);
+  }
+  let provided: ProvidedSession | undefined;
   let started = false;
   try {
     const result = await withCacheEntry(
-      need.cacheDir,
-      cacheKeyOf(need.subject),
-      need.minRemainingMs,
+      wanted.cacheDir,
+      cacheKeyOf(wanted.subject),
+      wanted.minRemainingMs,
       async () => {
         started = true;
-        fetched = await fetchSession(need, getCode, io);
-        return fetched.session;
+        provided = await newSession(wanted, getCode, io);
+        return provided.session;
       },
-      { now: () => io.now().getTime(), refresh: need.force },
+      { now: () => io.now().getTime(), refresh: wanted.force },
     );
     if (result.writeError !== undefined) {
       io.stderr(
         `awsmfa: warning: ${result.writeError.message}; the session was not cached, so the next command that needs it asks for a code again.\n`,
       );
     }
-    return result.fromCache || fetched === undefined
+    return result.fromCache || provided === undefined
       ? { session: result.session, origin: "cache", cached: true }
-      : { ...fetched, cached: result.writeError === undefined };
+      : { ...provided, cached: result.writeError === undefined };
   } catch (error) {
     // A FIFO or a symlink planted where an entry or its lock goes is refused.
     if (
@@ -300,6 +303,6 @@ export async function acquireSession(
     io.stderr(
       `awsmfa: warning: ${error.message}; going on without the session cache.\n`,
     );
-    return await fetchSession({ ...need, cacheDir: undefined }, getCode, io);
+    return await newSession({ ...wanted, cacheDir: undefined }, getCode, io);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * lib/acquire.ts: when a session comes from the cache, when a role is
+ * lib/sessions/provider.ts (the session provider): when a session comes from the cache, when a role is
  * chained from a cached MFA session (no code, at most 1 hour), when a code
  * is asked for; what a failed call leaves on disk; going on without a cache
  * that cannot be used; one code and one STS call for callers starting
@@ -7,14 +7,14 @@
  */
 import assert from "node:assert/strict";
 import {
-  type AcquireIO,
-  acquireSession,
   type BaseRequest,
   cacheKeyOf,
+  type ProviderIO,
+  provideSession,
   type RoleRequest,
-  type SessionNeed,
   type SessionRequest,
-} from "../../lib/sessions/acquire.ts";
+  type WantedSession,
+} from "../../lib/sessions/provider.ts";
 import { writeCachedSession } from "../support/cache.ts";
 import {
   cacheDirectory,
@@ -74,7 +74,7 @@ function world(delayMs = 0) {
     delayMs > 0
       ? new Promise((done) => setTimeout(done, delayMs))
       : Promise.resolve();
-  const io: AcquireIO = {
+  const io: ProviderIO = {
     env: () => undefined,
     stderr: (text) => stderr.push(text),
     now: () => new Date(NOW),
@@ -98,7 +98,7 @@ function world(delayMs = 0) {
     subject: SessionSubject,
     cacheDir: string | undefined,
     force = false,
-  ): SessionNeed => ({
+  ): WantedSession => ({
     subject,
     request: () => {
       requests++;
@@ -122,7 +122,7 @@ function world(delayMs = 0) {
 
 async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
   const home = await Deno.realPath(
-    await Deno.makeTempDir({ prefix: "acquire_" }),
+    await Deno.makeTempDir({ prefix: "provider_" }),
   );
   try {
     await fn(home);
@@ -145,14 +145,14 @@ async function listing(dir: string): Promise<string[]> {
   return found.sort();
 }
 
-Deno.test("acquireSession: a fresh cached session is the answer — no code, no STS call, no request built", async () => {
+Deno.test("provideSession: a fresh cached session is the answer — no code, no STS call, no request built", async () => {
   await withHome(async (home) => {
     const dir = cacheDirectory(home);
     for (const subject of [MFA_SUBJECT, roleSubject()]) {
       const cached = session(subject.role ? "cachedrole" : "cachedmfa", HOUR);
       await writeCachedSession(dir, cacheKeyOf(subject), cached);
       const w = world();
-      const got = await acquireSession(w.need(subject, dir), w.getCode, w.io);
+      const got = await provideSession(w.need(subject, dir), w.getCode, w.io);
       assert.equal(got.origin, "cache");
       assert.deepEqual(got.session, cached);
       assert.equal(w.codes(), 0);
@@ -163,7 +163,7 @@ Deno.test("acquireSession: a fresh cached session is the answer — no code, no 
   });
 });
 
-Deno.test("acquireSession: a cached session with no more than --min-remaining left is not used", async () => {
+Deno.test("provideSession: a cached session with no more than --min-remaining left is not used", async () => {
   await withHome(async (home) => {
     const dir = cacheDirectory(home);
     await writeCachedSession(
@@ -172,7 +172,7 @@ Deno.test("acquireSession: a cached session with no more than --min-remaining le
       session("old", MIN_REMAINING),
     );
     const w = world();
-    const got = await acquireSession(w.need(MFA_SUBJECT, dir), w.getCode, w.io);
+    const got = await provideSession(w.need(MFA_SUBJECT, dir), w.getCode, w.io);
     assert.equal(got.origin, "code");
     assert.equal(got.session.accessKeyId, session("mfa1", 0).accessKeyId);
     assert.equal(w.codes(), 1);
@@ -180,7 +180,7 @@ Deno.test("acquireSession: a cached session with no more than --min-remaining le
   });
 });
 
-Deno.test("acquireSession: a role is chained from a fresh cached MFA session, with no code", async (t) => {
+Deno.test("provideSession: a role is chained from a fresh cached MFA session, with no code", async (t) => {
   const cases: [string, number | undefined, number | undefined, boolean][] = [
     ["no duration asked: none sent, no note", undefined, undefined, false],
     ["1800 s asked: sent as is, no note", 1800, 1800, false],
@@ -198,7 +198,7 @@ Deno.test("acquireSession: a role is chained from a fresh cached MFA session, wi
           asked !== undefined ? { durationSeconds: asked } : {},
         );
         const w = world();
-        const got = await acquireSession(w.need(subject, dir), w.getCode, w.io);
+        const got = await provideSession(w.need(subject, dir), w.getCode, w.io);
         assert.equal(got.origin, "chained");
         assert.equal(w.codes(), 0);
         assert.equal(w.sessionCalls.length, 0);
@@ -253,7 +253,7 @@ Deno.test("acquireSession: a role is chained from a fresh cached MFA session, wi
         session("m", HOUR),
       );
       const w = world();
-      await acquireSession(
+      await provideSession(
         w.need(roleSubject({ externalId: "ext-42" }), dir),
         w.getCode,
         w.io,
@@ -276,7 +276,7 @@ Deno.test("acquireSession: a role is chained from a fresh cached MFA session, wi
           await writeCachedSession(dir, cacheKeyOf(other), session("x", HOUR));
         }
         const w = world();
-        const got = await acquireSession(
+        const got = await provideSession(
           w.need(roleSubject(), dir),
           w.getCode,
           w.io,
@@ -289,7 +289,7 @@ Deno.test("acquireSession: a role is chained from a fresh cached MFA session, wi
   );
 });
 
-Deno.test("acquireSession: STS refusing the cached MFA session of a chain says so and points at --force", async () => {
+Deno.test("provideSession: STS refusing the cached MFA session of a chain says so and points at --force", async () => {
   await withHome(async (home) => {
     const dir = cacheDirectory(home);
     await writeCachedSession(dir, cacheKeyOf(MFA_SUBJECT), session("m", HOUR));
@@ -310,7 +310,7 @@ Deno.test("acquireSession: STS refusing the cached MFA session of a chain says s
       );
       w.io.assumeRole = () => Promise.reject(refusal);
       await assert.rejects(
-        acquireSession(w.need(roleSubject(), dir), w.getCode, w.io),
+        provideSession(w.need(roleSubject(), dir), w.getCode, w.io),
         (error) => {
           assert.ok(error instanceof AwsmfaError);
           assert.equal(error.exitCode, exitCode);
@@ -340,7 +340,7 @@ Deno.test("acquireSession: STS refusing the cached MFA session of a chain says s
   });
 });
 
-Deno.test("acquireSession --force: a code even with fresh cached sessions, and no chaining", async (t) => {
+Deno.test("provideSession --force: a code even with fresh cached sessions, and no chaining", async (t) => {
   await t.step("MFA session", async () => {
     await withHome(async (home) => {
       const dir = cacheDirectory(home);
@@ -350,7 +350,7 @@ Deno.test("acquireSession --force: a code even with fresh cached sessions, and n
         session("cachedmfa", 10 * HOUR),
       );
       const w = world();
-      const got = await acquireSession(
+      const got = await provideSession(
         w.need(MFA_SUBJECT, dir, true),
         w.getCode,
         w.io,
@@ -385,7 +385,7 @@ Deno.test("acquireSession --force: a code even with fresh cached sessions, and n
         session("cachedrole", HOUR),
       );
       const w = world();
-      const got = await acquireSession(
+      const got = await provideSession(
         w.need(subject, dir, true),
         w.getCode,
         w.io,
@@ -403,7 +403,7 @@ Deno.test("acquireSession --force: a code even with fresh cached sessions, and n
   });
 });
 
-Deno.test("acquireSession: a role without a fresh cached MFA session is AssumeRole with the serial, the code and the asked duration", async (t) => {
+Deno.test("provideSession: a role without a fresh cached MFA session is AssumeRole with the serial, the code and the asked duration", async (t) => {
   for (
     const [name, mfaLeft] of [
       ["no MFA session cached", undefined],
@@ -425,7 +425,7 @@ Deno.test("acquireSession: a role without a fresh cached MFA session is AssumeRo
           externalId: "ext-42",
         });
         const w = world();
-        const got = await acquireSession(w.need(subject, dir), w.getCode, w.io);
+        const got = await provideSession(w.need(subject, dir), w.getCode, w.io);
         assert.equal(got.origin, "code");
         assert.equal(w.codes(), 1);
         assert.equal(w.sessionCalls.length, 0);
@@ -458,7 +458,7 @@ Deno.test("acquireSession: a role without a fresh cached MFA session is AssumeRo
   await t.step("no duration asked: none sent", async () => {
     await withHome(async (home) => {
       const w = world();
-      await acquireSession(
+      await provideSession(
         w.need(roleSubject(), cacheDirectory(home)),
         w.getCode,
         w.io,
@@ -468,7 +468,7 @@ Deno.test("acquireSession: a role without a fresh cached MFA session is AssumeRo
   });
 });
 
-Deno.test("acquireSession: a failed STS call caches nothing and leaves the disk as it was", async (t) => {
+Deno.test("provideSession: a failed STS call caches nothing and leaves the disk as it was", async (t) => {
   const refusal = new AwsmfaError(
     "STS refused the code.",
     ExitCode.CodeRejected,
@@ -481,7 +481,7 @@ Deno.test("acquireSession: a failed STS call caches nothing and leaves the disk 
         w.io.getSession = () => Promise.reject(refusal);
         w.io.assumeRole = () => Promise.reject(refusal);
         await assert.rejects(
-          acquireSession(
+          provideSession(
             w.need(subject, cacheDirectory(home)),
             w.getCode,
             w.io,
@@ -503,7 +503,7 @@ Deno.test("acquireSession: a failed STS call caches nothing and leaves the disk 
           w.io.getSession = () => Promise.reject(refusal);
           w.io.assumeRole = () => Promise.reject(refusal);
           await assert.rejects(
-            acquireSession(w.need(subject, dir), w.getCode, w.io),
+            provideSession(w.need(subject, dir), w.getCode, w.io),
             (error) => error === refusal,
           );
           assert.deepEqual(await listing(home), [
@@ -523,7 +523,7 @@ Deno.test("acquireSession: a failed STS call caches nothing and leaves the disk 
         const w = world();
         const noCode = new AwsmfaError("No code.", ExitCode.Local);
         await assert.rejects(
-          acquireSession(
+          provideSession(
             w.need(MFA_SUBJECT, cacheDirectory(home)),
             () => Promise.reject(noCode),
             w.io,
@@ -537,7 +537,7 @@ Deno.test("acquireSession: a failed STS call caches nothing and leaves the disk 
   );
 });
 
-Deno.test("acquireSession: a cache directory that cannot be used is warned about, and the session is still fetched", async (t) => {
+Deno.test("provideSession: a cache directory that cannot be used is warned about, and the session is still fetched", async (t) => {
   for (const subject of [MFA_SUBJECT, roleSubject()]) {
     const kind = subject.role ? "role" : "MFA";
     await t.step(
@@ -547,7 +547,7 @@ Deno.test("acquireSession: a cache directory that cannot be used is warned about
           await Deno.writeTextFile(`${home}/.aws`, "not a directory\n");
           const dir = cacheDirectory(home);
           const w = world();
-          const got = await acquireSession(
+          const got = await provideSession(
             w.need(subject, dir),
             w.getCode,
             w.io,
@@ -576,7 +576,7 @@ Deno.test("acquireSession: a cache directory that cannot be used is warned about
       await Deno.mkdir(`${home}/.aws/awsmfa`, { recursive: true });
       await Deno.writeTextFile(dir, "");
       const w = world();
-      const got = await acquireSession(
+      const got = await provideSession(
         w.need(MFA_SUBJECT, dir),
         w.getCode,
         w.io,
@@ -589,10 +589,10 @@ Deno.test("acquireSession: a cache directory that cannot be used is warned about
   });
 });
 
-Deno.test("acquireSession without a cache directory: every call fetches, nothing is chained", async () => {
+Deno.test("provideSession without a cache directory: every call fetches, nothing is chained", async () => {
   const w = world();
   for (let i = 1; i <= 2; i++) {
-    const got = await acquireSession(
+    const got = await provideSession(
       w.need(MFA_SUBJECT, undefined),
       w.getCode,
       w.io,
@@ -601,7 +601,7 @@ Deno.test("acquireSession without a cache directory: every call fetches, nothing
     assert.equal(w.codes(), i);
     assert.equal(w.sessionCalls.length, i);
   }
-  const role = await acquireSession(
+  const role = await provideSession(
     w.need(roleSubject(), undefined),
     w.getCode,
     w.io,
@@ -645,15 +645,15 @@ Deno.test("cacheKeyOf: an MFA session's key names no role; role, session name an
   assert.equal(new Set(names).size, subjects.length);
 });
 
-Deno.test("acquireSession: two callers on a cold cache entry cause one code and one STS call", async (t) => {
+Deno.test("provideSession: two callers on a cold cache entry cause one code and one STS call", async (t) => {
   for (const subject of [MFA_SUBJECT, roleSubject()]) {
     await t.step(subject.role ? "role" : "MFA", async () => {
       await withHome(async (home) => {
         const dir = cacheDirectory(home);
         const w = world(50);
         const [a, b] = await Promise.all([
-          acquireSession(w.need(subject, dir), w.getCode, w.io),
-          acquireSession(w.need(subject, dir), w.getCode, w.io),
+          provideSession(w.need(subject, dir), w.getCode, w.io),
+          provideSession(w.need(subject, dir), w.getCode, w.io),
         ]);
         assert.equal(w.codes(), 1);
         assert.equal(w.sessionCalls.length + w.roleCalls.length, 1);
@@ -670,7 +670,7 @@ Deno.test("acquireSession: two callers on a cold cache entry cause one code and 
   }
 });
 
-Deno.test("acquireSession: an MFA cache entry that cannot be read is no session to chain from", async () => {
+Deno.test("provideSession: an MFA cache entry that cannot be read is no session to chain from", async () => {
   await withHome(async (home) => {
     const dir = cacheDirectory(home);
     await Deno.mkdir(dir, { recursive: true });
@@ -680,7 +680,7 @@ Deno.test("acquireSession: an MFA cache entry that cannot be read is no session 
       new Uint8Array([0xff, 0xfe, 0x00, 0xc3]),
     );
     const w = world();
-    const got = await acquireSession(
+    const got = await provideSession(
       w.need(roleSubject(), dir),
       w.getCode,
       w.io,
