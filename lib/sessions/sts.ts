@@ -2,8 +2,9 @@
  * The STS calls, GetSessionToken and AssumeRole, through
  * `@aws-sdk/client-sts`: the client, one attempt under a deadline, and the
  * retry policy. How a failure is decided (retry, exit code, sentence) is the
- * table of lib/sessions/sts_rules.ts; the error class is in
- * lib/sessions/sts_error.ts, so neither needs the SDK.
+ * table of lib/sessions/sts_rules.ts, over the facts of sts_fault.ts; an
+ * answer is checked by sts_answer.ts; the error class is in sts_error.ts,
+ * importable without the SDK.
  *
  * This is the only module that imports the AWS SDK; load it with
  * `await import("./sts.ts")` so runs that need no STS call never pay for it.
@@ -13,7 +14,6 @@
 
 import {
   AssumeRoleCommand,
-  type Credentials,
   GetSessionTokenCommand,
   STSClient,
 } from "@aws-sdk/client-sts";
@@ -21,19 +21,9 @@ import { FetchHttpHandler } from "@smithy/fetch-http-handler";
 import { sentence } from "../shared/errors.ts";
 import { boundedFetch } from "../shared/network.ts";
 import { StsError, UnusableAnswer } from "./sts_error.ts";
-import { type CallContext, classify, type Failure } from "./sts_rules.ts";
-
-/** Temporary credentials returned by STS. */
-export interface SessionCredentials {
-  /** Temporary access key id (ASIA…). */
-  accessKeyId: string;
-  /** Temporary secret access key. */
-  secretAccessKey: string;
-  /** Session token. */
-  sessionToken: string;
-  /** When the session ends, as STS answered (not as requested). */
-  expiration: Date;
-}
+import { completeCredentials, type SessionCredentials } from "./sts_answer.ts";
+import type { CallContext } from "./sts_fault.ts";
+import { classify, type Failure } from "./sts_rules.ts";
 
 /** Everything one GetSessionToken call needs; nothing is read from env or files. */
 export interface GetSessionTokenRequest {
@@ -126,9 +116,6 @@ const DEFAULT_MAX_ATTEMPTS = 3;
 /** Wait before the second attempt, in ms; doubled for each later one. */
 const FIRST_BACKOFF_MS = 500;
 
-/** Clock difference allowed between STS and this computer: SigV4's own 5 minutes. */
-const CLOCK_SLACK_MS = 5 * 60_000;
-
 function defaultSleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -174,70 +161,6 @@ function makeClient(request: ClientSettings): STSClient {
     userAgentAppId: "awsmfa",
     disableClockSkewCorrection: false,
   });
-}
-
-/** What an answer's Expiration is checked against. */
-interface ExpectedWindow {
-  /** STS's time now, in ms (this computer's clock, corrected for skew). */
-  nowMs: number;
-  /** The duration asked for, in seconds. */
-  durationSeconds: number;
-}
-
-/** Printable ASCII without spaces, as every AWS key and token is. */
-const CREDENTIAL_TEXT = /^[\x21-\x7e]{1,65536}$/;
-
-/**
- * The credentials of an answer, or undefined when any part is missing.
- *
- * @throws {UnusableAnswer} for keys with characters no AWS key has (they
- * would break the credentials file), or an Expiration that is past, or
- * further away than the duration asked for.
- */
-function completeCredentials(
-  credentials: Credentials | undefined,
-  window: ExpectedWindow,
-): SessionCredentials | undefined {
-  const expiration = credentials?.Expiration;
-  if (
-    !credentials?.AccessKeyId || !credentials.SecretAccessKey ||
-    !credentials.SessionToken || !(expiration instanceof Date)
-  ) {
-    return undefined;
-  }
-  if (
-    ![
-      credentials.AccessKeyId,
-      credentials.SecretAccessKey,
-      credentials.SessionToken,
-    ].every((value) => CREDENTIAL_TEXT.test(value))
-  ) {
-    throw new UnusableAnswer(
-      "answered with credentials that hold characters no AWS key has, which awsmfa does not write",
-    );
-  }
-  const end = expiration.getTime();
-  if (Number.isNaN(end)) {
-    throw new UnusableAnswer(
-      "answered with an Expiration awsmfa cannot read, so the session is not used",
-    );
-  }
-  if (end <= window.nowMs) {
-    throw new UnusableAnswer(
-      `answered with a session that expired already (${expiration.toISOString()}), so it is not used; check this computer's clock`,
-    );
-  }
-  if (end > window.nowMs + window.durationSeconds * 1000 + CLOCK_SLACK_MS) {
-    throw new UnusableAnswer(
-      `answered with an Expiration (${expiration.toISOString()}) further away than the ${window.durationSeconds} seconds asked for, which STS never does, so the session is not used; check this computer's clock`,
-    );
-  }
-  return {
-    accessKeyId: credentials.AccessKeyId,
-    secretAccessKey: credentials.SecretAccessKey,
-    sessionToken: credentials.SessionToken,
-    expiration,
-  };
 }
 
 /** STS's time now: `now()` plus the clock offset the SDK learned. */

@@ -10,11 +10,11 @@ import { ExitCode, type ExitCodeValue } from "../../lib/shared/errors.ts";
 import { AnswerTooLarge } from "../../lib/shared/network.ts";
 import { UnusableAnswer } from "../../lib/sessions/sts_error.ts";
 import {
-  type CallContext,
   classify,
   type Next,
   STS_RULES,
 } from "../../lib/sessions/sts_rules.ts";
+import type { CallContext } from "../../lib/sessions/sts_fault.ts";
 
 const CODE = "472913";
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
