@@ -80,7 +80,7 @@ export {
   type GetSessionTokenCall,
   type SessionRequest,
   stsGetSessionToken,
-} from "./sessions/provider.ts";
+} from "./sessions/sts_call.ts";
 
 /** Everything a run reads from or writes to the world. */
 export interface RunIO extends TargetIO {

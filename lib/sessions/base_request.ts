@@ -6,7 +6,7 @@
  */
 
 import type { SessionSubject } from "./role.ts";
-import type { BaseRequest } from "./provider.ts";
+import type { BaseRequest } from "./sts_call.ts";
 import {
   DEFAULT_DURATION_SECONDS,
   type ProfileKeys,

@@ -10,7 +10,6 @@
  * @module
  */
 
-import type { AssumeRoleRequest, GetSessionTokenRequest } from "./sts.ts";
 import {
   cacheDirectory,
   type CacheKey,
@@ -18,49 +17,17 @@ import {
   withCacheEntry,
 } from "./cache.ts";
 import { NotRegularFileError, StoreError } from "../files/errors.ts";
-import { AwsmfaError, ExitCode, sentence } from "../shared/errors.ts";
-import { StsError } from "./sts_error.ts";
 import type { SessionValues } from "../aws_files/session.ts";
-import { formatRemaining } from "../shared/time.ts";
+import type { SessionSubject } from "./role.ts";
+import { chain, roleRequest } from "./chain.ts";
 import {
-  CHAINED_MAX_SECONDS,
-  type RoleSpec,
-  type SessionSubject,
-} from "./role.ts";
+  type AssumeRoleCall,
+  type BaseRequest,
+  type GetSessionTokenCall,
+  stsAssumeRole,
+  stsGetSessionToken,
+} from "./sts_call.ts";
 import { type EnvLookup, homeDirectory } from "../aws_files/settings.ts";
-
-/** The arguments of one STS GetSessionToken call (the fetch is lib/sessions/sts.ts's own). */
-export type SessionRequest = Omit<GetSessionTokenRequest, "fetch">;
-
-/** A GetSessionToken request but the code; AssumeRole takes its keys, region and endpoint. */
-export type BaseRequest = Omit<SessionRequest, "tokenCode">;
-
-/** The arguments of one STS AssumeRole call (the fetch is lib/sessions/sts.ts's own). */
-export type RoleRequest = Omit<AssumeRoleRequest, "fetch">;
-
-/** The GetSessionToken call. */
-export type GetSessionTokenCall = (
-  request: SessionRequest,
-) => Promise<SessionValues>;
-
-/** The AssumeRole call. */
-export type AssumeRoleCall = (request: RoleRequest) => Promise<SessionValues>;
-
-/** The production GetSessionToken call: imports lib/sessions/sts.ts (and the AWS SDK) only now. */
-export async function stsGetSessionToken(
-  request: SessionRequest,
-): Promise<SessionValues> {
-  const { getSessionToken } = await import("./sts.ts");
-  return await getSessionToken(request);
-}
-
-/** The production AssumeRole call: imports lib/sessions/sts.ts (and the AWS SDK) only now. */
-export async function stsAssumeRole(
-  request: RoleRequest,
-): Promise<SessionValues> {
-  const { assumeRole } = await import("./sts.ts");
-  return await assumeRole(request);
-}
 
 /** The session cache directory under the home directory; undefined when there is no home. */
 export function sessionCacheDir(env: EnvLookup): string | undefined {
@@ -131,72 +98,6 @@ export function cacheKeyOf(subject: SessionSubject): CacheKey {
     ...(role.externalId !== undefined ? { externalId: role.externalId } : {}),
   };
 }
-
-function roleRequest(
-  role: RoleSpec,
-  request: BaseRequest,
-): Omit<RoleRequest, "accessKeyId" | "secretAccessKey"> {
-  return {
-    region: request.region,
-    endpoint: request.endpoint,
-    roleArn: role.roleArn,
-    roleSessionName: role.roleSessionName,
-    ...(role.externalId !== undefined ? { externalId: role.externalId } : {}),
-    sourceProfile: request.sourceProfile,
-  };
-}
-
-/** AssumeRole signed with a cached MFA session: no code; STS caps it at one hour. */
-async function chain(
-  role: RoleSpec,
-  mfa: SessionValues,
-  request: BaseRequest,
-  io: ProviderIO,
-): Promise<SessionValues> {
-  const asked = role.durationSeconds;
-  if (asked !== undefined && asked > CHAINED_MAX_SECONDS) {
-    io.stderr(
-      `awsmfa: note: assuming ${role.roleArn} with the cached MFA session of profile "${request.sourceProfile}" is role chaining, which AWS limits to 1 hour, so the role session lasts 1h, not the ${
-        formatRemaining(asked * 1000)
-      } asked for; use --force to enter a code for a longer one.\n`,
-    );
-  }
-  try {
-    return await (io.assumeRole ?? stsAssumeRole)({
-      ...roleRequest(role, request),
-      accessKeyId: mfa.accessKeyId,
-      secretAccessKey: mfa.secretAccessKey,
-      sessionToken: mfa.sessionToken,
-      ...(asked !== undefined
-        ? { durationSeconds: Math.min(asked, CHAINED_MAX_SECONDS) }
-        : {}),
-    });
-  } catch (error) {
-    // A cached session STS no longer takes (revoked, keys rotated): say
-    // where it came from and how to get past it.
-    if (
-      error instanceof StsError &&
-      error.exitCode === ExitCode.AuthRejected &&
-      STALE_SESSION_CODES.includes(error.awsCode)
-    ) {
-      throw new AwsmfaError(
-        sentence(
-          error,
-          ": these were the cached MFA session's, so run again with --force to enter a code",
-        ),
-        error.exitCode,
-      );
-    }
-    throw error;
-  }
-}
-
-/** STS error codes that mean "these session credentials are no good". */
-const STALE_SESSION_CODES: readonly string[] = [
-  "InvalidClientTokenId",
-  "ExpiredToken",
-  "SignatureDoesNotMatch",
-];
 
 /** One STS call that needs a code, or a chained AssumeRole that does not. */
 async function newSession(

@@ -7,15 +7,17 @@
  */
 import assert from "node:assert/strict";
 import {
-  type BaseRequest,
   cacheKeyOf,
   type ProviderIO,
   provideSession,
-  type RoleRequest,
-  type SessionRequest,
   type WantedSession,
 } from "../../lib/sessions/provider.ts";
 import { writeCachedSession } from "../support/cache.ts";
+import type {
+  BaseRequest,
+  RoleRequest,
+  SessionRequest,
+} from "../../lib/sessions/sts_call.ts";
 import {
   cacheDirectory,
   cacheFileName,
