@@ -13,7 +13,6 @@
  * @module
  */
 
-import { LocalError, sentence } from "../shared/errors.ts";
 import {
   remainingValidity,
   sessionSection,
@@ -21,15 +20,11 @@ import {
 } from "../aws_files/session.ts";
 import {
   type AwsPaths,
-  checkTarget,
   DEFAULT_TARGET_PROFILE,
-  type ProfileKeys,
   resolvePaths,
 } from "../aws_files/settings.ts";
 import type { SourceKeysIO } from "../source_keys/source_process.ts";
-import { checkWritable } from "../files/writable.ts";
 import type { StoreFs } from "../files/fs.ts";
-import { updateFile, type UpdateResult } from "../files/update.ts";
 import { codeSource, type CodeSourceIO } from "../mfa_code/source.ts";
 import {
   type ProviderIO,
@@ -46,9 +41,8 @@ import {
   minRemainingMs,
   subjectWorld,
 } from "./subject.ts";
-import { type LoadedFile, loadFile, readFile } from "./loaded_file.ts";
+import { loadFile, readFile } from "./loaded_file.ts";
 import {
-  checkTargetConfig,
   complete,
   configFollow,
   copiedConfig,
@@ -58,6 +52,8 @@ import {
   storedSession,
 } from "./target_edit.ts";
 import { type FilePairLocks, lockFilePair, writePair } from "./file_pair.ts";
+import { preflight } from "./preflight.ts";
+import { repairConfig } from "./repair.ts";
 
 /** The flags of the target-profile step. */
 export interface TargetFlags extends RoleFlags, StsFlags {
@@ -212,26 +208,12 @@ export async function targetSession(
     )
     : undefined;
   if (options.write) {
-    checkTarget(target, source, credentials.get(target));
-    checkTargetConfig(target, configFile.profiles.get(target));
-    // Try both edits now with stand-in values, so anything the editor
-    // refuses (a profile name, a value) stops the run before the code is
-    // spent.
-    const preview = sessionSection(
-      {
-        accessKeyId: "ASIAPREVIEWPREVIEW00",
-        secretAccessKey: "preview",
-        sessionToken: "preview",
-        expiration: io.now(),
-      },
-      source,
-      serial,
-      roleArn,
+    await preflight(
+      { paths, target, credentialsFile, configFile },
+      subject,
+      replaced,
+      io.now(),
     );
-    editCredentials(credentialsFile, target, source, preview, configFile);
-    editConfig(configFile, target, subject.config, replaced);
-    await checkWritable(paths.credentialsFile);
-    await checkWritable(paths.configFile);
   }
 
   // The locks of both files are taken once the code is known and before it
@@ -312,49 +294,5 @@ export async function targetSession(
     return { ...base, session, origin, written: true };
   } finally {
     await locks?.release();
-  }
-}
-
-/**
- * Repair a pair left half-written by a run killed between its two writes:
- * the target's credentials section is there and valid, its config section
- * is not. Adds `[profile TARGET]` as a full write would have.
- */
-async function repairConfig(
-  paths: AwsPaths,
-  target: string,
-  configFile: LoadedFile,
-  sourceConfig: ProfileKeys | undefined,
-  io: TargetIO,
-): Promise<void> {
-  if (configFile.profiles.has(target)) return;
-  let result: UpdateResult;
-  try {
-    result = await updateFile(
-      paths.configFile,
-      (current) =>
-        editConfig(
-          loadFile(current, paths.configFile, "config", configFile),
-          target,
-          sourceConfig,
-        ),
-      {
-        note: (message) => io.stderr(`awsmfa: note: ${message}\n`),
-        ...(io.storeFs ? { fs: io.storeFs } : {}),
-      },
-    );
-  } catch (error) {
-    if (!(error instanceof LocalError)) throw error;
-    io.stderr(
-      `awsmfa: warning: [profile ${target}] is missing from ${paths.configFile} and cannot be added: ${
-        sentence(error)
-      }\n`,
-    );
-    return;
-  }
-  if (result.after !== null) {
-    io.stderr(
-      `awsmfa: note: added the missing [profile ${target}] to ${paths.configFile} (an earlier run stopped between writing the two files).\n`,
-    );
   }
 }
