@@ -102,13 +102,13 @@ export function cacheKeyOf(subject: SessionSubject): CacheKey {
 /** One STS call that needs a code, or a chained AssumeRole that does not. */
 async function newSession(
   wanted: WantedSession,
-  getCode: () => Promise<string>,
+  code: () => Promise<string>,
   io: ProviderIO,
 ): Promise<ProvidedSession> {
   const role = wanted.subject.role;
   const request = await wanted.request();
   if (role === undefined) {
-    const tokenCode = await getCode();
+    const tokenCode = await code();
     const session = await (io.getSession ?? stsGetSessionToken)({
       ...request,
       tokenCode,
@@ -138,7 +138,7 @@ async function newSession(
       };
     }
   }
-  const tokenCode = await getCode();
+  const tokenCode = await code();
   const session = await (io.assumeRole ?? stsAssumeRole)({
     ...roleRequest(role, request),
     accessKeyId: request.accessKeyId,
@@ -156,7 +156,7 @@ async function newSession(
  * The session `wanted` asks for: the cached one while it has more than
  * `wanted.minRemainingMs` left (unless `wanted.force`); else, for a role, one
  * chained from a fresh cached MFA session of the same source and serial;
- * else one STS call with the code `getCode` gives. A new session is cached
+ * else one STS call with the code `code` gives. A new session is cached
  * for the next caller; one caller at a time calls STS for a cache entry, so
  * callers starting together cause one prompt and one STS call.
  *
@@ -165,11 +165,11 @@ async function newSession(
  */
 export async function provideSession(
   wanted: WantedSession,
-  getCode: () => Promise<string>,
+  code: () => Promise<string>,
   io: ProviderIO,
 ): Promise<ProvidedSession> {
   if (wanted.cacheDir === undefined) {
-    return await newSession(wanted, getCode, io);
+    return await newSession(wanted, code, io);
   }
   let provided: ProvidedSession | undefined;
   let started = false;
@@ -180,7 +180,7 @@ export async function provideSession(
       wanted.minRemainingMs,
       async () => {
         started = true;
-        provided = await newSession(wanted, getCode, io);
+        provided = await newSession(wanted, code, io);
         return provided.session;
       },
       { now: () => io.now().getTime(), refresh: wanted.force },
@@ -204,6 +204,6 @@ export async function provideSession(
     io.stderr(
       `awsmfa: warning: ${error.message}; going on without the session cache.\n`,
     );
-    return await newSession({ ...wanted, cacheDir: undefined }, getCode, io);
+    return await newSession({ ...wanted, cacheDir: undefined }, code, io);
   }
 }
