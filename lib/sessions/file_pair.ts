@@ -9,6 +9,7 @@
 import { clauseOf, LocalError, sentence } from "../shared/errors.ts";
 import type { AwsPaths } from "../aws_files/settings.ts";
 import { type LockedFile, lockFile } from "../files/lock.ts";
+import { resolve } from "../shared/path.ts";
 import {
   REMOVE_FILE,
   updateFile,
@@ -53,8 +54,8 @@ export interface FilePairLocks {
   /** The credentials file's lock; undefined when its directory does not exist. */
   credentials?: LockedFile;
   /**
-   * The config file's lock; undefined when its directory does not exist,
-   * or when both paths are one file (the credentials lock covers it).
+   * The config file's lock, the credentials lock itself when both paths
+   * are one file; undefined when its directory does not exist.
    */
   config?: LockedFile;
   /** Release both locks, credentials first. */
@@ -96,16 +97,18 @@ export async function lockFilePair(
   let credentials: LockedFile | undefined;
   try {
     credentials = await lock(paths.credentialsFile);
-    const own = await lock(paths.configFile);
-    const sameFile = own !== undefined && own.target === credentials?.target;
-    if (sameFile) await own.release();
-    const config = sameFile ? undefined : own;
+    // One file for both (an odd setup): its one lock covers both writes.
+    // Checked before the second lock, which would wait on the first.
+    const configPath = resolve(paths.configFile);
+    const named = configPath === resolve(paths.credentialsFile) ||
+      configPath === credentials?.target;
+    const config = named ? credentials : await lock(paths.configFile);
     return {
       ...(credentials !== undefined ? { credentials } : {}),
       ...(config !== undefined ? { config } : {}),
       async release() {
         await credentials?.release();
-        await config?.release();
+        if (config !== credentials) await config?.release();
       },
     };
   } catch (error) {

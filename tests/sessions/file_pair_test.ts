@@ -1,6 +1,6 @@
 /**
  * lib/sessions/file_pair.ts's lockFilePair: both files locked, credentials
- * first; with `createParents: false` nothing is
+ * first; one lock for one file; with `createParents: false` nothing is
  * created; a lock that cannot be taken says so in one sentence ending with
  * the caller's clause, and leaves no lock held.
  */
@@ -37,6 +37,33 @@ Deno.test("lockFilePair: both files are locked, and released", async () => {
       ".config.awsmfa.lock",
       ".credentials.awsmfa.lock",
     ]);
+    await locks.release();
+    assert.deepEqual(await names(dir), []);
+  });
+});
+
+Deno.test("lockFilePair: one file named as both is locked once, at once", async () => {
+  await withDir(async (dir) => {
+    const path = `${dir}/both`;
+    const locks = await lockFilePair(
+      { credentialsFile: path, configFile: path },
+      { createParents: true },
+    );
+    assert.equal(locks.credentials?.path, path);
+    assert.equal(locks.config, locks.credentials);
+    await locks.release();
+    assert.deepEqual(await names(dir), []);
+  });
+});
+
+Deno.test("lockFilePair: one file reached by two spellings of its path is locked once", async () => {
+  await withDir(async (dir) => {
+    const locks = await lockFilePair(
+      { credentialsFile: `${dir}/both`, configFile: `${dir}/./x/../both` },
+      { createParents: false },
+    );
+    assert.ok(locks.credentials !== undefined);
+    assert.equal(locks.config, locks.credentials);
     await locks.release();
     assert.deepEqual(await names(dir), []);
   });
