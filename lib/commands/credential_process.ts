@@ -28,12 +28,11 @@ import type { TargetIO } from "../sessions/target_profile.ts";
 import { credentialProcessJson } from "../cli/output.ts";
 import { configOrigin } from "../sessions/role.ts";
 import { DEFAULT_TARGET_PROFILE, resolvePaths } from "../aws_files/settings.ts";
+import { findSubject, subjectWorld } from "../sessions/subject.ts";
 import {
   checkMinRemaining,
-  findSubject,
   minRemainingMs,
-  subjectWorld,
-} from "../sessions/subject.ts";
+} from "../sessions/min_remaining.ts";
 import { NoTerminalError } from "../mfa_code/terminal.ts";
 import { codeSource } from "../mfa_code/source.ts";
 

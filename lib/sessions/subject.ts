@@ -11,35 +11,32 @@
  * - The serial the user gave once is remembered: when no flag, config key
  *   or variable names one, the target profile's `awsmfa_serial` (when it was
  *   made from the same source), else the one serial of the other managed
- *   profiles and cache entries of that source, is used.
+ *   profiles and cache entries of that source, is used
+ *   (lib/sessions/recorded_serial.ts).
  *
  * @module
  */
 
-import { listCachedKeys } from "./cache.ts";
+import { recordedSerial } from "./recorded_serial.ts";
 import type { LoadedFile } from "./loaded_file.ts";
 import { sessionCacheDir } from "./provider.ts";
-import { LocalError, UsageError } from "../shared/errors.ts";
+import { LocalError } from "../shared/errors.ts";
 import { nearMiss } from "../shared/near.ts";
 import {
-  CHAINED_MAX_SECONDS,
   resolveSubject,
   type RoleFlags,
   roleProfileFor,
   type SessionSubject,
 } from "./role.ts";
 import {
-  DEFAULT_MIN_REMAINING_MS,
   isManaged,
   ROLE_KEY,
   SERIAL_KEY,
   SOURCE_KEY,
 } from "../aws_files/session.ts";
-import { formatRemaining } from "../shared/time.ts";
 import {
   type AwsPaths,
   chooseProfile,
-  DEFAULT_DURATION_SECONDS,
   type EnvLookup,
   MissingSerialError,
   type ProfileChoice,
@@ -131,48 +128,6 @@ function missingProfile(
 function exists(name: string, world: SubjectWorld): boolean {
   return world.credentials.profiles.has(name) ||
     world.config.profiles.has(name);
-}
-
-/**
- * The serial recorded for sessions of `source`: the `prefer` profile's when
- * awsmfa made it from `source`, else the one serial its other managed
- * profiles and cache entries name; undefined when none does.
- *
- * @throws {UsageError} when they name several.
- */
-async function recordedSerial(
-  source: string,
-  prefer: string,
-  world: SubjectWorld,
-): Promise<string | undefined> {
-  const preferred = world.credentials.profiles.get(prefer);
-  if (isManaged(preferred) && profileValue(preferred, SOURCE_KEY) === source) {
-    return profileValue(preferred, SERIAL_KEY);
-  }
-  const serials = new Set<string>();
-  for (const keys of world.credentials.profiles.values()) {
-    const serial = profileValue(keys, SERIAL_KEY);
-    if (
-      isManaged(keys) && profileValue(keys, SOURCE_KEY) === source && serial
-    ) {
-      serials.add(serial);
-    }
-  }
-  if (world.cacheDir !== undefined) {
-    for (const { key } of await listCachedKeys(world.cacheDir)) {
-      if (key.sourceProfile === source && key.serialNumber.trim() !== "") {
-        serials.add(key.serialNumber.trim());
-      }
-    }
-  }
-  if (serials.size > 1) {
-    throw new UsageError(
-      `Cannot tell which MFA device to use for profile "${source}": its sessions were made with ${
-        [...serials].join(" and ")
-      }; pass --serial-number, or set mfa_serial in its config section.`,
-    );
-  }
-  return serials.size === 1 ? [...serials][0] : undefined;
 }
 
 /**
@@ -281,39 +236,6 @@ export async function findSubject(
       ),
     };
   }
-}
-
-/**
- * Refuse a `--min-remaining` at least as long as the session it asks for
- * (`--duration-seconds`, else 12 hours; a role's `duration_seconds`, else 1
- * hour): no session would ever be long enough to reuse, so every run would
- * ask for a code.
- */
-export function checkMinRemaining(
-  flags: { minRemainingSeconds?: number; durationSeconds?: number },
-  subject: SessionSubject,
-): void {
-  const min = flags.minRemainingSeconds;
-  if (min === undefined) return;
-  const longest = subject.role !== undefined
-    ? subject.role.durationSeconds ?? CHAINED_MAX_SECONDS
-    : flags.durationSeconds ?? DEFAULT_DURATION_SECONDS;
-  if (min < longest) return;
-  const what = subject.role !== undefined
-    ? `a session of the role ${subject.role.roleArn}`
-    : "a session";
-  throw new UsageError(
-    `Option --min-remaining (${
-      formatRemaining(min * 1000)
-    }) is not shorter than ${what} lasts (${
-      formatRemaining(longest * 1000)
-    }), so no session could be reused and every run would ask for a code; give a shorter --min-remaining or a longer --duration-seconds.`,
-  );
-}
-
-/** The `--min-remaining` threshold in milliseconds (default 15 minutes). */
-export function minRemainingMs(seconds: number | undefined): number {
-  return seconds === undefined ? DEFAULT_MIN_REMAINING_MS : seconds * 1000;
 }
 
 /** What {@linkcode findSubject} looks at: the two files as read, and the cache. */

@@ -35,12 +35,8 @@ import {
 import { baseRequestFor, type StsFlags } from "./base_request.ts";
 import { configOrigin, type RoleFlags, type RoleSpec } from "./role.ts";
 import { replacedSession } from "./replace.ts";
-import {
-  checkMinRemaining,
-  findSubject,
-  minRemainingMs,
-  subjectWorld,
-} from "./subject.ts";
+import { findSubject, subjectWorld } from "./subject.ts";
+import { checkMinRemaining, minRemainingMs } from "./min_remaining.ts";
 import { loadFile, readFile } from "./loaded_file.ts";
 import {
   complete,
