@@ -42,11 +42,9 @@ import {
   targetSession,
 } from "./sessions/target_profile.ts";
 import { sessionCacheDir } from "./sessions/provider.ts";
-import {
-  type CacheKey,
-  listCachedKeys,
-  removeCachedSessions,
-} from "./sessions/cache.ts";
+import type { CacheKey } from "./sessions/cache_key.ts";
+import { listCachedKeys } from "./sessions/cache_list.ts";
+import { removeCachedSessions } from "./sessions/cache_remove.ts";
 import {
   credentialProcessJson,
   defaultEnvShell,

@@ -1,7 +1,11 @@
 /**
  * The session cache: one file per source profile + MFA serial (+ role ARN)
  * under `~/.aws/awsmfa/cache/`, shared by every command that needs a session
- * so that one code serves all of them until the session runs out.
+ * so that one code serves all of them until the session runs out. This
+ * module is its locked fetch-or-reuse, {@linkcode withCacheEntry}; the key and
+ * file name are in `cache_key.ts`, the entry text in `cache_entry.ts`, the
+ * entry's file in `cache_file.ts`, listing in `cache_list.ts` and removal in
+ * `cache_remove.ts`.
  *
  * - The directory is created 0700 (and put back to 0700 when it is wider);
  *   files are written with {@linkcode updateFile}, so they are created 0600
@@ -21,21 +25,13 @@
  * - A file that cannot be parsed, or that names another key, is a miss and
  *   is replaced by the next fetch.
  *
- * The file holds a secret (the session's keys), like the credentials file,
- * and is never printed.
- *
  * @module
  */
 
 import { LocalError } from "../shared/errors.ts";
 import { join } from "../shared/path.ts";
 import type { SessionValues } from "../aws_files/session.ts";
-import { rfc3339 } from "../shared/time.ts";
-import {
-  describeFsError,
-  StoreError,
-  UnreadableContentError,
-} from "../files/errors.ts";
+import { StoreError } from "../files/errors.ts";
 import { denoStoreFs, type StoreFs } from "../files/fs.ts";
 import { type LockedFile, lockFile } from "../files/lock.ts";
 import {
@@ -43,26 +39,10 @@ import {
   makeDirectories,
   removeEmpty,
 } from "../files/directory.ts";
-import { readText } from "../files/read.ts";
-import {
-  REMOVE_FILE,
-  updateFile,
-  type UpdateOptions,
-} from "../files/update.ts";
-
-/** What one cache entry is for. */
-export interface CacheKey {
-  /** The profile whose long-term keys made (or make) the session. */
-  sourceProfile: string;
-  /** The MFA device serial or ARN. */
-  serialNumber: string;
-  /** The role, for a role session; absent for a GetSessionToken session. */
-  roleArn?: string;
-  /** The role session's name, for a role session. */
-  roleSessionName?: string;
-  /** The external id sent with AssumeRole, if any. */
-  externalId?: string;
-}
+import { updateFile } from "../files/update.ts";
+import { cacheFileName, type CacheKey } from "./cache_key.ts";
+import { cacheText } from "./cache_entry.ts";
+import { ENTRY_WRITE, isFresh, readEntry } from "./cache_file.ts";
 
 /** Options of {@linkcode withCacheEntry}. */
 export interface CacheOptions {
@@ -100,263 +80,6 @@ export interface CacheResult {
 
 /** Default wait for another process holding an entry's lock: 2 minutes. */
 const DEFAULT_CACHE_LOCK_TIMEOUT_MS = 120_000;
-
-/** Format marker and version written in every cache file. */
-const FORMAT = "awsmfa-session-cache";
-const VERSION = 1;
-/** The largest entry read; one is under 2 KB. */
-const MAX_ENTRY_BYTES = 64 * 1024;
-/** How entries are written: anything unreadable there is replaced. */
-const ENTRY_WRITE: UpdateOptions = {
-  maxBytes: MAX_ENTRY_BYTES,
-  replaceUnreadable: true,
-};
-
-/** `<home>/.aws/awsmfa/cache`, the cache directory of the user whose home is `home`. */
-export function cacheDirectory(home: string): string {
-  return join(home, ".aws", "awsmfa", "cache");
-}
-
-/**
- * The file name of an entry: the source profile (characters outside
- * `[A-Za-z0-9._-]` replaced, at most 40 kept) for people looking at the
- * directory, then 32 hex digits of the SHA-256 of the whole key, so
- * different keys never share a file.
- */
-export async function cacheFileName(key: CacheKey): Promise<string> {
-  const readable = key.sourceProfile.replace(/[^A-Za-z0-9._-]/g, "_").slice(
-    0,
-    40,
-  );
-  const digest = new Uint8Array(
-    await crypto.subtle.digest(
-      "SHA-256",
-      new TextEncoder().encode(
-        JSON.stringify([
-          key.sourceProfile,
-          key.serialNumber,
-          key.roleArn ?? "",
-          key.roleSessionName ?? "",
-          key.externalId ?? "",
-        ]),
-      ),
-    ),
-  );
-  const hex = Array.from(
-    digest.subarray(0, 16),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
-  return `${readable}-${hex}.json`;
-}
-
-/** The text of an entry's file. */
-export function cacheText(key: CacheKey, session: SessionValues): string {
-  return JSON.stringify(
-    {
-      Format: FORMAT,
-      Version: VERSION,
-      SourceProfile: key.sourceProfile,
-      SerialNumber: key.serialNumber,
-      ...(key.roleArn !== undefined ? { RoleArn: key.roleArn } : {}),
-      ...(key.roleSessionName !== undefined
-        ? { RoleSessionName: key.roleSessionName }
-        : {}),
-      ...(key.externalId !== undefined ? { ExternalId: key.externalId } : {}),
-      AccessKeyId: session.accessKeyId,
-      SecretAccessKey: session.secretAccessKey,
-      SessionToken: session.sessionToken,
-      Expiration: rfc3339(session.expiration),
-    },
-    null,
-    2,
-  ) + "\n";
-}
-
-/**
- * The session in an entry's text, or undefined when the text is not a cache
- * entry of this version for exactly `key`.
- */
-export function parseCacheText(
-  text: string,
-  key: CacheKey,
-): SessionValues | undefined {
-  const entry = entryOf(text);
-  if (entry === undefined) return undefined;
-  const field = (name: string) =>
-    typeof entry[name] === "string" && entry[name] !== ""
-      ? entry[name] as string
-      : undefined;
-  if (
-    entry.SourceProfile !== key.sourceProfile ||
-    entry.SerialNumber !== key.serialNumber ||
-    entry.RoleArn !== key.roleArn ||
-    entry.RoleSessionName !== key.roleSessionName ||
-    entry.ExternalId !== key.externalId
-  ) {
-    return undefined;
-  }
-  const accessKeyId = field("AccessKeyId");
-  const secretAccessKey = field("SecretAccessKey");
-  const sessionToken = field("SessionToken");
-  const expirationText = field("Expiration");
-  if (
-    !accessKeyId || !secretAccessKey || !sessionToken || !expirationText ||
-    !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(expirationText)
-  ) {
-    return undefined;
-  }
-  const expiration = new Date(expirationText);
-  if (Number.isNaN(expiration.getTime())) return undefined;
-  return { accessKeyId, secretAccessKey, sessionToken, expiration };
-}
-
-/** True when `session` has more than `minRemainingMs` left at `nowMs`. */
-function isFresh(
-  session: SessionValues,
-  minRemainingMs: number,
-  nowMs: number,
-): boolean {
-  return session.expiration.getTime() - nowMs > minRemainingMs;
-}
-
-/**
- * The cached session for `key`, if there is one with more than
- * `minRemainingMs` left; reads one file, takes no lock.
- *
- * @throws {StoreError} when the file exists but cannot be read.
- */
-export async function readCachedSession(
-  dir: string,
-  key: CacheKey,
-  minRemainingMs: number,
-  nowMs: number = Date.now(),
-  fs: StoreFs = denoStoreFs,
-): Promise<SessionValues | undefined> {
-  const path = join(dir, await cacheFileName(key));
-  const session = await readEntry(path, key, fs);
-  return session && isFresh(session, minRemainingMs, nowMs)
-    ? session
-    : undefined;
-}
-
-/**
- * Delete every entry whose key `matches` (an entry is matched by what its
- * file says it is for); files that are not cache entries of this version
- * stay.
- *
- * @returns How many entries were removed; 0 when the directory does not exist.
- * @throws {StoreError} when the directory cannot be listed or an entry
- * cannot be removed.
- */
-export async function removeCachedSessions(
-  dir: string,
-  matches: (key: CacheKey) => boolean,
-  fs: StoreFs = denoStoreFs,
-): Promise<number> {
-  let names: string[];
-  try {
-    names = await entryNames(dir, fs);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return 0;
-    throw new StoreError(
-      `Cannot list the session cache "${dir}": ${describeFsError(error)}`,
-    );
-  }
-  let removed = 0;
-  for (const name of names) {
-    let hit = false;
-    await updateFile(join(dir, name), (text) => {
-      const key = text === null ? undefined : keyOfEntry(entryOf(text));
-      hit = key !== undefined && matches(key);
-      return hit ? REMOVE_FILE : null;
-    }, { ...ENTRY_WRITE, fs });
-    if (hit) removed++;
-  }
-  return removed;
-}
-
-/**
- * The keys of the entries in `dir` (what each file says it is for), with
- * each entry's expiry; files that are not cache entries of this version, or
- * that cannot be read, are left out. An empty list when there is no
- * directory.
- */
-export async function listCachedKeys(
-  dir: string,
-  fs: StoreFs = denoStoreFs,
-): Promise<{ key: CacheKey; expiration?: Date }[]> {
-  let names: string[];
-  try {
-    names = await entryNames(dir, fs);
-  } catch {
-    return [];
-  }
-  const found: { key: CacheKey; expiration?: Date }[] = [];
-  for (const name of names) {
-    const text = await readEntryText(join(dir, name), fs).catch(() => null);
-    const entry = text === null ? undefined : entryOf(text);
-    const key = keyOfEntry(entry);
-    if (key === undefined) continue;
-    const session = parseCacheText(text!, key);
-    found.push(
-      session === undefined ? { key } : { key, expiration: session.expiration },
-    );
-  }
-  return found;
-}
-
-/** The names of the files in `dir` that may be entries, sorted. */
-async function entryNames(dir: string, fs: StoreFs): Promise<string[]> {
-  return (await fs.readDir(dir))
-    .filter((entry) => entry.isFile && /^[^.].*\.json$/.test(entry.name))
-    .map((entry) => entry.name)
-    .sort();
-}
-
-/** The fields of a cache entry of this version; undefined for any other text. */
-function entryOf(text: string): Record<string, unknown> | undefined {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    return undefined;
-  }
-  const entry = data as Record<string, unknown>;
-  return entry.Format === FORMAT && entry.Version === VERSION
-    ? entry
-    : undefined;
-}
-
-/** The key an entry says it is for; undefined when it names none. */
-function keyOfEntry(
-  entry: Record<string, unknown> | undefined,
-): CacheKey | undefined {
-  if (
-    entry === undefined || typeof entry.SourceProfile !== "string" ||
-    typeof entry.SerialNumber !== "string"
-  ) {
-    return undefined;
-  }
-  const key: CacheKey = {
-    sourceProfile: entry.SourceProfile,
-    serialNumber: entry.SerialNumber,
-  };
-  for (
-    const [field, name] of [
-      ["roleArn", "RoleArn"],
-      ["roleSessionName", "RoleSessionName"],
-      ["externalId", "ExternalId"],
-    ] as const
-  ) {
-    const value = entry[name];
-    if (typeof value === "string") key[field] = value;
-  }
-  return key;
-}
-
 /**
  * The session for `key`: the cached one while it has more than
  * `minRemainingMs` left, else the result of `fetch`, written to the cache.
@@ -429,30 +152,6 @@ export async function withCacheEntry(
     await locked.release();
     if (!stored) await removeEmpty(created, fs);
   }
-}
-
-/** An entry's text; null when absent or unreadable as text. */
-async function readEntryText(
-  path: string,
-  fs: StoreFs,
-): Promise<string | null> {
-  try {
-    return await readText(path, fs, MAX_ENTRY_BYTES);
-  } catch (error) {
-    if (error instanceof UnreadableContentError) return "";
-    throw error;
-  }
-}
-
-async function readEntry(
-  path: string,
-  key: CacheKey,
-  fs: StoreFs,
-): Promise<SessionValues | undefined> {
-  // Not UTF-8, or too big (read as ""): no entry awsmfa wrote; the next
-  // fetch replaces it.
-  const text = await readEntryText(path, fs);
-  return text === null ? undefined : parseCacheText(text, key);
 }
 
 /**

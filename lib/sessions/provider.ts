@@ -10,12 +10,9 @@
  * @module
  */
 
-import {
-  cacheDirectory,
-  type CacheKey,
-  readCachedSession,
-  withCacheEntry,
-} from "./cache.ts";
+import { cacheDirectory, type CacheKey } from "./cache_key.ts";
+import { readCachedSession } from "./cache_file.ts";
+import { withCacheEntry } from "./cache.ts";
 import { NotRegularFileError, StoreError } from "../files/errors.ts";
 import type { SessionValues } from "../aws_files/session.ts";
 import type { SessionSubject } from "./role.ts";

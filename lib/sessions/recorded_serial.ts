@@ -7,7 +7,7 @@
  * @module
  */
 
-import { listCachedKeys } from "./cache.ts";
+import { listCachedKeys } from "./cache_list.ts";
 import { UsageError } from "../shared/errors.ts";
 import { isManaged, SERIAL_KEY, SOURCE_KEY } from "../aws_files/session.ts";
 import { type ProfileKeys, profileValue } from "../aws_files/settings.ts";

@@ -11,7 +11,7 @@
  */
 
 import assert from "node:assert/strict";
-import { cacheDirectory } from "../../lib/sessions/cache.ts";
+import { cacheDirectory } from "../../lib/sessions/cache_key.ts";
 import {
   cliCommandLine,
   cliEnv,

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeCachedSession } from "../support/cache.ts";
-import { cacheDirectory, cacheFileName } from "../../lib/sessions/cache.ts";
+import { cacheDirectory, cacheFileName } from "../../lib/sessions/cache_key.ts";
 import { ExitCode } from "../../lib/shared/errors.ts";
 import type { ChildSpec } from "../../lib/commands/exec.ts";
 import { CodeProcessError } from "../../lib/mfa_code/mfa_process.ts";

@@ -5,12 +5,9 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  cacheFileName,
-  type CacheKey,
-  parseCacheText,
-  withCacheEntry,
-} from "../../lib/sessions/cache.ts";
+import { cacheFileName, type CacheKey } from "../../lib/sessions/cache_key.ts";
+import { parseCacheText } from "../../lib/sessions/cache_entry.ts";
+import { withCacheEntry } from "../../lib/sessions/cache.ts";
 import { ExitCode } from "../../lib/shared/errors.ts";
 import { NotRegularFileError } from "../../lib/files/errors.ts";
 import type { SessionValues } from "../../lib/aws_files/session.ts";

@@ -1,6 +1,6 @@
 /**
- * lib/cache.ts: entry names, the file format, modes, freshness, and the
- * per-entry lock that makes concurrent callers (in one process and in
+ * lib/sessions/cache.ts (with the entry's file, cache_file.ts): modes,
+ * freshness, and the per-entry lock that makes concurrent callers (in one process and in
  * several) share one fetch — proved with real processes and one
  * GetSessionToken counted at the STS double.
  */
@@ -11,11 +11,10 @@ import {
   cacheDirectory,
   cacheFileName,
   type CacheKey,
-  cacheText,
-  parseCacheText,
-  readCachedSession,
-  withCacheEntry,
-} from "../../lib/sessions/cache.ts";
+} from "../../lib/sessions/cache_key.ts";
+import { cacheText, parseCacheText } from "../../lib/sessions/cache_entry.ts";
+import { readCachedSession } from "../../lib/sessions/cache_file.ts";
+import { withCacheEntry } from "../../lib/sessions/cache.ts";
 import { denoStoreFs, type StoreFs } from "../../lib/files/fs.ts";
 import { AwsmfaError, ExitCode, LocalError } from "../../lib/shared/errors.ts";
 import type { SessionValues } from "../../lib/aws_files/session.ts";
@@ -65,68 +64,6 @@ async function names(dir: string): Promise<string[]> {
   for await (const entry of Deno.readDir(dir)) found.push(entry.name);
   return found.sort();
 }
-
-Deno.test("cache: the directory is ~/.aws/awsmfa/cache; a name is a readable profile and a digest of the whole key", async () => {
-  assert.equal(cacheDirectory("/home/alice"), "/home/alice/.aws/awsmfa/cache");
-  const plain = await cacheFileName(KEY);
-  assert.match(plain, /^work-[0-9a-f]{32}\.json$/);
-  assert.equal(await cacheFileName({ ...KEY }), plain, "stable");
-  const others = await Promise.all([
-    cacheFileName({ ...KEY, roleArn: "arn:aws:iam::123456789012:role/admin" }),
-    cacheFileName({ ...KEY, roleArn: "arn:aws:iam::123456789012:role/ops" }),
-    cacheFileName({ ...KEY, serialNumber: "GAHT12345678" }),
-    cacheFileName({ ...KEY, sourceProfile: "work2" }),
-  ]);
-  assert.equal(new Set([plain, ...others]).size, 5);
-  // Characters a file name cannot carry everywhere are replaced, and two
-  // profiles that read the same still get different files.
-  const odd = await cacheFileName({ ...KEY, sourceProfile: "team/a:b c" });
-  const twin = await cacheFileName({ ...KEY, sourceProfile: "team_a_b_c" });
-  assert.match(odd, /^team_a_b_c-[0-9a-f]{32}\.json$/);
-  assert.notEqual(odd, twin);
-  const long = await cacheFileName({ ...KEY, sourceProfile: "p".repeat(200) });
-  assert.equal(long.length, 40 + 1 + 32 + 5);
-});
-
-Deno.test("cache: the file holds the key and the session; anything else reads as a miss", () => {
-  const s = session(1, T0);
-  const role = { ...KEY, roleArn: "arn:aws:iam::123456789012:role/admin" };
-  const text = cacheText(role, s);
-  const data = JSON.parse(text);
-  assert.deepEqual(data, {
-    Format: "awsmfa-session-cache",
-    Version: 1,
-    SourceProfile: "work",
-    SerialNumber: KEY.serialNumber,
-    RoleArn: role.roleArn,
-    AccessKeyId: s.accessKeyId,
-    SecretAccessKey: s.secretAccessKey,
-    SessionToken: s.sessionToken,
-    Expiration: "2026-11-29T04:00:00Z",
-  });
-  assert.deepEqual(parseCacheText(text, role), s);
-  assert.equal(parseCacheText(text, KEY), undefined, "no role is another key");
-  assert.equal(parseCacheText(cacheText(KEY, s), role), undefined);
-  assert.equal(
-    parseCacheText(text, { ...role, sourceProfile: "home" }),
-    undefined,
-  );
-  const broken = [
-    "",
-    "{",
-    "[]",
-    "null",
-    JSON.stringify({ ...data, Version: 2 }),
-    JSON.stringify({ ...data, Format: "other" }),
-    JSON.stringify({ ...data, SessionToken: "" }),
-    JSON.stringify({ ...data, AccessKeyId: 7 }),
-    JSON.stringify({ ...data, Expiration: "tomorrow" }),
-    JSON.stringify({ ...data, Expiration: "2026-13-45T99:00:00Z" }),
-  ];
-  for (const text of broken) {
-    assert.equal(parseCacheText(text, role), undefined, text);
-  }
-});
 
 Deno.test("cache: one fetch, then the file answers while it has more than the minimum left; 0700 directory, 0600 files", async () => {
   await withTemp(async (home) => {

@@ -18,11 +18,8 @@ import type {
   RoleRequest,
   SessionRequest,
 } from "../../lib/sessions/sts_call.ts";
-import {
-  cacheDirectory,
-  cacheFileName,
-  readCachedSession,
-} from "../../lib/sessions/cache.ts";
+import { cacheDirectory, cacheFileName } from "../../lib/sessions/cache_key.ts";
+import { readCachedSession } from "../../lib/sessions/cache_file.ts";
 import { AwsmfaError, ExitCode } from "../../lib/shared/errors.ts";
 import type { RoleSpec, SessionSubject } from "../../lib/sessions/role.ts";
 import type { SessionValues } from "../../lib/aws_files/session.ts";

@@ -5,11 +5,9 @@
  * @module
  */
 
-import {
-  type CacheKey,
-  removeCachedSessions,
-  withCacheEntry,
-} from "../../lib/sessions/cache.ts";
+import type { CacheKey } from "../../lib/sessions/cache_key.ts";
+import { removeCachedSessions } from "../../lib/sessions/cache_remove.ts";
+import { withCacheEntry } from "../../lib/sessions/cache.ts";
 import type { SessionValues } from "../../lib/aws_files/session.ts";
 
 /**
