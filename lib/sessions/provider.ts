@@ -14,6 +14,7 @@ import { cacheDirectory, type CacheKey } from "./cache_key.ts";
 import { readCachedSession } from "./cache_file.ts";
 import { withCacheEntry } from "./cache.ts";
 import { NotRegularFileError, StoreError } from "../files/errors.ts";
+import type { StoreFs } from "../files/fs.ts";
 import type { SessionValues } from "../aws_files/session.ts";
 import type { SessionSubject } from "./role.ts";
 import { chain, roleRequest } from "./chain.ts";
@@ -47,6 +48,11 @@ export interface ProviderIO {
   getSession?: GetSessionTokenCall;
   /** The AssumeRole call; defaults to {@linkcode stsAssumeRole}. */
   assumeRole?: AssumeRoleCall;
+  /**
+   * File operations of the cache and the files; default the store's own
+   * (tests inject failures).
+   */
+  storeFs?: StoreFs;
 }
 
 /** The session asked for. */
@@ -119,6 +125,7 @@ async function newSession(
       cacheKeyOf({ ...wanted.subject, role: undefined }),
       wanted.minRemainingMs,
       io.now().getTime(),
+      io.storeFs,
     ).catch((error) => {
       if (
         error instanceof StoreError && !(error instanceof NotRegularFileError)
@@ -180,7 +187,11 @@ export async function provideSession(
         provided = await newSession(wanted, code, io);
         return provided.session;
       },
-      { now: () => io.now().getTime(), refresh: wanted.force },
+      {
+        now: () => io.now().getTime(),
+        refresh: wanted.force,
+        ...(io.storeFs ? { fs: io.storeFs } : {}),
+      },
     );
     if (result.writeError !== undefined) {
       io.stderr(

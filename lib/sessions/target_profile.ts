@@ -24,7 +24,6 @@ import {
   resolvePaths,
 } from "../aws_files/settings.ts";
 import type { SourceKeysIO } from "../source_keys/source_process.ts";
-import type { StoreFs } from "../files/fs.ts";
 import { codeSource, type CodeSourceIO } from "../mfa_code/source.ts";
 import {
   type ProviderIO,
@@ -68,10 +67,7 @@ export interface TargetFlags extends RoleFlags, StsFlags {
 }
 
 /** Everything {@linkcode targetSession} reads from or writes to the world. */
-export interface TargetIO extends CodeSourceIO, ProviderIO, SourceKeysIO {
-  /** File operations of the writes; default the store's own (tests inject failures). */
-  storeFs?: StoreFs;
-}
+export interface TargetIO extends CodeSourceIO, ProviderIO, SourceKeysIO {}
 
 /** What {@linkcode targetSession} should do besides providing the session. */
 export interface TargetOptions {

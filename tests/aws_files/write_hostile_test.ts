@@ -190,9 +190,14 @@ Deno.test({
 Deno.test("write: a credentials write that fails after STS answered says the session is cached; the next run needs no code", async () => {
   await withHome(async (home) => {
     const before = await awsFiles(home);
+    // The session cache goes through the same seam; only the files fail.
+    const cache = join(home, ".aws/awsmfa/cache");
     const failing: StoreFs = {
       ...denoStoreFs,
-      rename: () => Promise.reject(ioError()),
+      rename: (from, to) =>
+        to.startsWith(cache)
+          ? denoStoreFs.rename(from, to)
+          : Promise.reject(ioError()),
     };
     const first = harness(home, { storeFs: failing });
     assert.equal(await run(ARGS, first.io), ExitCode.Local);
@@ -223,11 +228,14 @@ Deno.test("write: a credentials write that fails after STS answered says the ses
 Deno.test("write: config write and credentials rollback both failing are both reported, with the files' state", async () => {
   await withHome(async (home) => {
     let renames = 0;
+    const cache = join(home, ".aws/awsmfa/cache");
     const fs: StoreFs = {
       ...denoStoreFs,
-      // The credentials replacement works; the config one and the rollback fail.
+      // The session cache goes through the same seam and works; of the
+      // files, the credentials replacement works, the config one and the
+      // rollback fail.
       rename: (from, to) =>
-        ++renames === 1
+        to.startsWith(cache) || ++renames === 1
           ? denoStoreFs.rename(from, to)
           : Promise.reject(ioError()),
     };

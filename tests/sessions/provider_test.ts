@@ -20,6 +20,7 @@ import type {
 } from "../../lib/sessions/sts_call.ts";
 import { cacheDirectory, cacheFileName } from "../../lib/sessions/cache_key.ts";
 import { readCachedSession } from "../../lib/sessions/cache_file.ts";
+import { denoStoreFs, type StoreFs } from "../../lib/files/fs.ts";
 import { AwsmfaError, ExitCode } from "../../lib/shared/errors.ts";
 import type { RoleSpec, SessionSubject } from "../../lib/sessions/role.ts";
 import type { SessionValues } from "../../lib/aws_files/session.ts";
@@ -690,4 +691,86 @@ Deno.test("provideSession: an MFA cache entry that cannot be read is no session 
     assert.equal(w.roleCalls[0].tokenCode, CODE);
     assert.equal(w.roleCalls[0].sessionToken, undefined);
   });
+});
+
+Deno.test("provideSession: the cache goes through the injected file system (io.storeFs)", async (t) => {
+  await t.step(
+    "a role chained from a cached MFA session: both entries go through it",
+    async () => {
+      await withHome(async (home) => {
+        const dir = cacheDirectory(home);
+        await writeCachedSession(
+          dir,
+          cacheKeyOf(MFA_SUBJECT),
+          session("cachedmfa", 2 * HOUR),
+        );
+        // Every operation, with the path it is asked about.
+        const used: string[] = [];
+        const fs = Object.fromEntries(
+          Object.entries(denoStoreFs).map(([name, op]) => [
+            name,
+            (...args: unknown[]) => {
+              if (typeof args[0] === "string") used.push(args[0]);
+              return (op as (...a: unknown[]) => unknown)(...args);
+            },
+          ]),
+        ) as unknown as StoreFs;
+        const w = world();
+        const got = await provideSession(
+          w.need(roleSubject(), dir),
+          w.getCode,
+          { ...w.io, storeFs: fs },
+        );
+        assert.equal(got.origin, "chained");
+        const mfaEntry = `${dir}/${await cacheFileName(
+          cacheKeyOf(MFA_SUBJECT),
+        )}`;
+        const roleName = await cacheFileName(cacheKeyOf(roleSubject()));
+        assert.ok(used.includes(mfaEntry), JSON.stringify(used));
+        assert.ok(
+          used.some((path) => path.includes(roleName)),
+          JSON.stringify(used),
+        );
+        assert.equal(
+          (await readCachedSession(
+            dir,
+            cacheKeyOf(roleSubject()),
+            0,
+            NOW.getTime(),
+          ))
+            ?.accessKeyId,
+          got.session.accessKeyId,
+          "and the role session is cached",
+        );
+      });
+    },
+  );
+  await t.step(
+    "a failing file system: warned about, the session still provided, nothing on disk",
+    async () => {
+      await withHome(async (home) => {
+        const dir = cacheDirectory(home);
+        const fs: StoreFs = {
+          ...denoStoreFs,
+          mkdir: () =>
+            Promise.reject(new Deno.errors.PermissionDenied("injected")),
+        };
+        const w = world();
+        const got = await provideSession(
+          w.need(MFA_SUBJECT, dir),
+          w.getCode,
+          { ...w.io, storeFs: fs },
+        );
+        assert.equal(got.origin, "code");
+        assert.equal(got.cached, false);
+        assert.equal(w.sessionCalls.length, 1);
+        assert.equal(w.stderr.length, 1);
+        assert.match(
+          w.stderr[0],
+          /^awsmfa: warning: Cannot create the session cache directory ".*": permission denied; going on without the session cache\.\n$/,
+        );
+        assert.deepEqual(await listing(home), []);
+      });
+    },
+  );
 });
