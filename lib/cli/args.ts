@@ -8,6 +8,7 @@
  */
 
 import { UsageError } from "../shared/errors.ts";
+import { DEFAULT_TARGET_PROFILE } from "../aws_files/settings.ts";
 import { checkKeychainName } from "../source_keys/keychain/names.ts";
 import { checkMaxKeyAge, nonEmpty } from "./checks.ts";
 import { type OptionSpec, specsOf } from "./flags.ts";
@@ -26,9 +27,6 @@ import {
   parseRotate,
 } from "./session_args.ts";
 import { COMMANDS, HELP_TOPICS } from "./subcommands.ts";
-
-/** The target profile when `--mfa-profile-name` is not given. */
-const DEFAULT_PROFILE_NAME = "mfa";
 
 function asksForHelp(args: string[]): boolean {
   for (const arg of args) {
@@ -129,7 +127,7 @@ function parseClear(argv: string[]): Options {
     all,
     profiles: all || positionals.length > 0
       ? [...new Set(positionals)]
-      : [DEFAULT_PROFILE_NAME],
+      : [DEFAULT_TARGET_PROFILE],
     quiet: values.quiet === true,
   };
 }
