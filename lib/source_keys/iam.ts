@@ -125,7 +125,7 @@ class WebCryptoSha256 {
  * The headers of a SigV4-signed POST of `body` to `url`, signed by the AWS
  * SDK's signer (`@smithy/signature-v4`, the one `@aws-sdk/client-sts` uses).
  */
-export async function signedHeaders(
+async function signedHeaders(
   url: URL,
   body: string,
   target: QueryTarget,
@@ -156,7 +156,7 @@ export async function signedHeaders(
 }
 
 /** The text of the first `<tag>` in `xml`, entities decoded. */
-export function tagText(xml: string, tag: string): string | undefined {
+function tagText(xml: string, tag: string): string | undefined {
   const match = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
   return match?.[1].replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(
     /&quot;/g,

@@ -27,7 +27,7 @@ import {
 import { describeCommand, runShellCommand } from "../shared/shell.ts";
 
 /** How long a source `credential_process` may run, unless `AWSMFA_CREDENTIAL_PROCESS_TIMEOUT` says otherwise. */
-export const DEFAULT_SOURCE_PROCESS_TIMEOUT_MS = 60_000;
+const DEFAULT_SOURCE_PROCESS_TIMEOUT_MS = 60_000;
 
 /** Most bytes of its stdout read; the JSON of a key pair is about 150. */
 const MAX_OUTPUT_BYTES = 65_536;

@@ -55,10 +55,10 @@ export class KeychainError extends LocalError {
 }
 
 /** How long one keychain tool call may take (an unlock prompt may be on screen). */
-export const KEYCHAIN_TIMEOUT_MS = 60_000;
+const KEYCHAIN_TIMEOUT_MS = 60_000;
 
 /** Most bytes read from a keychain tool. */
-export const KEYCHAIN_MAX_OUTPUT = 1_048_576;
+const KEYCHAIN_MAX_OUTPUT = 1_048_576;
 
 /** Profile names awsmfa stores: the same characters as target profiles. */
 export const STORED_PROFILE = /^[A-Za-z0-9_.@+=,-]{1,128}$/;

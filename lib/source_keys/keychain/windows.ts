@@ -104,7 +104,7 @@ public static class AwsmfaCred {
 `;
 
 /** The PowerShell script of one operation; `target` is a checked profile's target name. */
-export function windowsScript(
+function windowsScript(
   operation: "write" | "read" | "remove" | "list" | "probe",
   target: string,
 ): string {
@@ -123,7 +123,7 @@ export function windowsScript(
 }
 
 /** `-EncodedCommand`'s form: base64 of UTF-16LE. */
-export function encodeCommand(script: string): string {
+function encodeCommand(script: string): string {
   const bytes = new Uint8Array(script.length * 2);
   for (let i = 0; i < script.length; i++) {
     const unit = script.charCodeAt(i);
