@@ -24,7 +24,7 @@ export type EnvShell = typeof ENV_SHELLS[number];
 export const OUTPUTS = ["env", "json"] as const;
 
 /** One of {@linkcode OUTPUTS}. */
-type Output = typeof OUTPUTS[number];
+export type Output = typeof OUTPUTS[number];
 
 /** The flags that say how to get a session, shared by the default command and `exec`. */
 export interface SessionFlags {
@@ -116,7 +116,7 @@ export interface ClearOptions {
 }
 
 /** `awsmfa completions SHELL`: print a completion script. */
-interface CompletionsOptions {
+export interface CompletionsOptions {
   /** Which command this is. */
   command: "completions";
   /** The shell to write the script for. */
@@ -124,7 +124,7 @@ interface CompletionsOptions {
 }
 
 /** `--help` or `--version`. */
-interface InfoOptions {
+export interface InfoOptions {
   /** Which command this is. */
   command: "help" | "version";
   /** The help topic: a command, `options` or `environment`; absent: the overview. */

@@ -8,7 +8,7 @@
 import { type HelpTopic, KEYS_ACTIONS, SHELLS } from "./options.ts";
 
 /** A subcommand, as help and completions show it. */
-interface CommandSpec {
+export interface CommandSpec {
   /** The word that selects the command, e.g. `"completions"`. */
   readonly name: string;
   /** Placeholder for its argument, e.g. `"SHELL"`. */

@@ -29,7 +29,7 @@ export interface Tokens {
 }
 
 /** How a command line breaks the tokenizer's rules. */
-type TokenErrorKind =
+export type TokenErrorKind =
   /** An option the table does not have (`--nope`, `-x`). */
   | "unknown-option"
   /** A string option at the end of the line, or inside a short group (`-qr…`). */

@@ -6,8 +6,19 @@
  * @module
  */
 
-import type { Credentials } from "@aws-sdk/client-sts";
 import { UnusableAnswer } from "./sts_error.ts";
+
+/** The credentials part of an STS answer, as the SDK hands it over. */
+export interface AnswerCredentials {
+  /** The temporary access key id. */
+  AccessKeyId?: string;
+  /** The temporary secret access key. */
+  SecretAccessKey?: string;
+  /** The session token. */
+  SessionToken?: string;
+  /** When the credentials stop working. */
+  Expiration?: Date;
+}
 
 /** Temporary credentials returned by STS. */
 export interface SessionCredentials {
@@ -43,7 +54,7 @@ const CREDENTIAL_TEXT = /^[\x21-\x7e]{1,65536}$/;
  * further away than the duration asked for.
  */
 export function completeCredentials(
-  credentials: Credentials | undefined,
+  credentials: AnswerCredentials | undefined,
   window: ExpectedWindow,
 ): SessionCredentials | undefined {
   const expiration = credentials?.Expiration;
