@@ -1,358 +1,239 @@
 /**
- * `awsmfa clear`: take back what awsmfa wrote, and nothing else. Pure
- * planning; lib/run.ts writes the result under the store's lock.
- *
- * - Only a profile awsmfa wrote (`awsmfa_source_profile`, `awsmfa_serial`
- *   and a session token) is cleared. A named section that awsmfa did not
- *   write is refused, and nothing changes.
- * - awsmfa's keys always go. The credentials section goes whole only when
- *   awsmfa created it (as its `awsmfa_added` records) and holds nothing
- *   else: no other keys, no comments. A section that was there before
- *   awsmfa wrote keeps its header and everything awsmfa did not write.
- * - The profile's config section goes only when awsmfa created it (as
- *   recorded) and it still holds nothing but what awsmfa copies into a
- *   section it adds (`region`, `output`, with the source profile's current
- *   values) and no comments.
- * - The same rule holds for every profile, `default` included, in both files.
- * - Sections are seen as botocore and the JS SDK both see them: keys a
- *   `[DEFAULT]` section gives every section for botocore are not the
- *   section's own.
- * - Removing a section takes its header, its key lines and the one empty
- *   line before the header that awsmfa adds; comments and blank lines after
- *   its last key (which belong to what follows) stay, as does every other byte.
- *   The result is checked: every other section must read exactly as before.
+ * `awsmfa clear [PROFILE…] [--all]`: take back what awsmfa wrote, and
+ * nothing else. The plan (which sections, which keys) is
+ * lib/commands/clear_plan.ts's; this module reads both files, plans once to
+ * refuse before anything changes, then takes both locks and plans again from
+ * what it reads under them, writes the config file, then the credentials
+ * file (rolling the config back when that fails), ends the cached sessions
+ * of what it cleared (lib/commands/clear_cache.ts) and says what it did.
  *
  * @module
  */
 
-import { LocalError } from "../shared/errors.ts";
-import { ownKeys, readSections } from "../aws_files/botocore.ts";
+import type { AwsPaths } from "../aws_files/settings.ts";
+import { resolvePaths } from "../aws_files/settings.ts";
+import type { StoreFs } from "../files/fs.ts";
+import { type LockedFile, lockFile } from "../files/lock.ts";
+import { readText } from "../files/read.ts";
+import { updateFile } from "../files/update.ts";
+import { ExitCode } from "../shared/errors.ts";
 import {
-  type IniDocument,
-  type IniLine,
-  parseIni,
-  serializeIni,
-} from "../aws_files/document.ts";
-import { setKeys } from "../aws_files/edit.ts";
-import { profileSection } from "../aws_files/profile_section.ts";
-import { COPIED_CONFIG_KEYS, copiedConfig } from "../sessions/target_edit.ts";
-import type { LoadedFile } from "../sessions/loaded_file.ts";
-import { roleProfileConfig } from "../sessions/role.ts";
-import {
-  addedOf,
-  isManaged,
-  MANAGED_KEYS,
-  ROLE_KEY,
-  SOURCE_KEY,
-} from "../aws_files/session.ts";
+  type ClearedProfile,
+  keptDescription,
+  planConfig,
+  planCredentials,
+} from "./clear_plan.ts";
+import { cacheOnlyNames, clearCache, clearCacheOnly } from "./clear_cache.ts";
+import type { ClearOptions } from "../cli/options.ts";
+import { loadFile, readFile } from "../sessions/loaded_file.ts";
+import type { TargetIO } from "../sessions/target_profile.ts";
+import { rollBack } from "../sessions/file_pair.ts";
 
-/** What clearing one profile does. */
-export interface ClearedProfile {
-  /** The profile. */
-  profile: string;
-  /** `removed`: the whole section; `keys`: only awsmfa's keys (others stay); `absent`: not there. */
-  credentials: "removed" | "keys" | "absent";
-  /** Keys awsmfa did not write that stay in the credentials section. */
-  keptKeys: string[];
-  /** For `keys`: the section was there before awsmfa wrote to it. */
-  existedBefore?: boolean;
-  /**
-   * Whether awsmfa created the profile's config section, as recorded;
-   * undefined when the section records nothing.
-   */
-  addedConfig?: boolean;
-  /** The source profile it was made from (for the config check). */
-  sourceProfile?: string;
-  /** The role of a role session (for the config check). */
-  roleArn?: string;
-}
+/** What `awsmfa clear` reads from or writes to the world. */
+export type ClearIO = Pick<TargetIO, "env" | "stderr" | "storeFs">;
 
-/** The new credentials text and what happens to each profile. */
-export interface CredentialsPlan {
-  /** The new text; null when nothing changes. */
-  text: string | null;
-  /** One entry per profile asked for. */
-  profiles: ClearedProfile[];
-}
-
-/** The lines [header, end) of the one section named `section`, or undefined. */
-function sectionRange(
-  lines: readonly IniLine[],
-  section: string,
-): [number, number] | undefined {
-  const header = lines.findIndex((line) =>
-    line.kind === "section" && line.section === section
+/** Run `awsmfa clear`; resolves to the exit code. */
+export async function clear(
+  options: ClearOptions,
+  io: ClearIO,
+): Promise<number> {
+  const paths = resolvePaths(io.env);
+  const credentialsFile = await readFile(paths.credentialsFile, "credentials");
+  const configFile = await readFile(paths.configFile, "config");
+  // A name that is no profile awsmfa wrote but whose sessions only the
+  // cache holds (status shows them as "(cache)") ends those.
+  const cacheOnly = options.all ? [] : await cacheOnlyNames(
+    options.profiles,
+    credentialsFile.profiles,
+    configFile.profiles,
+    io.env,
   );
-  if (header < 0) return undefined;
-  let end = header + 1;
-  while (end < lines.length && lines[end].kind !== "section") end++;
-  return [header, end];
-}
-
-/** Index of the last line that belongs to a key of the section at `range`. */
-function lastKeyLine(lines: readonly IniLine[], [header, end]: number[]) {
-  let last = header;
-  for (let i = header + 1; i < end; i++) {
-    const kind = lines[i].kind;
-    if (kind !== "blank" && kind !== "comment") last = i;
+  const profiles = options.profiles.filter((name) =>
+    !cacheOnly.some((entry) => entry.name === name)
+  );
+  if (cacheOnly.length > 0 && profiles.length === 0) {
+    await clearCacheOnly(cacheOnly, options.quiet, io);
+    return ExitCode.Ok;
   }
-  return last;
-}
+  // Plan both now, so a refusal changes nothing; then again under each lock.
+  const plan = planCredentials(
+    credentialsFile,
+    profiles,
+    options.all,
+    paths.credentialsFile,
+  );
+  planConfig(configFile, plan.profiles);
+  const names = plan.profiles.map((entry) => entry.profile);
 
-/** Whether a comment sits between the header and the last key of a section. */
-function hasInnerComment(lines: readonly IniLine[], range: [number, number]) {
-  const last = lastKeyLine(lines, range);
-  for (let i = range[0] + 1; i < last; i++) {
-    if (lines[i].kind === "comment") return true;
+  let cleared = plan.profiles;
+  if (plan.text === null) {
+    const configPlan = planConfig(configFile, cleared);
+    reportClear(cleared, configPlan, paths, options.quiet, io);
+    await clearCache(options.all, [], options.quiet, io);
+    await clearCacheOnly(cacheOnly, options.quiet, io);
+    return ExitCode.Ok;
   }
-  return false;
-}
-
-function sameRecord(a: Record<string, string>, b: Record<string, string>) {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length &&
-    keys.every((key) => Object.hasOwn(b, key) && a[key] === b[key]);
-}
-
-/**
- * Pure: `doc` without the section named `section` (exact name as botocore
- * reads it): its header, its lines up to its last key line, and one empty
- * line right before the header (or, for a section at the very top, right
- * after its last key when more follows). Comments and blank lines after the
- * last key stay. When the removal reaches the end of a file that ended
- * without a line ending, the new last line loses its line ending. A missing
- * section gives the document unchanged.
- *
- * Throws {@linkcode LocalError} when any other section would read
- * differently afterwards (for example an indented header that would become
- * part of the previous section's last value).
- */
-export function removeOwnSection(
-  doc: IniDocument,
-  section: string,
-): IniDocument {
-  const range = sectionRange(doc.lines, section);
-  if (range === undefined) return doc;
-  const lines = [...doc.lines];
-  const [header] = range;
-  let from = header;
-  let to = lastKeyLine(lines, range) + 1;
-  const empty = (line: IniLine | undefined) =>
-    line !== undefined && line.kind === "blank" && line.text === "";
-  if (header > 0 && empty(lines[header - 1])) {
-    from = header - 1;
-  } else if (header === 0 && empty(lines[to]) && to + 1 < lines.length) {
-    to++;
-  }
-  const endedBare = lines[lines.length - 1].eol === "";
-  const atEnd = to === lines.length;
-  lines.splice(from, to - from);
-  if (atEnd && endedBare && lines.length > 0) {
-    lines[lines.length - 1] = { ...lines[lines.length - 1], eol: "" };
-  }
-  const result = parseIni(serializeIni({ bom: doc.bom, lines, eol: doc.eol }));
-  const before = readSections(doc);
-  before.delete(section);
-  let after: Map<string, Record<string, string>>;
+  // Both locks held; the config file first, so that a run stopped between
+  // the two writes leaves a credentials section whose config section is
+  // gone, which the next refresh adds back and the next clear removes.
+  let configPlan = planConfig(configFile, cleared);
+  // What is cleared, and whose cached sessions go, comes from what was read
+  // under the lock: another run may have written a named profile since.
+  let credentialsNow = credentialsFile;
+  const seam = io.storeFs ? { fs: io.storeFs } : {};
+  const locks = await lockBoth(paths, io.storeFs);
   try {
-    after = readSections(result);
-  } catch {
-    after = new Map();
-  }
-  const same = after.size === before.size &&
-    [...before].every(([name, keys]) => {
-      const now = after.get(name);
-      return now !== undefined && sameRecord(keys, now);
-    });
-  if (!same) {
-    throw new LocalError(
-      `Cannot remove [${section}] without changing how the AWS CLI reads the rest of the file; remove it by hand.`,
+    credentialsNow = loadFile(
+      await readText(locks.credentials.target, io.storeFs),
+      paths.credentialsFile,
+      "credentials",
+      credentialsFile,
     );
-  }
-  return result;
-}
-
-/**
- * Plan the credentials side of `awsmfa clear`: `names` (or, when `all`, every
- * awsmfa-managed profile) removed from `file`.
- *
- * Throws {@linkcode LocalError}, changing nothing, when a named profile was
- * not written by awsmfa.
- */
-export function planCredentials(
-  file: LoadedFile,
-  names: readonly string[],
-  all: boolean,
-  path: string,
-): CredentialsPlan {
-  // A section's own keys decide, not those botocore adds from [DEFAULT]: a
-  // [DEFAULT] holding awsmfa's keys must not make a profile of long-term
-  // keys look like awsmfa's.
-  const ownOf = (name: string) =>
-    ownKeys(file.doc, profileSection(name, "credentials"));
-  const targets = all
-    ? [...file.profiles.keys()].filter((name) => isManaged(ownOf(name)))
-    : [...names];
-  const foreign = targets.filter((name) =>
-    file.profiles.has(name) && !isManaged(ownOf(name))
-  );
-  if (foreign.length > 0) {
-    const list = foreign.map((name) => `"${name}"`).join(", ");
-    throw new LocalError(
-      `${foreign.length === 1 ? "Profile" : "Profiles"} ${list} in ${path} ${
-        foreign.length === 1 ? "was" : "were"
-      } not written by awsmfa (no awsmfa_source_profile and awsmfa_serial), so awsmfa clear leaves ${
-        foreign.length === 1 ? "it" : "them"
-      } alone; nothing was changed.`,
-    );
-  }
-  let doc = file.doc;
-  const profiles: ClearedProfile[] = [];
-  for (const profile of targets) {
-    const own = file.profiles.has(profile) ? ownOf(profile) : undefined;
-    if (own === undefined) {
-      profiles.push({ profile, credentials: "absent", keptKeys: [] });
-      continue;
-    }
-    const sourceProfile = own[SOURCE_KEY].trim();
-    const roleArn = own[ROLE_KEY]?.trim() || undefined;
-    const made = roleArn !== undefined
-      ? { sourceProfile, roleArn }
-      : { sourceProfile };
-    const section = profileSection(profile, "credentials");
-    const range = sectionRange(doc.lines, section)!;
-    const keptKeys = Object.keys(own).filter((key) =>
-      !MANAGED_KEYS.includes(key)
-    );
-    const added = addedOf(own);
-    // A section written before awsmfa kept the record: awsmfa's if it holds
-    // nothing else.
-    const created = added?.credentials ?? keptKeys.length === 0;
-    const recorded = added === undefined ? {} : { addedConfig: added.config };
-    if (
-      !created || keptKeys.length > 0 || hasInnerComment(doc.lines, range)
-    ) {
-      doc = setKeys(doc, section, {}, [...MANAGED_KEYS]);
-      profiles.push({
-        profile,
-        credentials: "keys",
-        keptKeys,
-        existedBefore: !created,
-        ...recorded,
-        ...made,
-      });
-    } else {
-      doc = removeOwnSection(doc, section);
-      profiles.push({
-        profile,
-        credentials: "removed",
-        keptKeys: [],
-        ...recorded,
-        ...made,
-      });
-    }
-  }
-  const text = serializeIni(doc);
-  return { text: text === (file.text ?? "") ? null : text, profiles };
-}
-
-/** Why a config section stays; undefined when awsmfa may remove it. */
-export function configKeepReason(
-  file: LoadedFile,
-  profile: string,
-  sourceProfile: string,
-  roleArn?: string,
-): string | undefined {
-  if (!file.profiles.has(profile)) return undefined;
-  let section: string;
-  try {
-    section = profileSection(profile, "config");
-  } catch {
-    return "its name is not one awsmfa writes";
-  }
-  const range = sectionRange(file.doc.lines, section);
-  if (range === undefined) return "awsmfa did not write it in this form";
-  // Its own keys, as both botocore and the JS SDK see them there.
-  const keys = ownKeys(file.doc, section)!;
-  const sourceConfig = file.profiles.get(sourceProfile);
-  // What awsmfa copies: the source profile's keys, or for a role session
-  // those of a role profile of that role and source (its own win).
-  const copies = [copiedConfig(sourceConfig)];
-  for (const [, other] of file.profiles) {
-    if (
-      roleArn !== undefined && other["role_arn"]?.trim() === roleArn &&
-      other["source_profile"]?.trim() === sourceProfile
-    ) {
-      copies.push(copiedConfig(roleProfileConfig(sourceConfig, other)));
-    }
-  }
-  const addedTo = (copied: Record<string, string>) =>
-    Object.keys(keys).filter((key) =>
-      !COPIED_CONFIG_KEYS.includes(key) || keys[key] !== copied[key]
-    );
-  const added = copies.map(addedTo).reduce((best, next) =>
-    next.length < best.length ? next : best
-  );
-  if (added.length > 0) {
-    return `it holds settings awsmfa would not copy there from profile "${sourceProfile}" (${
-      added.join(", ")
-    })`;
-  }
-  if (hasInnerComment(file.doc.lines, range)) return "it has comments";
-  return undefined;
-}
-
-/**
- * Plan the config side: remove `[profile X]` (or `[default]`) for each
- * cleared profile whose credentials section records that awsmfa created it
- * and that passes {@linkcode configKeepReason}. Returns the new text (null
- * when unchanged) and, per profile, why its config section stayed.
- */
-export function planConfig(
-  file: LoadedFile,
-  cleared: readonly ClearedProfile[],
-): { text: string | null; kept: Map<string, string>; removed: string[] } {
-  let doc = file.doc;
-  const kept = new Map<string, string>();
-  const removed: string[] = [];
-  for (const entry of cleared) {
-    if (entry.credentials === "absent" || !file.profiles.has(entry.profile)) {
-      continue;
-    }
-    if (entry.addedConfig !== true) {
-      kept.set(
-        entry.profile,
-        entry.addedConfig === false
-          ? "it was there before awsmfa wrote the profile"
-          : "awsmfa did not record adding it",
+    cleared = planCredentials(
+      credentialsNow,
+      names,
+      false,
+      paths.credentialsFile,
+    ).profiles;
+    const configLocked = locks.config ? { locked: locks.config } : {};
+    const configWritten = await updateFile(paths.configFile, (current) => {
+      configPlan = planConfig(
+        loadFile(current, paths.configFile, "config", configFile),
+        cleared,
       );
-      continue;
+      return configPlan.text;
+    }, { ...seam, ...configLocked });
+    try {
+      await updateFile(
+        paths.credentialsFile,
+        (current) =>
+          planCredentials(
+            loadFile(
+              current,
+              paths.credentialsFile,
+              "credentials",
+              credentialsNow,
+            ),
+            names,
+            false,
+            paths.credentialsFile,
+          ).text,
+        { ...seam, locked: locks.credentials },
+      );
+    } catch (error) {
+      await rollBack(configWritten, { ...seam, ...configLocked });
+      throw error;
     }
-    const reason = configKeepReason(
-      file,
-      entry.profile,
-      entry.sourceProfile!,
-      entry.roleArn,
-    );
-    if (reason !== undefined) {
-      kept.set(entry.profile, reason);
-      continue;
-    }
-    doc = removeOwnSection(doc, profileSection(entry.profile, "config"));
-    removed.push(entry.profile);
+  } finally {
+    await locks.release();
   }
-  const text = serializeIni(doc);
+
+  reportClear(cleared, configPlan, paths, options.quiet, io);
+  await clearCache(
+    options.all,
+    cleared.filter((entry) => entry.credentials !== "absent").map((entry) =>
+      credentialsNow.profiles.get(entry.profile)
+    ).filter((keys) => keys !== undefined),
+    options.quiet,
+    io,
+  );
+  await clearCacheOnly(cacheOnly, options.quiet, io);
+  return ExitCode.Ok;
+}
+
+/** The locks clear holds over both writes. */
+interface ClearLocks {
+  /** The credentials file's lock. */
+  credentials: LockedFile;
+  /**
+   * The config file's: the credentials lock when both are one file (an odd
+   * setup), undefined when its directory does not exist yet.
+   */
+  config?: LockedFile;
+  /** Release both. Never throws. */
+  release(): Promise<void>;
+}
+
+/**
+ * Lock the credentials file (creating its directory), then the config file
+ * (without creating one); a failure to take the second releases the first.
+ */
+async function lockBoth(
+  paths: AwsPaths,
+  fs: StoreFs | undefined,
+): Promise<ClearLocks> {
+  const seam = fs ? { fs } : {};
+  const credentials = await lockFile(paths.credentialsFile, seam);
+  let own: LockedFile | undefined;
+  try {
+    own = await lockFile(paths.configFile, { ...seam, createParents: false });
+  } catch (error) {
+    await credentials.release();
+    throw error;
+  }
+  if (own?.target === credentials.target) {
+    await own!.release();
+    return {
+      credentials,
+      config: credentials,
+      release: () => credentials.release(),
+    };
+  }
   return {
-    text: text === (file.text ?? "") ? null : text,
-    kept,
-    removed,
+    credentials,
+    ...(own !== undefined ? { config: own } : {}),
+    async release() {
+      await own?.release();
+      await credentials.release();
+    },
   };
 }
 
-/** What clear kept of a credentials section it took awsmfa's keys from. */
-export function keptDescription(entry: ClearedProfile): string {
-  if (entry.keptKeys.length > 0) return `(${entry.keptKeys.join(", ")})`;
-  return entry.existedBefore
-    ? "(the section, which was there before awsmfa wrote to it)"
-    : "(comments)";
+/** One line on stderr per profile: what clear did, and what it kept. */
+function reportClear(
+  cleared: readonly ClearedProfile[],
+  configPlan: ReturnType<typeof planConfig>,
+  paths: AwsPaths,
+  quiet: boolean,
+  io: Pick<ClearIO, "stderr">,
+): void {
+  if (quiet) return;
+  if (cleared.length === 0) {
+    io.stderr(`No awsmfa-managed profiles in ${paths.credentialsFile}.\n`);
+  }
+  for (const entry of cleared) {
+    const configSection = entry.profile === "default"
+      ? "[default]"
+      : `[profile ${entry.profile}]`;
+    const configRemoved = configPlan.removed.includes(entry.profile);
+    const configNote = configRemoved
+      ? ` and ${configSection} from ${paths.configFile}`
+      : "";
+    const kept = configPlan.kept.get(entry.profile);
+    const keptNote = (kept === undefined
+      ? ""
+      : ` Kept ${configSection} in ${paths.configFile}: ${kept}.`) +
+      (configRemoved && entry.credentials === "keys"
+        ? ` Removed ${configSection} from ${paths.configFile}.`
+        : "");
+    switch (entry.credentials) {
+      case "absent":
+        io.stderr(
+          `Profile "${entry.profile}" is not in ${paths.credentialsFile}; nothing to clear.\n`,
+        );
+        break;
+      case "removed":
+        io.stderr(
+          `Removed profile "${entry.profile}" from ${paths.credentialsFile}${configNote}.${keptNote}\n`,
+        );
+        break;
+      case "keys":
+        io.stderr(
+          `Removed awsmfa's keys from profile "${entry.profile}" in ${paths.credentialsFile}; kept what awsmfa did not write ${
+            keptDescription(entry)
+          }.${keptNote}\n`,
+        );
+        break;
+    }
+  }
 }

@@ -5,7 +5,6 @@
  * @module
  */
 
-import { LocalError } from "../shared/errors.ts";
 import {
   regionToSet,
   sessionVariables,
@@ -13,14 +12,18 @@ import {
 } from "../cli/output.ts";
 import type { SessionValues } from "../aws_files/session.ts";
 import type { EnvLookup } from "../aws_files/settings.ts";
+import { LocalError } from "../shared/errors.ts";
+import { reportSession } from "./refresh.ts";
+import type { ExecOptions } from "../cli/options.ts";
+import { type TargetIO, targetSession } from "../sessions/target_profile.ts";
 
 /** Set in CMD's environment to the target profile; `awsmfa exec` refuses to run where it is set. */
-export const EXEC_MARKER = "AWSMFA_EXEC";
+const EXEC_MARKER = "AWSMFA_EXEC";
 
 /** Exit code when CMD was not found (as `env` and POSIX shells report it). */
 export const EXIT_NOT_FOUND = 127;
 /** Exit code when CMD was found but could not be started. */
-export const EXIT_CANNOT_RUN = 126;
+const EXIT_CANNOT_RUN = 126;
 
 /**
  * Signals forwarded to CMD on POSIX systems. SIGINT and SIGQUIT are not: the
@@ -28,7 +31,7 @@ export const EXIT_CANNOT_RUN = 126;
  * second copy makes tools like terraform abort instead of stopping cleanly.
  * awsmfa ignores them while CMD runs, so it can still pass on CMD's status.
  */
-export const FORWARDED_SIGNALS: readonly Deno.Signal[] = [
+const FORWARDED_SIGNALS: readonly Deno.Signal[] = [
   "SIGTERM",
   "SIGHUP",
   "SIGUSR1",
@@ -53,6 +56,35 @@ export type ChildRunner = (
   spec: ChildSpec,
   stderr: (text: string) => void,
 ) => Promise<number>;
+
+/** What `awsmfa exec` reads from or writes to the world. */
+export interface ExecIO extends TargetIO {
+  /** Runs CMD; defaults to {@linkcode runChild}. */
+  runChild?: ChildRunner;
+}
+
+/**
+ * Run `awsmfa exec`: a session (reused, or new with a code), then CMD with
+ * it in its environment; resolves to CMD's exit code.
+ */
+export async function exec(options: ExecOptions, io: ExecIO): Promise<number> {
+  checkNotNested(io.env);
+  const got = await targetSession(options, io, {
+    write: options.write === true,
+  });
+  // Quiet when it reuses a session, as aws-vault is: CMD's output is what
+  // the user came for.
+  const reused = got.origin === "profile" || got.origin === "cache";
+  reportSession(got, options.quiet || reused, io);
+  const spec = childSpec(
+    options.argv,
+    got.session,
+    got.target,
+    got.profileRegion,
+    io.env,
+  );
+  return await (io.runChild ?? runChild)(spec, io.stderr);
+}
 
 /** Refuse to run inside another `awsmfa exec` (its marker is in the environment). */
 export function checkNotNested(env: EnvLookup): void {

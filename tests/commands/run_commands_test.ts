@@ -13,7 +13,8 @@ import { ExitCode } from "../../lib/shared/errors.ts";
 import type { ChildSpec } from "../../lib/commands/exec.ts";
 import { CodeProcessError } from "../../lib/mfa_code/mfa_process.ts";
 import type { CodeProcessOptions } from "../../lib/mfa_code/mfa_process.ts";
-import { run, type RunIO, type SessionRequest } from "../../lib/run.ts";
+import { run, type RunIO } from "../../lib/run.ts";
+import type { SessionRequest } from "../../lib/sessions/sts_call.ts";
 
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
 const SERIAL = "arn:aws:iam::123456789012:mfa/alice";

@@ -7,8 +7,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ExitCode } from "../../lib/shared/errors.ts";
-import { run, type RunIO, type SessionRequest } from "../../lib/run.ts";
+import { run, type RunIO } from "../../lib/run.ts";
 import type { SessionValues } from "../../lib/aws_files/session.ts";
+import type { SessionRequest } from "../../lib/sessions/sts_call.ts";
 
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
 const SERIAL = "arn:aws:iam::123456789012:mfa/alice";

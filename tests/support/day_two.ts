@@ -8,7 +8,8 @@
 
 import { join } from "node:path";
 import type { ChildSpec } from "../../lib/commands/exec.ts";
-import { run, type RunIO, type SessionRequest } from "../../lib/run.ts";
+import { run, type RunIO } from "../../lib/run.ts";
+import type { SessionRequest } from "../../lib/sessions/sts_call.ts";
 
 /** A serial used throughout the scenarios. */
 export const SERIAL = "arn:aws:iam::123456789012:mfa/alice";

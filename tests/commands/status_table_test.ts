@@ -11,7 +11,7 @@ import {
   managedProfiles,
   statusJson,
   statusTable,
-} from "../../lib/commands/status.ts";
+} from "../../lib/commands/status_table.ts";
 
 const NOW = new Date("2026-11-29T03:00:00Z");
 

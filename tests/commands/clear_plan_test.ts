@@ -9,7 +9,7 @@ import {
   planConfig,
   planCredentials,
   removeOwnSection,
-} from "../../lib/commands/clear.ts";
+} from "../../lib/commands/clear_plan.ts";
 import { LocalError } from "../../lib/shared/errors.ts";
 import { readProfiles } from "../../lib/aws_files/botocore.ts";
 import { parseIni, serializeIni } from "../../lib/aws_files/document.ts";
