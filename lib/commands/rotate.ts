@@ -27,7 +27,6 @@
  */
 
 import type { RotateOptions } from "../cli/options.ts";
-import { provideSession, sessionCacheDir } from "../sessions/provider.ts";
 import { AwsmfaError, ExitCode, LocalError } from "../shared/errors.ts";
 import {
   type AccessKeyMetadata,
@@ -37,47 +36,28 @@ import {
   iamClient,
   iamEndpoint,
 } from "../source_keys/iam.ts";
-import { serializeIni } from "../aws_files/document.ts";
-import { setKeys } from "../aws_files/edit.ts";
-import { profileSection } from "../aws_files/profile_section.ts";
-import type {
-  Keychain,
-  KeychainName,
-  ToolRunner,
-} from "../source_keys/keychain/keychain.ts";
+import type { ToolRunner } from "../source_keys/keychain/keychain.ts";
+import { checkStoredProfile } from "../source_keys/keychain/keychain.ts";
+import { maskKeyId, recordKey } from "../source_keys/key_age.ts";
 import {
-  checkKeychainName,
-  checkStoredProfile,
-} from "../source_keys/keychain/keychain.ts";
-import { chooseKeychain } from "../source_keys/keychain/select.ts";
-import {
-  keychainSecret,
-  maskKeyId,
-  parseKeychainSecret,
-  pointsAt,
-} from "./keys.ts";
-import {
-  type LoadedFile,
-  loadFile,
-  readFile,
-} from "../sessions/loaded_file.ts";
-import type { TargetIO } from "../sessions/target_profile.ts";
-import { dirname, join } from "../shared/path.ts";
-import { recordKey } from "../source_keys/key_age.ts";
+  journalPath,
+  readJournal,
+  removeJournal,
+  writeJournal,
+} from "../source_keys/rotation_journal.ts";
 import { configOrigin, resolveSubject } from "../sessions/role.ts";
 import {
   DEFAULT_DURATION_SECONDS,
-  homeDirectory,
   type LongTermKeys,
   resolveEndpoint,
   resolvePaths,
   resolveRegion,
-  sourceKeys,
 } from "../aws_files/settings.ts";
-import { readText } from "../files/read.ts";
-import { REMOVE_FILE, updateFile } from "../files/update.ts";
-import { checkWritable } from "../files/writable.ts";
 import { codeSource } from "../mfa_code/source.ts";
+import { keyHomeOf } from "./key_home.ts";
+import { provideSession, sessionCacheDir } from "../sessions/provider.ts";
+import type { TargetIO } from "../sessions/target_profile.ts";
+import { readFile } from "../sessions/loaded_file.ts";
 
 /** What `awsmfa rotate` reads from or writes to the world. */
 export interface RotateIO extends TargetIO {
@@ -107,215 +87,6 @@ export const VERIFY_DELAYS_MS: readonly number[] = [
 
 /** A key created this long before the journal's time still counts as the user's own. */
 const CLOCK_SLACK_MS = 5 * 60_000;
-
-/** Where the long-term keys live, and how to put new ones there. */
-interface KeyHome {
-  /** For messages. */
-  describe: string;
-  /** The key there now. */
-  current: LongTermKeys;
-  /** Checks that a write can happen (before a code is spent). */
-  check(): Promise<void>;
-  /** Replace `old` with `next`; refuses when the home no longer holds `old`. */
-  store(old: LongTermKeys, next: LongTermKeys): Promise<void>;
-  /** Whether the home holds the key `id` now (false when it cannot tell). */
-  holds(id: string): Promise<boolean>;
-}
-
-function fileHome(
-  path: string,
-  file: LoadedFile,
-  profile: string,
-  current: LongTermKeys,
-): KeyHome {
-  const edit = (loaded: LoadedFile, keys: LongTermKeys) =>
-    serializeIni(
-      setKeys(loaded.doc, profileSection(profile, "credentials"), {
-        aws_access_key_id: keys.accessKeyId,
-        aws_secret_access_key: keys.secretAccessKey,
-      }),
-    );
-  return {
-    describe: path,
-    current,
-    async check() {
-      edit(file, current);
-      await checkWritable(path);
-    },
-    async store(old, next) {
-      await updateFile(path, (text) => {
-        const now = loadFile(text, path, "credentials", file);
-        const id = (now.profiles.get(profile)?.["aws_access_key_id"] ?? "")
-          .trim();
-        if (id === next.accessKeyId) return null;
-        if (id !== old.accessKeyId) {
-          throw new LocalError(
-            `The key of profile "${profile}" in ${path} changed during the rotation; it was left as it is.`,
-          );
-        }
-        return edit(now, next);
-      });
-    },
-    async holds(id) {
-      try {
-        const now = loadFile(await readText(path), path, "credentials", file);
-        return (now.profiles.get(profile)?.["aws_access_key_id"] ?? "")
-          .trim() === id;
-      } catch {
-        return false;
-      }
-    },
-  };
-}
-
-function keychainHome(
-  keychain: Keychain,
-  profile: string,
-  current: LongTermKeys,
-  now: () => Date,
-): KeyHome {
-  return {
-    describe: keychain.label,
-    current,
-    async check() {},
-    async store(old, next) {
-      const text = await keychain.read(profile);
-      const there = text === undefined
-        ? undefined
-        : parseKeychainSecret(text, profile, keychain, now());
-      if (there?.accessKeyId !== next.accessKeyId) {
-        if (there?.accessKeyId !== old.accessKeyId) {
-          throw new LocalError(
-            `The key of profile "${profile}" in ${keychain.label} changed during the rotation; it was left as it is.`,
-          );
-        }
-        await keychain.write(profile, keychainSecret(next));
-      }
-      const back = await keychain.read(profile);
-      if (back?.trim() !== keychainSecret(next)) {
-        throw new LocalError(
-          `${keychain.label} did not give back the new key of profile "${profile}" after storing it.`,
-        );
-      }
-    },
-    async holds(id) {
-      try {
-        const text = await keychain.read(profile);
-        return text !== undefined &&
-          parseKeychainSecret(text, profile, keychain, now()).accessKeyId ===
-            id;
-      } catch {
-        return false;
-      }
-    },
-  };
-}
-
-/** The `--keychain NAME` of an `awsmfa keys get` command line, if any. */
-function keychainOfCommand(command: string): KeychainName | undefined {
-  const words = command.trim().split(/\s+/);
-  for (let i = 0; i < words.length; i++) {
-    if (words[i] === "--keychain" && words[i + 1] !== undefined) {
-      return checkKeychainName(
-        words[i + 1],
-        "--keychain in credential_process",
-      );
-    }
-    if (words[i].startsWith("--keychain=")) {
-      return checkKeychainName(
-        words[i].slice("--keychain=".length),
-        "--keychain in credential_process",
-      );
-    }
-  }
-  return undefined;
-}
-
-async function keyHomeOf(
-  profile: string,
-  credentialsPath: string,
-  credentials: LoadedFile,
-  config: LoadedFile,
-  io: RotateIO,
-): Promise<KeyHome> {
-  const section = credentials.profiles.get(profile);
-  if ((section?.["aws_access_key_id"] ?? "").trim() !== "") {
-    return fileHome(
-      credentialsPath,
-      credentials,
-      profile,
-      sourceKeys(profile, section, undefined),
-    );
-  }
-  const command = config.profiles.get(profile)?.["credential_process"] ?? "";
-  if (pointsAt(command, profile)) {
-    const { keychain } = await chooseKeychain(
-      keychainOfCommand(command),
-      io.env,
-      io.os,
-      io.runKeychainTool,
-    );
-    const text = await keychain.read(profile);
-    if (text === undefined) {
-      throw new LocalError(
-        `${keychain.label} holds no keys for profile "${profile}", which its credential_process reads; nothing to rotate.`,
-      );
-    }
-    return keychainHome(
-      keychain,
-      profile,
-      parseKeychainSecret(text, profile, keychain, io.now()),
-      io.now,
-    );
-  }
-  throw new LocalError(
-    `awsmfa rotate writes the new key where the old one lives, and can do that for keys in ${credentialsPath} or in awsmfa's keychain (awsmfa keys import), not for profile "${profile}".`,
-  );
-}
-
-/** The rotation journal: which key was being replaced, since when. */
-interface Journal {
-  profile: string;
-  oldAccessKeyId: string;
-  startedAt: string;
-}
-
-function journalPath(env: TargetIO["env"], profile: string): string {
-  return join(
-    homeDirectory(env),
-    ".aws",
-    "awsmfa",
-    "rotate",
-    `${profile}.json`,
-  );
-}
-
-async function readJournal(path: string): Promise<Journal | undefined> {
-  const text = await readText(path);
-  if (text === null) return undefined;
-  try {
-    const value = JSON.parse(text) as Journal;
-    if (
-      typeof value.oldAccessKeyId === "string" &&
-      typeof value.startedAt === "string" &&
-      !Number.isNaN(Date.parse(value.startedAt))
-    ) {
-      return value;
-    }
-  } catch {
-    // Not ours: treated as no journal.
-  }
-  return undefined;
-}
-
-async function writeJournal(path: string, journal: Journal): Promise<void> {
-  await Deno.mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  await updateFile(path, () => JSON.stringify(journal) + "\n");
-}
-
-async function removeJournal(path: string): Promise<void> {
-  await updateFile(path, (text) => text === null ? null : REMOVE_FILE);
-}
 
 function describeKeys(
   keys: readonly AccessKeyMetadata[],
