@@ -47,8 +47,6 @@ import { parseSourceProcessOutput } from "../source_keys/source_process.ts";
 import { updateFile } from "../files/update.ts";
 import { checkWritable } from "../files/writable.ts";
 
-export { maskKeyId };
-
 /** What `awsmfa keys` reads from or writes to the world. */
 export interface KeysIO {
   /** Environment lookup. */

@@ -13,10 +13,10 @@ import assert from "node:assert/strict";
 import { parseArguments } from "../../lib/cli/args.ts";
 import {
   keysGetCommand,
-  maskKeyId,
   pointsAt,
   withoutKeys,
 } from "../../lib/commands/keys.ts";
+import { maskKeyId } from "../../lib/source_keys/key_age.ts";
 import { loadFile } from "../../lib/sessions/loaded_file.ts";
 import { keychainNamed } from "../../lib/source_keys/keychain/select.ts";
 import {

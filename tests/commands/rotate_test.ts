@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { iamClient } from "../../lib/source_keys/iam.ts";
-import { maskKeyId } from "../../lib/commands/keys.ts";
+import { maskKeyId } from "../../lib/source_keys/key_age.ts";
 import { run, type RunIO } from "../../lib/run.ts";
 import { spawnBounded, type SpawnSpec } from "../../lib/shared/spawn.ts";
 import {

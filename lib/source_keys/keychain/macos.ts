@@ -10,7 +10,7 @@
  * is `find-generic-password -w`, which prints the secret on stdout.
  *
  * (Not runnable on the Linux machines this project is tested on; the CI
- * matrix's macOS runner runs tests/keychain_test.ts against it.)
+ * matrix's macOS runner runs the keychain round trip of tests/commands/keys_test.ts against it.)
  *
  * @module
  */

@@ -8,7 +8,7 @@
  * to the script on stdin and comes back on stdout.
  *
  * (Not runnable on the Linux machines this project is tested on; the CI
- * matrix's Windows runner runs tests/keychain_test.ts against it.)
+ * matrix's Windows runner runs the keychain round trip of tests/commands/keys_test.ts against it.)
  *
  * @module
  */
