@@ -23,7 +23,7 @@ import {
   planConfig,
   planCredentials,
 } from "./clear_plan.ts";
-import { cacheOnlyNames, clearCache, clearCacheOnly } from "./clear_cache.ts";
+import { cacheOnlyNames, clearCachedSessions } from "./clear_cache.ts";
 import type { ClearOptions } from "../cli/options.ts";
 import { loadFile, readFile } from "../sessions/loaded_file.ts";
 import type { TargetIO } from "../sessions/target_profile.ts";
@@ -46,13 +46,18 @@ export async function clear(
     options.profiles,
     credentialsFile.profiles,
     configFile.profiles,
-    io.env,
+    io,
   );
   const profiles = options.profiles.filter((name) =>
     !cacheOnly.some((entry) => entry.name === name)
   );
   if (cacheOnly.length > 0 && profiles.length === 0) {
-    await clearCacheOnly(cacheOnly, options.quiet, io);
+    await clearCachedSessions(
+      { all: false, sections: [], names: cacheOnly },
+      false,
+      options.quiet,
+      io,
+    );
     return ExitCode.Ok;
   }
   // Plan both now, so a refusal changes nothing; then again under each lock.
@@ -69,8 +74,12 @@ export async function clear(
   if (plan.text === null) {
     const configPlan = planConfig(configFile, cleared);
     reportClear(cleared, configPlan, paths, options.quiet, io);
-    await clearCache(options.all, [], options.quiet, io);
-    await clearCacheOnly(cacheOnly, options.quiet, io);
+    await clearCachedSessions(
+      { all: options.all, sections: [], names: cacheOnly },
+      true,
+      options.quiet,
+      io,
+    );
     return ExitCode.Ok;
   }
   // Both locks held; the config file first, so that a run stopped between
@@ -129,15 +138,18 @@ export async function clear(
   }
 
   reportClear(cleared, configPlan, paths, options.quiet, io);
-  await clearCache(
-    options.all,
-    cleared.filter((entry) => entry.credentials !== "absent").map((entry) =>
-      credentialsNow.profiles.get(entry.profile)
-    ).filter((keys) => keys !== undefined),
+  await clearCachedSessions(
+    {
+      all: options.all,
+      sections: cleared.filter((entry) => entry.credentials !== "absent")
+        .map((entry) => credentialsNow.profiles.get(entry.profile))
+        .filter((keys) => keys !== undefined),
+      names: cacheOnly,
+    },
+    true,
     options.quiet,
     io,
   );
-  await clearCacheOnly(cacheOnly, options.quiet, io);
   return ExitCode.Ok;
 }
 

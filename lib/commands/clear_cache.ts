@@ -13,6 +13,7 @@ import {
   SOURCE_KEY,
 } from "../aws_files/session.ts";
 import type { EnvLookup, ProfileKeys } from "../aws_files/settings.ts";
+import type { StoreFs } from "../files/fs.ts";
 import { AwsmfaError } from "../shared/errors.ts";
 import { managedProfiles } from "./status_table.ts";
 import { sessionCacheDir } from "../sessions/provider.ts";
@@ -26,6 +27,8 @@ export interface ClearCacheIO {
   env: EnvLookup;
   /** Write text to stderr. */
   stderr(text: string): void;
+  /** File operations of the cache; default the store's own. */
+  storeFs?: StoreFs;
 }
 
 /** A name given to clear that stands for sessions only the cache holds. */
@@ -49,15 +52,15 @@ export async function cacheOnlyNames(
   names: readonly string[],
   credentials: Map<string, ProfileKeys>,
   config: Map<string, ProfileKeys>,
-  env: EnvLookup,
+  io: Pick<ClearCacheIO, "env" | "storeFs">,
 ): Promise<CacheOnlyName[]> {
-  const dir = sessionCacheDir(env);
+  const dir = sessionCacheDir(io.env);
   if (dir === undefined) return [];
   const candidates = names.filter((name) => !isManaged(credentials.get(name)));
   if (candidates.length === 0) return [];
   // Only the sessions status lists as "(cache)": none a profile holds.
   const managed = managedProfiles(credentials, new Date(0));
-  const entries = (await listCachedKeys(dir)).filter(({ key }) =>
+  const entries = (await listCachedKeys(dir, io.storeFs)).filter(({ key }) =>
     !managed.some((row) =>
       row.sourceProfile === key.sourceProfile &&
       row.serial === key.serialNumber && row.roleArn === key.roleArn
@@ -94,69 +97,74 @@ function matchesCacheOnly(
     (one.roleArn === undefined || key.roleArn === one.roleArn);
 }
 
-/** Remove the cached sessions `names` stand for, and say so. */
-export async function clearCacheOnly(
-  names: readonly CacheOnlyName[],
-  quiet: boolean,
-  io: ClearCacheIO,
-): Promise<void> {
-  const dir = sessionCacheDir(io.env);
-  if (dir === undefined) return;
-  for (const one of names) {
-    const removed = await removeCachedSessions(
-      dir,
-      (key) => one.keys.some((mine) => sameKey(mine, key)),
-    );
-    if (!quiet) {
-      io.stderr(
-        `Removed ${removed} cached ${
-          removed === 1 ? "session" : "sessions"
-        } of profile "${one.name}" from ${dir}; no awsmfa command reuses ${
-          removed === 1 ? "it" : "them"
-        } now.\n`,
-      );
-    }
-  }
-}
-
 /**
- * Remove the cached sessions of the cleared profiles (same source, serial
- * and role), or every cached session with `--all`, so that no later command
- * writes them back without a code. The files are already cleared, so a
- * failure here is a warning.
+ * Remove, in one pass over the cache, the cached sessions of the cleared
+ * profiles (same source, serial and role; every cached session with
+ * `all`), so that no later command writes them back without a code, and
+ * those that the `names` only the cache holds stand for; then say so. When
+ * the files were already cleared (`afterFiles`), a failure here is a
+ * warning.
  */
-export async function clearCache(
-  all: boolean,
-  sections: readonly ProfileKeys[],
+export async function clearCachedSessions(
+  what: {
+    all: boolean;
+    sections: readonly ProfileKeys[];
+    names: readonly CacheOnlyName[];
+  },
+  afterFiles: boolean,
   quiet: boolean,
   io: ClearCacheIO,
 ): Promise<void> {
   const dir = sessionCacheDir(io.env);
-  if (dir === undefined || (!all && sections.length === 0)) return;
+  const { all, sections, names } = what;
+  const ofProfiles = all || sections.length > 0;
+  if (dir === undefined || (!ofProfiles && names.length === 0)) return;
   const made = sections.map((keys) => ({
     source: keys[SOURCE_KEY]?.trim(),
     serial: keys[SERIAL_KEY]?.trim(),
     role: keys[ROLE_KEY]?.trim(),
   }));
+  const ofProfile = (key: CacheKey) =>
+    ofProfiles && (all ||
+      made.some((one) =>
+        one.source === key.sourceProfile && one.serial === key.serialNumber &&
+        one.role === key.roleArn
+      ));
+  let removed = 0;
+  const perName = names.map(() => 0);
   try {
-    const removed = await removeCachedSessions(
-      dir,
-      (key) =>
-        all ||
-        made.some((one) =>
-          one.source === key.sourceProfile && one.serial === key.serialNumber &&
-          one.role === key.roleArn
-        ),
-    );
-    if (removed > 0 && !quiet) {
-      io.stderr(
-        `Removed ${removed} cached ${
-          removed === 1 ? "session" : "sessions"
-        } from ${dir}.\n`,
+    await removeCachedSessions(dir, (key) => {
+      if (ofProfile(key)) {
+        removed++;
+        return true;
+      }
+      const at = names.findIndex((one) =>
+        one.keys.some((mine) => sameKey(mine, key))
       );
-    }
+      if (at >= 0) perName[at]++;
+      return at >= 0;
+    }, io.storeFs);
   } catch (error) {
-    if (!(error instanceof AwsmfaError)) throw error;
+    if (!afterFiles || !(error instanceof AwsmfaError)) throw error;
     io.stderr(`awsmfa: warning: ${error.message}.\n`);
+    return;
   }
+  if (quiet) return;
+  if (removed > 0) {
+    io.stderr(
+      `Removed ${removed} cached ${
+        removed === 1 ? "session" : "sessions"
+      } from ${dir}.\n`,
+    );
+  }
+  names.forEach((one, at) => {
+    const count = perName[at];
+    io.stderr(
+      `Removed ${count} cached ${
+        count === 1 ? "session" : "sessions"
+      } of profile "${one.name}" from ${dir}; no awsmfa command reuses ${
+        count === 1 ? "it" : "them"
+      } now.\n`,
+    );
+  });
 }

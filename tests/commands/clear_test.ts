@@ -4,8 +4,11 @@
  */
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { writeCachedSession } from "../support/cache.ts";
 import { ExitCode } from "../../lib/shared/errors.ts";
+import { denoStoreFs } from "../../lib/files/fs.ts";
+import { lockPath } from "../../lib/files/lock.ts";
 import { run } from "../../lib/run.ts";
 import {
   BOTH,
@@ -145,5 +148,73 @@ Deno.test("run: one code serves the default command, exec and --output through t
     assert.deepEqual(all.err, []);
     assert.deepEqual(await cacheEntries(home), []);
     assert.deepEqual(await files(home), [CREDENTIALS, CONFIG]);
+  });
+});
+
+/** A cached session of source profile `source` under `home`. */
+async function cacheSessionOf(home: string, source: string): Promise<string> {
+  await writeCachedSession(
+    cacheDirectory(home),
+    { sourceProfile: source, serialNumber: SERIAL },
+    {
+      accessKeyId: "ASIAEXAMPLEOTHER0001",
+      secretAccessKey: SESSION_SECRET,
+      sessionToken: SESSION_TOKEN,
+      expiration: EXPIRES,
+    },
+  );
+  return await cacheFileName({ sourceProfile: source, serialNumber: SERIAL });
+}
+
+Deno.test("clear: a cache that cannot be cleared after the files were is a warning, exit 0, also for a name only the cache holds", async () => {
+  await withHome(BOTH, async (home) => {
+    assert.equal(
+      await run(["--profile", "work", "111111"], harness(home).io),
+      0,
+    );
+    const other = await cacheSessionOf(home, "other");
+    // The store cannot lock this entry: a directory where its lock goes.
+    await Deno.mkdir(join(cacheDirectory(home), `.${other}.awsmfa.lock`));
+    const clear = harness(home);
+    const exit = await run(["clear", "mfa", "other"], clear.io);
+    const said = clear.err.join("");
+    assert.equal(exit, ExitCode.Ok, said);
+    assert.deepEqual(await files(home), [CREDENTIALS, CONFIG]);
+    assert.match(said, /Removed profile "mfa" from /);
+    assert.match(said, /^awsmfa: warning: Cannot lock /m);
+    assert.doesNotMatch(said, /^awsmfa: Cannot/m);
+  });
+});
+
+Deno.test("clear: the cached sessions of cleared profiles and of names only the cache holds go in one pass over the cache", async () => {
+  await withHome(BOTH, async (home) => {
+    assert.equal(
+      await run(["--profile", "work", "111111"], harness(home).io),
+      0,
+    );
+    const first = await cacheSessionOf(home, "first");
+    const second = await cacheSessionOf(home, "second");
+    const kept = await cacheSessionOf(home, "kept");
+    // Each pass over the cache locks every entry it holds, the one it keeps
+    // too: count the times that entry's lock is taken.
+    const keptLock = lockPath(join(cacheDirectory(home), kept));
+    let passes = 0;
+    const clear = harness(home);
+    clear.io.storeFs = {
+      ...denoStoreFs,
+      open(path, options) {
+        if (path === keptLock) passes++;
+        return denoStoreFs.open(path, options);
+      },
+    };
+    const exit = await run(["clear", "mfa", "first", "second"], clear.io);
+    const said = clear.err.join("");
+    assert.equal(exit, ExitCode.Ok, said);
+    assert.deepEqual(await cacheEntries(home), [kept]);
+    assert.notEqual(first, second);
+    assert.match(said, /Removed 1 cached session from .*cache\.\n/);
+    assert.match(said, /Removed 1 cached session of profile "first" from /);
+    assert.match(said, /Removed 1 cached session of profile "second" from /);
+    assert.equal(passes, 1);
   });
 });
