@@ -28,7 +28,11 @@ import type {
   ToolRunner,
 } from "../source_keys/keychain/keychain.ts";
 import { checkStoredProfile } from "../source_keys/keychain/keychain.ts";
-import { chooseKeychain } from "../source_keys/keychain/select.ts";
+import {
+  checkAvailable,
+  chooseKeychain,
+  namedKeychain,
+} from "../source_keys/keychain/select.ts";
 import { maskKeyId } from "../source_keys/key_age.ts";
 import {
   type LoadedFile,
@@ -265,14 +269,25 @@ async function getKeys(
   profile: string,
   io: KeysIO,
 ): Promise<number> {
-  const { keychain } = await chooseKeychain(
-    options.keychain,
+  // A named back-end is read at once (this runs on every AWS call through
+  // credential_process); only when that fails is it probed, so that one
+  // that cannot be used here still says so.
+  const named = namedKeychain(options.keychain, io.env, io.runKeychainTool);
+  const keychain = named?.keychain ?? (await chooseKeychain(
+    undefined,
     io.env,
     io.os,
     io.runKeychainTool,
-  );
-  const text = await keychain.read(profile);
+  )).keychain;
+  let text: string | undefined;
+  try {
+    text = await keychain.read(profile);
+  } catch (error) {
+    if (named !== undefined) await checkAvailable(named);
+    throw error;
+  }
   if (text === undefined) {
+    if (named !== undefined) await checkAvailable(named);
     throw new LocalError(
       `${keychain.label} holds no keys for profile "${profile}"; store them with "awsmfa keys import --profile ${profile}".`,
     );

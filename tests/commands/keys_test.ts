@@ -12,11 +12,15 @@
 import assert from "node:assert/strict";
 import { parseArguments } from "../../lib/cli/args.ts";
 import {
+  keysCommand,
   keysGetCommand,
   pointsAt,
   withoutKeys,
 } from "../../lib/commands/keys.ts";
+import { AwsmfaError, ExitCode } from "../../lib/shared/errors.ts";
+import type { ToolRunner } from "../../lib/source_keys/keychain/keychain.ts";
 import { maskKeyId } from "../../lib/source_keys/key_age.ts";
+import type { KeysOptions } from "../../lib/cli/options.ts";
 import { loadFile } from "../../lib/sessions/loaded_file.ts";
 import { keychainNamed } from "../../lib/source_keys/keychain/select.ts";
 import {
@@ -528,6 +532,143 @@ Deno.test("keys and rotate refuse a profile name a shell would split or a path w
       );
       assert.equal(await Deno.readTextFile(`${home}/.aws/config`), "");
     }
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+/**
+ * A `pass` that answers as the real one does for an initialised store
+ * (`initialised`) holding `items` (profile → secret), recording each call.
+ */
+function fakePass(items: Map<string, string>, initialised = true) {
+  const calls: string[][] = [];
+  const encode = (text: string) => new TextEncoder().encode(text);
+  const runner: ToolRunner = (spec) => {
+    calls.push(spec.args);
+    const exited = (code: number, stdout = "", stderr = "") =>
+      Promise.resolve({
+        kind: "exited" as const,
+        code,
+        signal: null,
+        stdout: encode(stdout),
+        stderr: encode(stderr),
+      });
+    const [verb, ...rest] = spec.args;
+    const name = rest.at(-1)?.replace(/^awsmfa\//, "") ?? "";
+    if (!initialised) {
+      return verb === "show"
+        ? exited(1, "", `Error: ${rest.at(-1)} is not in the password store.\n`)
+        : exited(1, "", "Error: You must run:\n    pass init\n");
+    }
+    switch (verb) {
+      case "ls":
+        return exited(0, `awsmfa\n${[...items.keys()].join("\n")}\n`);
+      case "show":
+        return items.has(name) ? exited(0, items.get(name)!) : exited(
+          1,
+          "",
+          `Error: ${rest.at(-1)} is not in the password store.\n`,
+        );
+      case "rm":
+        return items.delete(name) ? exited(0) : exited(
+          1,
+          "",
+          `Error: ${rest.at(-1)} is not in the password store.\n`,
+        );
+    }
+    return exited(2, "", "unexpected call\n");
+  };
+  return { calls, runner };
+}
+
+/** `awsmfa keys ACTION --profile work --keychain pass` in-process; exit code and output. */
+async function keysRun(
+  action: "get" | "remove",
+  runner: ToolRunner,
+  home: string,
+  extra: string[] = [],
+) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const options = parseArguments([
+    "keys",
+    action,
+    "--profile",
+    "work",
+    "--keychain",
+    "pass",
+    ...extra,
+  ]);
+  assert.equal(options.command, "keys");
+  let code: number;
+  try {
+    code = await keysCommand(options as KeysOptions, {
+      env: (name) => name === "HOME" ? home : undefined,
+      now: () => new Date("2026-11-29T03:00:00Z"),
+      stdout: (text) => out.push(text),
+      stderr: (text) => err.push(text),
+      runKeychainTool: runner,
+      os: "linux",
+    });
+  } catch (error) {
+    if (!(error instanceof AwsmfaError)) throw error;
+    err.push(error.message);
+    code = error.exitCode;
+  }
+  return { code, out: out.join(""), err: err.join("") };
+}
+
+const ITEM = JSON.stringify({
+  Version: 1,
+  AccessKeyId: "AKIAEXAMPLEWORK00001",
+  SecretAccessKey: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY",
+});
+
+Deno.test("keys get with a named keychain reads the item with one call, no probe first; an unusable one still gets the sentence that says so", async () => {
+  const home = await Deno.makeTempDir({ prefix: "keys_get_" });
+  try {
+    const pass = fakePass(new Map([["work", ITEM]]));
+    const got = await keysRun("get", pass.runner, home);
+    assert.equal(got.code, 0, got.err);
+    assert.equal(got.out, ITEM + "\n");
+    assert.deepEqual(pass.calls, [["show", "awsmfa/work"]]);
+
+    const none = fakePass(new Map());
+    const missing = await keysRun("get", none.runner, home);
+    assert.equal(missing.code, ExitCode.Local);
+    assert.match(missing.err, /holds no keys for profile "work"/);
+
+    const uninitialised = fakePass(new Map(), false);
+    const unusable = await keysRun("get", uninitialised.runner, home);
+    assert.equal(unusable.code, ExitCode.Local);
+    assert.match(
+      unusable.err,
+      /^The keychain "pass" \(--keychain\) is not available here: pass needs/,
+    );
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("keys remove deletes the item without reading its secret", async () => {
+  const home = await Deno.makeTempDir({ prefix: "keys_remove_" });
+  try {
+    await Deno.mkdir(`${home}/.aws`);
+    const items = new Map([["work", ITEM]]);
+    const pass = fakePass(items);
+    const removed = await keysRun("remove", pass.runner, home);
+    assert.equal(removed.code, 0, removed.err);
+    assert.match(removed.err, /^Removed the keys of profile "work" from pass/);
+    assert.equal(items.size, 0);
+    assert.ok(!pass.calls.some(([verb]) => verb === "show"), `${pass.calls}`);
+
+    const again = await keysRun("remove", pass.runner, home);
+    assert.equal(again.code, ExitCode.Local);
+    assert.match(
+      again.err,
+      /holds no keys for profile "work"; nothing was removed/,
+    );
   } finally {
     await Deno.remove(home, { recursive: true });
   }

@@ -73,12 +73,15 @@ export function passKeychain(
       );
     },
     async remove(profile) {
-      if (await this.read(profile) === undefined) return false;
+      // No `show` first: that would decrypt the secret only to delete it.
       const out = await runTool(runner, LABEL, {
         program,
         args: ["rm", "--force", entry(profile)],
         stderr: "piped",
       });
+      if (out.code !== 0 && /is not in the password store/.test(out.stderr)) {
+        return false;
+      }
       if (out.code !== 0) {
         throw new KeychainError(
           `pass did not delete the keys of profile "${profile}" (exit status ${out.code}).`,

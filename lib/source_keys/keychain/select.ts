@@ -56,21 +56,10 @@ export async function chooseKeychain(
   os: string = Deno.build.os,
   runner: ToolRunner = defaultToolRunner,
 ): Promise<ChosenKeychain> {
-  const fromEnv = (env("AWSMFA_KEYCHAIN") ?? "").trim();
-  const named = flag ??
-    (fromEnv === ""
-      ? undefined
-      : checkKeychainName(fromEnv, "AWSMFA_KEYCHAIN"));
+  const named = namedKeychain(flag, env, runner);
   if (named !== undefined) {
-    const keychain = keychainNamed(named, runner);
-    if (!await keychain.available()) {
-      throw new LocalError(
-        `The keychain "${named}" (${
-          flag !== undefined ? "--keychain" : "AWSMFA_KEYCHAIN"
-        }) is not available here: ${hint(named)}`,
-      );
-    }
-    return { keychain, explicit: true };
+    await checkAvailable(named);
+    return { keychain: named.keychain, explicit: true };
   }
   const candidates: KeychainName[] = os === "darwin"
     ? ["macos"]
@@ -85,6 +74,52 @@ export async function chooseKeychain(
     `No OS keychain is available: ${
       candidates.map(hint).join(" Or ")
     } Or pick one with --keychain or AWSMFA_KEYCHAIN.`,
+  );
+}
+
+/** A back-end the user named, and where they named it. */
+export interface NamedKeychain {
+  /** The back-end, not probed yet. */
+  keychain: Keychain;
+  /** `--keychain` or `AWSMFA_KEYCHAIN`. */
+  via: "--keychain" | "AWSMFA_KEYCHAIN";
+}
+
+/**
+ * The back-end `--keychain` (`flag`), else `AWSMFA_KEYCHAIN`, names, without
+ * probing it; undefined when neither names one.
+ */
+export function namedKeychain(
+  flag: KeychainName | undefined,
+  env: EnvLookup,
+  runner: ToolRunner = defaultToolRunner,
+): NamedKeychain | undefined {
+  if (flag !== undefined) {
+    return { keychain: keychainNamed(flag, runner), via: "--keychain" };
+  }
+  const fromEnv = (env("AWSMFA_KEYCHAIN") ?? "").trim();
+  if (fromEnv === "") return undefined;
+  return {
+    keychain: keychainNamed(
+      checkKeychainName(fromEnv, "AWSMFA_KEYCHAIN"),
+      runner,
+    ),
+    via: "AWSMFA_KEYCHAIN",
+  };
+}
+
+/**
+ * Refuse a named back-end that cannot be used here.
+ *
+ * @throws {LocalError} naming it and what it needs.
+ */
+export async function checkAvailable(named: NamedKeychain): Promise<void> {
+  if (await named.keychain.available()) return;
+  const name = named.keychain.name;
+  throw new LocalError(
+    `The keychain "${name}" (${named.via}) is not available here: ${
+      hint(name)
+    }`,
   );
 }
 
