@@ -45,10 +45,22 @@ import {
   removeJournal,
   writeJournal,
 } from "../source_keys/rotation_journal.ts";
-import { configOrigin, resolveSubject } from "../sessions/role.ts";
 import {
+  configOrigin,
+  resolveSubject,
+  type RoleFlags,
+  type SessionSubject,
+} from "../sessions/role.ts";
+import { findSubject, subjectWorld } from "../sessions/subject.ts";
+import { isManaged } from "../aws_files/session.ts";
+import {
+  type AwsPaths,
+  chooseProfile,
   DEFAULT_DURATION_SECONDS,
+  DEFAULT_TARGET_PROFILE,
+  type EnvLookup,
   type LongTermKeys,
+  MissingSerialError,
   resolveEndpoint,
   resolvePaths,
   resolveRegion,
@@ -57,7 +69,7 @@ import { codeSource } from "../mfa_code/source.ts";
 import { keyHomeOf } from "./key_home.ts";
 import { provideSession, sessionCacheDir } from "../sessions/provider.ts";
 import type { TargetIO } from "../sessions/target_profile.ts";
-import { readFile } from "../sessions/loaded_file.ts";
+import { type LoadedFile, readFile } from "../sessions/loaded_file.ts";
 
 /** What `awsmfa rotate` reads from or writes to the world. */
 export interface RotateIO extends TargetIO {
@@ -88,6 +100,33 @@ export const VERIFY_DELAYS_MS: readonly number[] = [
 /** A key created this long before the journal's time still counts as the user's own. */
 const CLOCK_SLACK_MS = 5 * 60_000;
 
+/**
+ * Whose keys to rotate: the profile named, with its serial, else the one
+ * awsmfa recorded for that profile's sessions (as the default command finds
+ * it). A profile awsmfa manages is not taken for its source.
+ */
+async function rotationSubject(
+  flags: RoleFlags,
+  credentialsFile: LoadedFile,
+  configFile: LoadedFile,
+  where: { paths: AwsPaths; env: EnvLookup },
+): Promise<SessionSubject> {
+  try {
+    return resolveSubject(flags, configFile.profiles, where.env);
+  } catch (error) {
+    if (!(error instanceof MissingSerialError)) throw error;
+    const named = chooseProfile(flags.profile, where.env).name;
+    if (isManaged(credentialsFile.profiles.get(named))) throw error;
+    const world = subjectWorld(
+      credentialsFile,
+      configFile,
+      where.paths,
+      where.env,
+    );
+    return (await findSubject(flags, DEFAULT_TARGET_PROFILE, world)).subject;
+  }
+}
+
 function describeKeys(
   keys: readonly AccessKeyMetadata[],
   current: string,
@@ -107,16 +146,16 @@ export async function rotate(
   const paths = resolvePaths(io.env);
   const credentialsFile = await readFile(paths.credentialsFile, "credentials");
   const configFile = await readFile(paths.configFile, "config");
-  const subject = resolveSubject(
-    {
-      ...(options.profile !== undefined ? { profile: options.profile } : {}),
-      ...(options.serialNumber !== undefined
-        ? { serialNumber: options.serialNumber }
-        : {}),
-    },
-    configFile.profiles,
-    io.env,
-  );
+  const flags = {
+    ...(options.profile !== undefined ? { profile: options.profile } : {}),
+    ...(options.serialNumber !== undefined
+      ? { serialNumber: options.serialNumber }
+      : {}),
+  };
+  const subject = await rotationSubject(flags, credentialsFile, configFile, {
+    paths,
+    env: io.env,
+  });
   if (subject.role !== undefined) {
     throw new LocalError(
       `Profile "${

@@ -483,3 +483,43 @@ Deno.test({
     });
   },
 });
+
+Deno.test("rotate: with no serial configured, the one awsmfa recorded for the profile's sessions is used, as refresh does", async () => {
+  const clock = { t: Date.now() };
+  const sts = await startStsDouble({ quiet: true, now: () => clock.t });
+  const user = sts.addUser({ userName: "alice" });
+  const home = await makeHome(sts, user);
+  try {
+    await Deno.writeTextFile(`${home.dir}/.aws/config`, "");
+    const managed = `\n[mfa]\naws_access_key_id = ASIAEXAMPLESESSION01\n` +
+      `aws_secret_access_key = s\naws_session_token = t\n` +
+      `awsmfa_source_profile = work\nawsmfa_serial = ${user.serial}\n`;
+    await Deno.writeTextFile(
+      `${home.dir}/.aws/credentials`,
+      home.credentials + managed,
+    );
+    const io = ioFor(home.env, clock);
+    const code = await run(
+      ["rotate", "--profile", "work", sts.currentCode(user)],
+      io,
+    );
+    assert.equal(code, 0, io.err.join(""));
+    const keys = sts.accessKeys(user);
+    assert.equal(keys.length, 1);
+    assert.notEqual(keys[0].accessKeyId, user.accessKeyId);
+    const text = await Deno.readTextFile(`${home.dir}/.aws/credentials`);
+    assert.ok(text.endsWith(managed));
+    assert.ok(text.includes(keys[0].accessKeyId));
+
+    // A managed profile is not rotated for its source.
+    const other = ioFor(home.env, clock);
+    assert.notEqual(
+      await run(["rotate", "--profile", "mfa", sts.currentCode(user)], other),
+      0,
+    );
+    assert.equal(sts.accessKeys(user)[0].accessKeyId, keys[0].accessKeyId);
+  } finally {
+    await sts.close();
+    await Deno.remove(home.dir, { recursive: true });
+  }
+});
