@@ -17,13 +17,13 @@ import {
   cliEnv,
   type CliResult,
   runCli,
-  runProgram,
 } from "../support/cli.ts";
 import {
   startStsDouble,
   type StsDouble,
   type StsUser,
 } from "../support/sts_double.ts";
+import { callerIdentity } from "../support/aws_cli.ts";
 import { findTool, needs, testWith } from "../support/tools.ts";
 
 const AWS = await findTool("aws");
@@ -101,17 +101,9 @@ async function awsWhoAmI(
   setup: Setup,
   noTerminal = false,
 ): Promise<CliResult> {
-  const args = [
-    "sts",
-    "get-caller-identity",
-    "--profile",
-    "work-mfa",
-    "--endpoint-url",
-    setup.sts.url,
-    "--output",
-    "json",
-  ];
-  return await runProgram(AWS_CLI, args, setup.env, { detached: noTerminal });
+  return await callerIdentity(AWS_CLI, "work-mfa", setup.sts.url, setup.env, {
+    detached: noTerminal,
+  });
 }
 
 async function whoAmI(setup: Setup): Promise<string> {

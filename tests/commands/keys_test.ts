@@ -27,7 +27,6 @@ import {
   assertNoSecrets,
   cliCommandLine,
   runCli,
-  runProgram,
   sectionKeys,
 } from "../support/cli.ts";
 import {
@@ -36,6 +35,7 @@ import {
   withPassStore,
   withSecretService,
 } from "../support/keyrings.ts";
+import { callerIdentity } from "../support/aws_cli.ts";
 import { findTool, needs } from "../support/tools.ts";
 import {
   type StsDouble,
@@ -292,16 +292,7 @@ async function roundTrip(
               ?.accessKeyId,
             user.accessKeyId,
           );
-          const aws = await runProgram(AWS_CLI, [
-            "sts",
-            "get-caller-identity",
-            "--profile",
-            "work",
-            "--output",
-            "json",
-            "--endpoint-url",
-            sts.url,
-          ], home.env);
+          const aws = await callerIdentity(AWS_CLI, "work", sts.url, home.env);
           assert.equal(aws.code, 0, aws.stderr);
           assert.match(JSON.parse(aws.stdout).Arn, /:user\/alice$/);
           const call = sts.requests.filter((r) =>

@@ -15,7 +15,6 @@ import { spawnBounded, type SpawnSpec } from "../../lib/shared/spawn.ts";
 import {
   assertNoSecrets,
   runCli,
-  runProgram,
   sectionKeys,
   spawnCli,
 } from "../support/cli.ts";
@@ -26,6 +25,7 @@ import {
   withStsDouble,
 } from "../support/sts_double.ts";
 import { hasProgram, required, withPassStore } from "../support/keyrings.ts";
+import { callerIdentity } from "../support/aws_cli.ts";
 import { findTool, needs } from "../support/tools.ts";
 
 const AWS = await findTool("aws");
@@ -312,16 +312,7 @@ Deno.test({
         assert.equal(now.aws_access_key_id, keys[0].accessKeyId);
         assert.equal(now.aws_secret_access_key, keys[0].secretAccessKey);
         assert.equal(sts.accessKeys(user).length, crash.keepOld ? 2 : 1);
-        const aws = await runProgram(AWS_CLI, [
-          "sts",
-          "get-caller-identity",
-          "--profile",
-          "work",
-          "--output",
-          "json",
-          "--endpoint-url",
-          sts.url,
-        ], home.env);
+        const aws = await callerIdentity(AWS_CLI, "work", sts.url, home.env);
         assert.equal(aws.code, 0, aws.stderr);
         assert.match(JSON.parse(aws.stdout).Arn, /:user\/dave$/);
         assert.equal(sts.requests.at(-1)?.accessKeyId, keys[0].accessKeyId);
