@@ -86,7 +86,7 @@ export interface RotateIO extends TargetIO {
 }
 
 /** Waits between GetCallerIdentity tries with the new key: 30 s in all. */
-export const VERIFY_DELAYS_MS: readonly number[] = [
+const VERIFY_DELAYS_MS: readonly number[] = [
   1000,
   2000,
   3000,
