@@ -10,8 +10,7 @@
  * @module
  */
 
-import type { AwsPaths } from "../aws_files/settings.ts";
-import { resolvePaths } from "../aws_files/settings.ts";
+import { type AwsPaths, resolvePaths } from "../aws_files/settings.ts";
 import type { StoreFs } from "../files/fs.ts";
 import { type LockedFile, lockFile } from "../files/lock.ts";
 import { readText } from "../files/read.ts";

@@ -10,7 +10,11 @@
 import { serializeIni } from "../aws_files/document.ts";
 import { setKeys } from "../aws_files/edit.ts";
 import { profileSection } from "../aws_files/profile_section.ts";
-import { type LongTermKeys, sourceKeys } from "../aws_files/settings.ts";
+import {
+  type EnvLookup,
+  type LongTermKeys,
+  sourceKeys,
+} from "../aws_files/settings.ts";
 import { readText } from "../files/read.ts";
 import { updateFile } from "../files/update.ts";
 import { checkWritable } from "../files/writable.ts";
@@ -22,7 +26,6 @@ import type {
 import { checkKeychainName } from "../source_keys/keychain/keychain.ts";
 import { chooseKeychain } from "../source_keys/keychain/select.ts";
 import { LocalError } from "../shared/errors.ts";
-import type { EnvLookup } from "../aws_files/settings.ts";
 import { keychainSecret, parseKeychainSecret, pointsAt } from "./keys.ts";
 import { type LoadedFile, loadFile } from "../sessions/loaded_file.ts";
 
