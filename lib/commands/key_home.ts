@@ -26,7 +26,11 @@ import type {
 import { checkKeychainName } from "../source_keys/keychain/keychain.ts";
 import { chooseKeychain } from "../source_keys/keychain/select.ts";
 import { LocalError } from "../shared/errors.ts";
-import { keychainSecret, parseKeychainSecret, pointsAt } from "./keys.ts";
+import {
+  keychainSecret,
+  parseKeychainSecret,
+  pointsAt,
+} from "../source_keys/keychain/item.ts";
 import { type LoadedFile, loadFile } from "../sessions/loaded_file.ts";
 
 /** Where the long-term keys live, and how to put new ones there. */

@@ -1,6 +1,6 @@
 /**
  * `awsmfa keys import|get|remove|list`: a source profile's long-term keys in
- * the OS keychain (lib/keychain/) instead of plaintext in the credentials
+ * the OS keychain (lib/source_keys/keychain/) instead of plaintext in the credentials
  * file.
  *
  * `keys import --profile work` moves them there and leaves the profile
@@ -22,12 +22,14 @@ import { serializeIni } from "../aws_files/document.ts";
 import { setKeys } from "../aws_files/edit.ts";
 import { profileSection } from "../aws_files/profile_section.ts";
 import { removeSection } from "../aws_files/remove_section.ts";
-import type {
-  Keychain,
-  KeychainName,
-  ToolRunner,
-} from "../source_keys/keychain/keychain.ts";
+import type { ToolRunner } from "../source_keys/keychain/keychain.ts";
 import { checkStoredProfile } from "../source_keys/keychain/keychain.ts";
+import {
+  keychainSecret,
+  keysGetCommand,
+  parseKeychainSecret,
+  pointsAt,
+} from "../source_keys/keychain/item.ts";
 import {
   checkAvailable,
   chooseKeychain,
@@ -42,12 +44,10 @@ import {
 import { rollBack } from "../sessions/file_pair.ts";
 import {
   type EnvLookup,
-  type LongTermKeys,
   resolvePaths,
   resolveSourceProfile,
   sourceKeys,
 } from "../aws_files/settings.ts";
-import { parseSourceProcessOutput } from "../source_keys/source_process.ts";
 import { updateFile } from "../files/update.ts";
 import { checkWritable } from "../files/writable.ts";
 
@@ -65,51 +65,6 @@ export interface KeysIO {
   runKeychainTool?: ToolRunner;
   /** The platform (`Deno.build.os`) for the automatic choice. */
   os?: string;
-}
-
-/** The keychain item of a key pair: the credential_process JSON, as `keys get` prints it. */
-export function keychainSecret(keys: LongTermKeys): string {
-  return JSON.stringify({
-    Version: 1,
-    AccessKeyId: keys.accessKeyId,
-    SecretAccessKey: keys.secretAccessKey,
-  });
-}
-
-/** The keys in a keychain item, checked like a credential_process answer. */
-export function parseKeychainSecret(
-  text: string,
-  profile: string,
-  keychain: Keychain,
-  now: Date,
-): LongTermKeys {
-  return parseSourceProcessOutput(
-    text,
-    `The item of profile "${profile}" in ${keychain.label}`,
-    now,
-  );
-}
-
-/** The `credential_process` line `keys import` writes. */
-export function keysGetCommand(
-  profile: string,
-  keychain: KeychainName | undefined,
-): string {
-  return `awsmfa keys get --profile ${profile}${
-    keychain === undefined ? "" : ` --keychain ${keychain}`
-  }`;
-}
-
-/** Whether a `credential_process` value runs `awsmfa keys get` for `profile`. */
-export function pointsAt(command: string, profile: string): boolean {
-  const words = command.trim().split(/\s+/);
-  const at = words.indexOf("keys");
-  if (at < 0 || words[at + 1] !== "get") return false;
-  for (let i = at + 2; i < words.length; i++) {
-    if (words[i] === "--profile" && words[i + 1] === profile) return true;
-    if (words[i] === `--profile=${profile}`) return true;
-  }
-  return false;
 }
 
 const KEY_NAMES = ["aws_access_key_id", "aws_secret_access_key"];

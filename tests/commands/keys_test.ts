@@ -11,12 +11,11 @@
 
 import assert from "node:assert/strict";
 import { parseArguments } from "../../lib/cli/args.ts";
+import { keysCommand, withoutKeys } from "../../lib/commands/keys.ts";
 import {
-  keysCommand,
   keysGetCommand,
   pointsAt,
-  withoutKeys,
-} from "../../lib/commands/keys.ts";
+} from "../../lib/source_keys/keychain/item.ts";
 import { AwsmfaError, ExitCode } from "../../lib/shared/errors.ts";
 import type { ToolRunner } from "../../lib/source_keys/keychain/keychain.ts";
 import { maskKeyId } from "../../lib/source_keys/key_age.ts";
