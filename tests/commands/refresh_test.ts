@@ -1,10 +1,13 @@
 /**
  * lib/commands/refresh.ts driven in-process with injected STS and code
  * command: where the code comes from, reuse and --min-remaining, --output
- * with and without --write.
+ * with and without --write; the checks that must stop a run before the MFA
+ * code is used, and the rollback when the second file cannot be written
+ * after the first one was.
  */
 
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { ExitCode } from "../../lib/shared/errors.ts";
 import { CodeProcessError } from "../../lib/mfa_code/mfa_process.ts";
 import { run } from "../../lib/run.ts";
@@ -14,6 +17,8 @@ import {
   CREDENTIALS,
   files,
   harness,
+  SECRET,
+  SERIAL,
   SESSION_SECRET,
   SESSION_TOKEN,
   withHome,
@@ -238,4 +243,135 @@ Deno.test("run: --min-remaining decides when a stored session is too short", asy
       },
     );
   }
+});
+
+Deno.test("run: a target name the editor refuses stops the run before the code is asked for or sent", async () => {
+  await withHome({}, async (home) => {
+    await Deno.writeTextFile(join(home, ".aws/credentials"), CREDENTIALS);
+    await Deno.writeTextFile(join(home, ".aws/config"), CONFIG);
+    const h = harness(home, { stdinRefused: true });
+    const code = await run(
+      ["--profile", "work", "--mfa-profile-name", "team,mfa"],
+      h.io,
+    );
+    assert.equal(code, ExitCode.Local);
+    assert.equal(h.prompts(), 0);
+    assert.equal(h.requests.length, 0);
+    assert.match(h.err.join(""), /profile name "team,mfa"/);
+    assert.equal(
+      await Deno.readTextFile(join(home, ".aws/credentials")),
+      CREDENTIALS,
+    );
+    assert.equal(await Deno.readTextFile(join(home, ".aws/config")), CONFIG);
+  });
+});
+
+Deno.test("run: a source profile name the editor cannot record stops the run before the code is sent", async () => {
+  await withHome({}, async (home) => {
+    // A value ending in " #x" would be cut by parsers that strip inline
+    // comments; setKeys refuses it, and the run must refuse it first.
+    const credentials = `[a #x]\naws_access_key_id = AKIAEXAMPLEWORK00001\n` +
+      `aws_secret_access_key = ${SECRET}\n`;
+    await Deno.writeTextFile(join(home, ".aws/credentials"), credentials);
+    const h = harness(home, { stdinRefused: true });
+    const code = await run(
+      ["--profile", "a #x", "--serial-number", SERIAL, "123456"],
+      h.io,
+    );
+    assert.equal(code, ExitCode.Local, h.err.join(""));
+    assert.equal(h.requests.length, 0);
+    assert.equal(
+      await Deno.readTextFile(join(home, ".aws/credentials")),
+      credentials,
+    );
+  });
+});
+
+Deno.test("run: when the config file cannot be written, the credentials file is put back", async (t) => {
+  // The STS double stands in here as a hook: after the checks and before the
+  // writes, the config path is replaced by a directory, so the config write
+  // fails after the credentials write succeeded.
+  const sabotage = (home: string) => async () => {
+    await Deno.remove(join(home, ".aws/config")).catch(() => undefined);
+    await Deno.mkdir(join(home, ".aws/config"));
+  };
+
+  await t.step(
+    "an existing credentials file is byte-identical again",
+    async () => {
+      await withHome({}, async (home) => {
+        const credentials = CREDENTIALS.replaceAll("\n", "\r\n");
+        await Deno.writeTextFile(join(home, ".aws/credentials"), credentials);
+        await Deno.writeTextFile(join(home, ".aws/config"), CONFIG);
+        const h = harness(home, {
+          onSession: sabotage(home),
+          stdinRefused: true,
+        });
+        const code = await run(["--profile", "work", "123456"], h.io);
+        assert.equal(code, ExitCode.Local, h.err.join(""));
+        assert.equal(h.requests.length, 1);
+        assert.equal(
+          await Deno.readTextFile(join(home, ".aws/credentials")),
+          credentials,
+        );
+        assert.match(h.err.join(""), /config/);
+      });
+    },
+  );
+
+  await t.step("a credentials file the run created is removed", async () => {
+    await withHome({}, async (home) => {
+      // Long-term keys in the config file, no credentials file at all.
+      const config = CONFIG + `aws_access_key_id = AKIAEXAMPLEWORK00001\n` +
+        `aws_secret_access_key = ${SECRET}\n`;
+      await Deno.writeTextFile(join(home, ".aws/config"), config);
+      const h = harness(home, {
+        onSession: sabotage(home),
+        stdinRefused: true,
+      });
+      const code = await run(["--profile", "work", "123456"], h.io);
+      assert.equal(code, ExitCode.Local, h.err.join(""));
+      assert.equal(h.requests.length, 1);
+      assert.equal(
+        await Deno.readTextFile(join(home, ".aws/credentials")).catch(() =>
+          null
+        ),
+        null,
+      );
+      const left = [];
+      for await (const entry of Deno.readDir(join(home, ".aws"))) {
+        left.push(entry.name);
+      }
+      // The session STS gave for the spent code stays in the session cache
+      // (~/.aws/awsmfa), so running again after the fix needs no new code.
+      assert.deepEqual(left.sort(), ["awsmfa", "config"]);
+    });
+  });
+});
+
+Deno.test("run: a successful run prints nothing on stdout and no secret or code anywhere", async () => {
+  await withHome({}, async (home) => {
+    await Deno.writeTextFile(join(home, ".aws/credentials"), CREDENTIALS);
+    await Deno.writeTextFile(join(home, ".aws/config"), CONFIG);
+    const h = harness(home, { stdinRefused: true });
+    const code = await run(["--profile", "work"], h.io);
+    assert.equal(code, ExitCode.Ok, h.err.join(""));
+    assert.equal(h.prompts(), 1);
+    assert.deepEqual(h.out, []);
+    const printed = h.err.join("");
+    for (const secret of [SECRET, SESSION_SECRET, SESSION_TOKEN, "987650"]) {
+      assert.ok(!printed.includes(secret), `printed ${secret}`);
+    }
+    assert.match(
+      printed,
+      /^MFA code for arn:aws:iam::123456789012:mfa\/alice: /,
+    );
+    assert.match(printed, /Wrote profile "mfa" \(from "work"\)/);
+    assert.equal(h.requests[0].tokenCode, "987650");
+    assert.equal(h.requests[0].region, "eu-west-1");
+    assert.equal(
+      h.requests[0].endpoint,
+      "https://sts.eu-west-1.amazonaws.com",
+    );
+  });
 });

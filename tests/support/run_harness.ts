@@ -40,6 +40,10 @@ export interface Harness {
 export function harness(home: string, options: {
   codeProcess?: (command: string) => Promise<string>;
   childExit?: number;
+  /** Called with each STS request before it is answered. */
+  onSession?: (request: SessionRequest) => Promise<void>;
+  /** A stdin that fails the run when it is read. */
+  stdinRefused?: boolean;
 } = {}): Harness {
   const h: Harness = {
     env: { HOME: home },
@@ -57,6 +61,10 @@ export function harness(home: string, options: {
     env: (name) => h.env[name],
     stdin: new ReadableStream({
       start(controller) {
+        if (options.stdinRefused) {
+          controller.error(new Error("stdin must not be read"));
+          return;
+        }
         controller.enqueue(new TextEncoder().encode("246810\n"));
         controller.close();
       },
@@ -70,15 +78,16 @@ export function harness(home: string, options: {
     stderr: (text) => h.err.push(text),
     stdout: (text) => h.out.push(text),
     now: () => NOW,
-    getSession(request) {
+    async getSession(request) {
       h.requests.push(request);
+      await options.onSession?.(request);
       issued++;
-      return Promise.resolve({
+      return {
         accessKeyId: `ASIAEXAMPLESESSION0${issued}`,
         secretAccessKey: SESSION_SECRET,
         sessionToken: SESSION_TOKEN,
         expiration: EXPIRES,
-      });
+      };
     },
     runCodeProcess(command, processOptions) {
       h.commands.push([command, processOptions]);
