@@ -1,16 +1,10 @@
 /**
  * lib/commands/exec.ts: the command through lib/run.ts with an injected STS
- * call and child runner, the child's environment, the nesting guard, and
- * runChild with real processes (exit codes, signals, a missing program).
+ * call and child runner, the child's environment and the nesting guard.
  */
 import assert from "node:assert/strict";
 import { ExitCode, LocalError } from "../../lib/shared/errors.ts";
-import {
-  checkNotNested,
-  childSpec,
-  EXIT_NOT_FOUND,
-  runChild,
-} from "../../lib/commands/exec.ts";
+import { checkNotNested, childSpec } from "../../lib/commands/exec.ts";
 import type { SessionValues } from "../../lib/aws_files/session.ts";
 import { run } from "../../lib/run.ts";
 import {
@@ -72,40 +66,6 @@ Deno.test("checkNotNested refuses only where AWSMFA_EXEC is set", () => {
     (error) =>
       error instanceof LocalError && /profile "mfa"/.test(error.message),
   );
-});
-
-Deno.test("runChild returns the child's exit code, 128+N for a signal, 127 when missing", async () => {
-  const errors: string[] = [];
-  const stderr = (text: string) => errors.push(text);
-  const spec = (argv: string[]) => ({ argv, set: {}, unset: [] });
-  assert.equal(await runChild(spec(["sh", "-c", "exit 42"]), stderr), 42);
-  assert.equal(await runChild(spec(["sh", "-c", "exit 0"]), stderr), 0);
-  assert.equal(
-    await runChild(spec(["sh", "-c", "kill -TERM $$"]), stderr),
-    143,
-  );
-  assert.deepEqual(errors, []);
-  assert.equal(
-    await runChild(spec(["awsmfa-no-such-program"]), stderr),
-    EXIT_NOT_FOUND,
-  );
-  assert.deepEqual(errors, [
-    'awsmfa: Cannot run "awsmfa-no-such-program": it was not found.\n',
-  ]);
-});
-
-Deno.test("runChild sets and removes variables for the child", async () => {
-  Deno.env.set("AWSMFA_TEST_UNSET_ME", "present");
-  const code = await runChild({
-    argv: [
-      "sh",
-      "-c",
-      'test -z "${AWSMFA_TEST_UNSET_ME+set}" && test "$AWSMFA_TEST_SET" = "a b" && exit 7',
-    ],
-    set: { AWSMFA_TEST_SET: "a b" },
-    unset: ["AWSMFA_TEST_UNSET_ME"],
-  }, () => {});
-  assert.equal(code, 7);
 });
 
 Deno.test("run: exec hands the session to the command and returns its exit code", async () => {

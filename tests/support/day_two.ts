@@ -7,7 +7,7 @@
  */
 
 import { join } from "node:path";
-import type { ChildSpec } from "../../lib/commands/exec.ts";
+import type { ChildSpec } from "../../lib/commands/exec_child.ts";
 import { run, type RunIO } from "../../lib/run.ts";
 import type { SessionRequest } from "../../lib/sessions/sts_call.ts";
 

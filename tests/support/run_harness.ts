@@ -5,7 +5,7 @@
  */
 
 import { join } from "node:path";
-import type { ChildSpec } from "../../lib/commands/exec.ts";
+import type { ChildSpec } from "../../lib/commands/exec_child.ts";
 import type { CodeProcessOptions } from "../../lib/mfa_code/mfa_process.ts";
 import type { RunIO } from "../../lib/run.ts";
 import type { SessionRequest } from "../../lib/sessions/sts_call.ts";
