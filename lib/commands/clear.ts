@@ -11,8 +11,6 @@
  */
 
 import { type AwsPaths, resolvePaths } from "../aws_files/settings.ts";
-import type { StoreFs } from "../files/fs.ts";
-import { type LockedFile, lockFile } from "../files/lock.ts";
 import { readText } from "../files/read.ts";
 import { updateFile } from "../files/update.ts";
 import { ExitCode } from "../shared/errors.ts";
@@ -26,7 +24,7 @@ import { cacheOnlyNames, clearCachedSessions } from "./clear_cache.ts";
 import type { ClearOptions } from "../cli/options.ts";
 import { loadFile, readFile } from "../sessions/loaded_file.ts";
 import type { TargetIO } from "../sessions/target_profile.ts";
-import { rollBack } from "../sessions/file_pair.ts";
+import { lockFilePair, rollBack } from "../sessions/file_pair.ts";
 
 /** What `awsmfa clear` reads from or writes to the world. */
 export type ClearIO = Pick<TargetIO, "env" | "stderr" | "storeFs">;
@@ -89,10 +87,15 @@ export async function clear(
   // under the lock: another run may have written a named profile since.
   let credentialsNow = credentialsFile;
   const seam = io.storeFs ? { fs: io.storeFs } : {};
-  const locks = await lockBoth(paths, io.storeFs);
+  // The credentials file exists (it holds what is cleared), so no lock
+  // needs a directory created; a config file in a missing directory is not
+  // written.
+  const locks = await lockFilePair(paths, { createParents: false, ...seam });
   try {
     credentialsNow = loadFile(
-      await readText(locks.credentials.target, io.storeFs),
+      locks.credentials === undefined
+        ? null
+        : await readText(locks.credentials.target, io.storeFs),
       paths.credentialsFile,
       "credentials",
       credentialsFile,
@@ -126,7 +129,10 @@ export async function clear(
             false,
             paths.credentialsFile,
           ).text,
-        { ...seam, locked: locks.credentials },
+        {
+          ...seam,
+          ...(locks.credentials ? { locked: locks.credentials } : {}),
+        },
       );
     } catch (error) {
       await rollBack(configWritten, { ...seam, ...configLocked });
@@ -150,54 +156,6 @@ export async function clear(
     io,
   );
   return ExitCode.Ok;
-}
-
-/** The locks clear holds over both writes. */
-interface ClearLocks {
-  /** The credentials file's lock. */
-  credentials: LockedFile;
-  /**
-   * The config file's: the credentials lock when both are one file (an odd
-   * setup), undefined when its directory does not exist yet.
-   */
-  config?: LockedFile;
-  /** Release both. Never throws. */
-  release(): Promise<void>;
-}
-
-/**
- * Lock the credentials file (creating its directory), then the config file
- * (without creating one); a failure to take the second releases the first.
- */
-async function lockBoth(
-  paths: AwsPaths,
-  fs: StoreFs | undefined,
-): Promise<ClearLocks> {
-  const seam = fs ? { fs } : {};
-  const credentials = await lockFile(paths.credentialsFile, seam);
-  let own: LockedFile | undefined;
-  try {
-    own = await lockFile(paths.configFile, { ...seam, createParents: false });
-  } catch (error) {
-    await credentials.release();
-    throw error;
-  }
-  if (own?.target === credentials.target) {
-    await own!.release();
-    return {
-      credentials,
-      config: credentials,
-      release: () => credentials.release(),
-    };
-  }
-  return {
-    credentials,
-    ...(own !== undefined ? { config: own } : {}),
-    async release() {
-      await own?.release();
-      await credentials.release();
-    },
-  };
 }
 
 /** One line on stderr per profile: what clear did, and what it kept. */
