@@ -8,24 +8,12 @@ import {
   CodeProcessError,
   runCodeProcess,
 } from "../../lib/mfa_code/mfa_process.ts";
-import { findTool, needs } from "../support/tools.ts";
-
-const PS = await findTool("ps");
-
-/** The `ps` state of `pid` ("" when there is no such process). */
-async function state(pid: number): Promise<string> {
-  const out = await new Deno.Command(PS.path, {
-    args: ["-o", "stat=", "-p", String(pid)],
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return new TextDecoder().decode(out.stdout).trim();
-}
+import { lifeLine } from "../support/life_line.ts";
 
 Deno.test({
   name:
     "runCodeProcess: a timeout ends the programs that left the command's tree",
-  ...needs(PS, { ignore: Deno.build.os === "windows" }),
+  ignore: Deno.build.os === "windows",
 }, async (t) => {
   const dir = await Deno.makeTempDir({ prefix: "mfa_group_" });
   try {
@@ -37,7 +25,8 @@ Deno.test({
     ) {
       await t.step(name, async () => {
         const pids = join(dir, "pids");
-        const command = `${
+        const line = await lifeLine();
+        const command = `${line.hold} ${
           escape.replace("PIDS", `'${pids}'`)
         }; exec sleep 300`;
         let escaped = 0;
@@ -54,9 +43,11 @@ Deno.test({
           );
           escaped = Number((await Deno.readTextFile(pids)).trim());
           assert.ok(escaped > 0);
-          // Gone, or a zombie waiting for init: not running.
-          assert.match(await state(escaped), /^(Z.*)?$/);
+          // Every process the command started, the escaped one too, has
+          // ended: the life line they held is closed.
+          await line.ended();
         } finally {
+          await line.close();
           if (escaped > 0) {
             try {
               Deno.kill(escaped, "SIGKILL");

@@ -18,9 +18,7 @@ import {
 } from "../../lib/source_keys/source_process.ts";
 import { assertNoSecrets, runCli, snapshot } from "../support/cli.ts";
 import { withStsDouble } from "../support/sts_double.ts";
-import { findTool, needs } from "../support/tools.ts";
-
-const PS = await findTool("ps");
+import { lifeLine } from "../support/life_line.ts";
 
 const NOW = new Date("2026-12-01T10:00:00Z");
 const ID = "AKIAEXAMPLEEXAMPLE01";
@@ -134,7 +132,7 @@ async function realRefusal(command: string, timeoutMs?: number) {
 
 Deno.test({
   name: "runSourceProcess through a real sh -c",
-  ...needs(PS, { ignore: Deno.build.os === "windows" }),
+  ignore: Deno.build.os === "windows",
 }, async (t) => {
   await t.step("the keys it prints", async () => {
     assert.deepEqual(await runReal(`printf '%s' '${doc()}'`), {
@@ -156,53 +154,34 @@ Deno.test({
     assert.match(await realRefusal("kill -9 $$"), /was ended by SIGKILL/);
   });
   await t.step("a timeout stops it and what it started", async () => {
-    const dir = await Deno.makeTempDir();
+    const line = await lifeLine();
     try {
-      const pidFile = `${dir}/child.pid`;
       const message = await realRefusal(
-        `sh -c 'echo $$ > ${pidFile}; exec sleep 30' & sleep 30`,
+        `${line.hold} sh -c 'exec sleep 30' & sleep 30`,
         1000,
       );
       assert.match(message, /did not finish within 1 seconds/);
-      // The background child was killed too: gone, or a zombie left to reap.
-      const pid = (await Deno.readTextFile(pidFile)).trim();
-      const ps = await new Deno.Command(PS.path, {
-        args: ["-o", "stat=", "-p", pid],
-        stdout: "piped",
-      }).output();
-      assert.match(new TextDecoder().decode(ps.stdout).trim(), /^(Z.*)?$/);
+      // The background child was killed too: nothing holds the line.
+      await line.ended();
     } finally {
-      await Deno.remove(dir, { recursive: true });
+      await line.close();
     }
   });
   await t.step(
     "a timeout stops also what left its tree ((cmd &), nohup)",
     async () => {
-      const dir = await Deno.makeTempDir();
-      let escaped = 0;
+      const line = await lifeLine();
       try {
-        const pidFile = `${dir}/escaped.pid`;
         // The subshell exits at once: its sleep is init's child, outside
         // the command's tree, and only its process group still holds it.
         const message = await realRefusal(
-          `(sleep 300 & echo $! > '${pidFile}'); exec sleep 300`,
+          `${line.hold} (sleep 300 &); exec sleep 300`,
           1000,
         );
         assert.match(message, /did not finish within 1 seconds/);
-        escaped = Number((await Deno.readTextFile(pidFile)).trim());
-        assert.ok(escaped > 0);
-        const ps = await new Deno.Command(PS.path, {
-          args: ["-o", "stat=", "-p", String(escaped)],
-          stdout: "piped",
-        }).output();
-        assert.match(new TextDecoder().decode(ps.stdout).trim(), /^(Z.*)?$/);
+        await line.ended();
       } finally {
-        if (escaped > 0) {
-          try {
-            Deno.kill(escaped, "SIGKILL");
-          } catch { /* ended */ }
-        }
-        await Deno.remove(dir, { recursive: true });
+        await line.close();
       }
     },
   );
