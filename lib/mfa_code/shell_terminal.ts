@@ -13,6 +13,7 @@
  * @module
  */
 
+import { ignoreInterrupt } from "./interrupt_guard.ts";
 import { cancelled, describeFailure, NoTerminalError } from "./terminal.ts";
 import type { Terminal } from "./terminal.ts";
 
@@ -79,11 +80,7 @@ const DENO_SHELL: TerminalShell = {
       stderr: "null",
     }).outputSync();
   },
-  ignoreInterrupt() {
-    const ignore = () => {};
-    Deno.addSignalListener("SIGINT", ignore);
-    return () => Deno.removeSignalListener("SIGINT", ignore);
-  },
+  ignoreInterrupt,
 };
 
 /** The reason in a shell's "cannot open /dev/tty: …" message, lower-cased, without its full stop. */
