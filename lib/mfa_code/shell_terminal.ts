@@ -59,8 +59,12 @@ export interface TerminalShell {
   run(script: string, args: string[]): Promise<ScriptOutput>;
   /** The same, to its end, now, with its output dropped. */
   runNow(script: string, args: string[]): void;
-  /** Keep SIGINT from ending awsmfa until the returned function is called. */
-  ignoreInterrupt(): () => void;
+  /**
+   * Keep SIGINT from ending awsmfa until the returned function is called,
+   * with whether the script ended by Ctrl-C (whose SIGINT may reach awsmfa
+   * only after that).
+   */
+  ignoreInterrupt(): (interrupted: boolean) => void;
 }
 
 const DENO_SHELL: TerminalShell = {
@@ -127,14 +131,14 @@ export async function openShellTerminal(
       try {
         out = await shell.run(READ_SCRIPT, [prompt]);
       } catch (error) {
+        heed(false);
         throw noShell(error);
-      } finally {
-        heed();
       }
+      const interrupted = out.code === EXIT_CANCELLED ||
+        out.signal === "SIGINT";
+      heed(interrupted);
       if (out.code === EXIT_NO_INPUT) return null;
-      if (out.code === EXIT_CANCELLED || out.signal === "SIGINT") {
-        throw cancelled();
-      }
+      if (interrupted) throw cancelled();
       if (!out.success) {
         throw new NoTerminalError("/dev/tty", shellReason(out.stderr));
       }

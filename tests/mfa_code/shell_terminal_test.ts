@@ -2,8 +2,9 @@
  * lib/mfa_code/shell_terminal.ts through a fake TerminalShell: how each way
  * a script ends becomes a line, null, a cancel or a NoTerminalError; what is
  * written is held for the read script's prompt or shown at close; SIGINT is
- * ignored exactly while the read script runs. (The real /dev/tty is in
- * tty_test.ts.)
+ * ignored while the read script runs, and the guard is told at its end
+ * whether Ctrl-C ended it. (The real /dev/tty is in tty_test.ts, the real
+ * guard in interrupt_guard_test.ts.)
  */
 import assert from "node:assert/strict";
 import { AwsmfaError, ExitCode } from "../../lib/shared/errors.ts";
@@ -36,6 +37,8 @@ interface FakeShell extends TerminalShell {
   runs: { script: string; args: string[]; ignoring: boolean }[];
   shown: string[];
   ignoring: boolean;
+  /** What each release of the SIGINT guard said: whether the read script was interrupted. */
+  released: boolean[];
 }
 
 /** A shell whose probe succeeds and whose read script ends with `read`. */
@@ -44,6 +47,7 @@ function fakeShell(read: () => ScriptOutput, probe = output(0)): FakeShell {
     runs: [],
     shown: [],
     ignoring: false,
+    released: [],
     run(script, args) {
       shell.runs.push({ script, args, ignoring: shell.ignoring });
       return Promise.resolve(script.includes("stty -echo") ? read() : probe);
@@ -54,8 +58,9 @@ function fakeShell(read: () => ScriptOutput, probe = output(0)): FakeShell {
     ignoreInterrupt() {
       assert.equal(shell.ignoring, false, "SIGINT ignored twice");
       shell.ignoring = true;
-      return () => {
+      return (interrupted) => {
         shell.ignoring = false;
+        shell.released.push(interrupted);
       };
     },
   };
@@ -71,6 +76,7 @@ Deno.test("shell terminal: the held text is the read script's prompt; the line c
   assert.deepEqual(read.args, ["MFA code for x: "]);
   assert.equal(read.ignoring, true);
   assert.equal(shell.ignoring, false);
+  assert.deepEqual(shell.released, [false]);
   terminal.close();
   assert.deepEqual(shell.shown, []);
 });
@@ -85,8 +91,10 @@ Deno.test("shell terminal: what is still held at close is shown", async () => {
 
 Deno.test("shell terminal: end of input is null, Ctrl-C a cancel (exit 130)", async (t) => {
   await t.step("exit 1: nothing typed", async () => {
-    const terminal = await openShellTerminal(fakeShell(() => output(1)));
+    const shell = fakeShell(() => output(1));
+    const terminal = await openShellTerminal(shell);
     assert.equal(await terminal.readSecretLine(), null);
+    assert.deepEqual(shell.released, [false]);
   });
   for (
     const [name, ended] of [
@@ -108,6 +116,8 @@ Deno.test("shell terminal: end of input is null, Ctrl-C a cancel (exit 130)", as
         "No MFA code was entered: the prompt was cancelled.",
       );
       assert.equal(shell.ignoring, false);
+      // Ctrl-C reached awsmfa too: the guard waits for that SIGINT.
+      assert.deepEqual(shell.released, [true]);
     });
   }
 });
@@ -141,11 +151,10 @@ Deno.test("shell terminal: no terminal is a NoTerminalError with the shell's rea
     });
   }
   await t.step("the read script fails", async () => {
-    const terminal = await openShellTerminal(
-      fakeShell(() =>
-        output(3, "", "stty: 'standard input': Input/output error")
-      ),
+    const shell = fakeShell(() =>
+      output(3, "", "stty: 'standard input': Input/output error")
     );
+    const terminal = await openShellTerminal(shell);
     const error = await terminal.readSecretLine().then(
       () => undefined,
       (e) => e,
@@ -155,6 +164,21 @@ Deno.test("shell terminal: no terminal is a NoTerminalError with the shell's rea
       error.reason,
       "/dev/tty: stty: 'standard input': input/output error",
     );
+    assert.deepEqual(shell.released, [false]);
+  });
+  await t.step("sh cannot run the read script", async () => {
+    const shell = fakeShell(() => {
+      throw new Deno.errors.NotCapable("run");
+    });
+    const terminal = await openShellTerminal(shell);
+    const error = await terminal.readSecretLine().then(
+      () => undefined,
+      (e) => e,
+    );
+    assert.ok(error instanceof NoTerminalError);
+    assert.equal(error.reason, "/dev/tty: cannot run sh: permission denied");
+    assert.equal(shell.ignoring, false);
+    assert.deepEqual(shell.released, [false]);
   });
   await t.step("sh cannot run", async () => {
     const shell = fakeShell(() => output(0));
