@@ -3,7 +3,7 @@
  * SIGINT: held, a SIGINT is ignored; released, the next one ends the process
  * as usual; released after the read script was interrupted, the Ctrl-C that
  * reached awsmfa too is still ignored however late Deno deals with it, and
- * only that one.
+ * only that one, without waiting for ever when it does not come.
  */
 import assert from "node:assert/strict";
 
@@ -14,7 +14,7 @@ const ON_UNIX = Deno.build.os !== "windows";
 /** Run the worker's `steps`: the steps it got through, and the signal that ended it. */
 async function runSteps(
   steps: string[],
-): Promise<{ done: string[]; signal: Deno.Signal | null }> {
+): Promise<{ done: string[]; signal: Deno.Signal | null; code: number }> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", "--no-prompt", "--allow-run", WORKER, ...steps],
     stdin: "null",
@@ -25,7 +25,7 @@ async function runSteps(
   assert.equal(stderr, "");
   const done = new TextDecoder().decode(out.stdout).split("\n");
   assert.equal(done.pop(), "");
-  return { done, signal: out.signal };
+  return { done, signal: out.signal, code: out.code };
 }
 
 Deno.test({
@@ -56,5 +56,18 @@ Deno.test({
       assert.deepEqual(done, steps);
       assert.equal(signal, "SIGINT");
     });
+  },
+});
+
+Deno.test({
+  name:
+    "interrupt guard: awaiting a SIGINT that never comes (only the script was signalled) does not keep awsmfa running",
+  ignore: !ON_UNIX,
+  fn: async () => {
+    const steps = ["hold", "release-interrupted"];
+    const { done, signal, code } = await runSteps(steps);
+    assert.deepEqual(done, steps);
+    assert.equal(signal, null);
+    assert.equal(code, 0);
   },
 });
