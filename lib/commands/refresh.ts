@@ -4,7 +4,7 @@
  * printed on stdout), and one line on stderr about it.
  *
  * The session step itself (reuse, checks, code, STS, write) is
- * lib/sessions/obtain.ts's; this module decides what to do with the session
+ * the target-profile step's (lib/sessions/target_profile.ts); this module decides what to do with the session
  * and says what happened.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * lib/output.ts: the env script evaluated by a real sh and fish with values
+ * lib/cli/output.ts: the env script evaluated by a real sh and fish with values
  * that need quoting, the credential_process JSON, and the default shell.
  */
 import assert from "node:assert/strict";

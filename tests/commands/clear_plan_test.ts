@@ -1,5 +1,5 @@
 /**
- * lib/clear.ts: clearing gives back the file as it was before awsmfa wrote
+ * lib/commands/clear_plan.ts: clearing gives back the file as it was before awsmfa wrote
  * (every fixture of the INI corpus, with awsmfa's section at the end or in
  * the middle), refuses foreign sections, keeps what awsmfa did not write.
  */

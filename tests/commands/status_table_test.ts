@@ -1,5 +1,5 @@
 /**
- * lib/status.ts: which sections are awsmfa's, how long each is valid, which
+ * lib/commands/status_table.ts: which sections are awsmfa's, how long each is valid, which
  * role a role session is for, and the table and JSON shapes.
  */
 import assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 /**
- * lib/mfa_process.ts's timeout ends everything the command started, also
+ * lib/mfa_code/mfa_process.ts's timeout ends everything the command started, also
  * the programs that left its process tree (`(cmd &)`, `nohup`).
  */
 import assert from "node:assert/strict";

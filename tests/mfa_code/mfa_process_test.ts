@@ -1,5 +1,5 @@
 /**
- * lib/mfa_process.ts with a real `sh`: a code is accepted only when it is
+ * lib/mfa_code/mfa_process.ts with a real `sh`: a code is accepted only when it is
  * the whole trimmed output, every failure is one sentence that names the
  * command by its first word and never shows what it printed.
  */

@@ -1,5 +1,5 @@
 /**
- * lib/tty.ts on a real pseudo-terminal: `script` (util-linux) gives the
+ * lib/mfa_code/tty.ts on a real pseudo-terminal: `script` (util-linux) gives the
  * worker a controlling terminal whose screen we read and whose keyboard we
  * type on, while the worker's stdin and stdout point elsewhere, as under the
  * AWS CLI. What is typed must never reach the screen, stdout or stderr.

@@ -1,5 +1,5 @@
 /**
- * lib/role.ts: whose keys, which device and which role a run uses — from
+ * lib/sessions/role.ts: whose keys, which device and which role a run uses — from
  * flags, from a role profile of the config file, or both (flags win) — and
  * every refusal with its class, exit code and sentence. External ids are
  * never repeated in a message.

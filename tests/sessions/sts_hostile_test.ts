@@ -1,5 +1,5 @@
 /**
- * lib/sts.ts against a hostile or intercepted endpoint, served on loopback:
+ * lib/sessions/sts.ts against a hostile or intercepted endpoint, served on loopback:
  * a gzip bomb, a redirect to another server, a body that trickles, escape
  * sequences and huge messages, Expirations that cannot be right, a
  * connection that drops while no code was sent.

@@ -1,5 +1,5 @@
 /**
- * lib/path.ts against `node:path` itself, for POSIX and Windows syntax on
+ * lib/shared/path.ts against `node:path` itself, for POSIX and Windows syntax on
  * every platform: a grid of roots, bodies and separators.
  */
 import assert from "node:assert/strict";

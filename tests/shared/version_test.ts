@@ -25,7 +25,7 @@ Deno.test("versionLine() names awsmfa, its version, deno and the target", () => 
   assert.ok(!line.endsWith("\n"));
 });
 
-Deno.test("lib/version.ts loads with no permission at all and no prompt", async () => {
+Deno.test("lib/shared/version.ts loads with no permission at all and no prompt", async () => {
   // The binary's permission set does not grant reading the source tree, so
   // the version must come through the module graph, not a file read.
   const dir = await Deno.makeTempDir();
