@@ -3,9 +3,9 @@
  * subject, written into the target profile (or, with `--output json|env`,
  * printed on stdout), and one line on stderr about it.
  *
- * The session step itself (reuse, checks, code, STS, write) is
- * the target-profile step's (lib/sessions/target_profile.ts); this module decides what to do with the session
- * and says what happened.
+ * The session step itself (reuse, checks, code, STS, write) is the
+ * target-profile step (lib/sessions/target_profile.ts); this module decides
+ * what to do with the session and says what happened.
  *
  * @module
  */
