@@ -155,6 +155,7 @@ export async function targetSession(
     ...(role !== undefined ? { role } : {}),
   };
   const minRemaining = minRemainingMs(flags.minRemainingSeconds);
+  const cacheDir = sessionCacheDir(io.env);
 
   checkMinRemaining(flags, subject);
   // Also while the profile is still valid: a leftover export in a shell rc
@@ -219,7 +220,7 @@ export async function targetSession(
         request,
         force: flags.force,
         minRemainingMs: minRemaining,
-        cacheDir: sessionCacheDir(io.env),
+        cacheDir,
       },
       async () => {
         const code = await codeSource({
@@ -269,7 +270,7 @@ export async function targetSession(
           subject.config,
           replaced,
         ),
-      { target, origin, cached, cacheDir: sessionCacheDir(io.env) },
+      { target, origin, cached, cacheDir },
       io,
     );
     if (replaced !== undefined && !flags.quiet) {
