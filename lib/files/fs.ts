@@ -35,7 +35,6 @@ export interface StoreFs {
    * when `maxBytes` is given, so a caller can tell a file that is too big.
    */
   readFile(path: string, maxBytes?: number): Promise<Uint8Array>;
-  /** The names of the entries of a directory. */
   /** The entries of a directory. */
   readDir(path: string): Promise<DirEntry[]>;
   /** Create one directory (not its parents) with the given mode. */
