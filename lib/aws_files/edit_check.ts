@@ -93,7 +93,7 @@ export function checkEdit(
   let botoBefore: Map<string, Record<string, string>>;
   let after: Map<string, Record<string, string>>;
   try {
-    botoBefore = readSections(region ? region.before : doc);
+    botoBefore = readSections(beforeDoc);
     after = readSections(afterDoc);
   } catch {
     return refuse("the AWS CLI");
@@ -113,9 +113,7 @@ export function checkEdit(
   }
 
   // The header is in the region when there is one (regionParts() saw it).
-  const header = (region ? region.after : result).lines.find((line) =>
-    line.section === section
-  )!;
+  const header = afterDoc.lines.find((line) => line.section === section)!;
   const jsName = jsHeaderName(header.text);
   if (jsName === undefined || jsName in Object.prototype) refuse("the JS SDK");
   // In a config file both must resolve the section to the same profile.
