@@ -13,9 +13,13 @@
  * @module
  */
 
-import { LocalError, UsageError } from "../shared/errors.ts";
+import { LocalError } from "../shared/errors.ts";
 import type { EnvLookup } from "../aws_files/settings.ts";
-import { describeCommand, runShellCommand } from "../shared/shell.ts";
+import {
+  commandTimeoutMs,
+  describeCommand,
+  runShellCommand,
+} from "../shared/shell.ts";
 import { isValidCode } from "./token.ts";
 
 /** How long an MFA code command may run, unless `AWSMFA_MFA_PROCESS_TIMEOUT` says otherwise. */
@@ -54,15 +58,11 @@ export type CodeProcessRunner = (
  * (seconds, decimals allowed, more than 0 and at most 600) or 30 s.
  */
 export function codeProcessTimeoutMs(env: EnvLookup): number {
-  const text = env("AWSMFA_MFA_PROCESS_TIMEOUT")?.trim();
-  if (text === undefined || text === "") return DEFAULT_CODE_PROCESS_TIMEOUT_MS;
-  const seconds = /^[0-9]+(\.[0-9]+)?$/.test(text) ? Number(text) : NaN;
-  if (!(seconds > 0 && seconds <= 600)) {
-    throw new UsageError(
-      "AWSMFA_MFA_PROCESS_TIMEOUT must be a number of seconds from more than 0 to 600, like 30.",
-    );
-  }
-  return Math.round(seconds * 1000);
+  return commandTimeoutMs(
+    env,
+    "AWSMFA_MFA_PROCESS_TIMEOUT",
+    DEFAULT_CODE_PROCESS_TIMEOUT_MS,
+  );
 }
 
 /**

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { UsageError } from "./errors.ts";
 import { spawnBounded } from "./spawn.ts";
 
 /**
@@ -24,6 +25,31 @@ export function describeCommand(command: string): string {
   const words = command.trim().split(/\s+/);
   const first = words[0].length > 40 ? `${words[0].slice(0, 40)}…` : words[0];
   return words.length > 1 ? `${first} …` : first;
+}
+
+/**
+ * The time allowed for a configured command: the environment variable
+ * `variable` (seconds, decimals allowed, more than 0 and at most 600) or
+ * `defaultMs`.
+ *
+ * @throws {UsageError} when `variable` is set to anything else.
+ */
+export function commandTimeoutMs(
+  env: (name: string) => string | undefined,
+  variable: string,
+  defaultMs: number,
+): number {
+  const text = env(variable)?.trim();
+  if (text === undefined || text === "") return defaultMs;
+  const seconds = /^[0-9]+(\.[0-9]+)?$/.test(text) ? Number(text) : NaN;
+  if (!(seconds > 0 && seconds <= 600)) {
+    throw new UsageError(
+      `${variable} must be a number of seconds from more than 0 to 600, like ${
+        defaultMs / 1000
+      }.`,
+    );
+  }
+  return Math.round(seconds * 1000);
 }
 
 /** The shell and its arguments that run `command`. */

@@ -17,14 +17,18 @@
  * @module
  */
 
-import { LocalError, UsageError } from "../shared/errors.ts";
+import { LocalError } from "../shared/errors.ts";
 import {
   type EnvLookup,
   type LongTermKeys,
   type ProfileKeys,
   sourceKeys,
 } from "../aws_files/settings.ts";
-import { describeCommand, runShellCommand } from "../shared/shell.ts";
+import {
+  commandTimeoutMs,
+  describeCommand,
+  runShellCommand,
+} from "../shared/shell.ts";
 
 /** How long a source `credential_process` may run, unless `AWSMFA_CREDENTIAL_PROCESS_TIMEOUT` says otherwise. */
 const DEFAULT_SOURCE_PROCESS_TIMEOUT_MS = 60_000;
@@ -73,17 +77,11 @@ export function keyOriginOf(
  * 60 s.
  */
 export function sourceProcessTimeoutMs(env: EnvLookup): number {
-  const text = env("AWSMFA_CREDENTIAL_PROCESS_TIMEOUT")?.trim();
-  if (text === undefined || text === "") {
-    return DEFAULT_SOURCE_PROCESS_TIMEOUT_MS;
-  }
-  const seconds = /^[0-9]+(\.[0-9]+)?$/.test(text) ? Number(text) : NaN;
-  if (!(seconds > 0 && seconds <= 600)) {
-    throw new UsageError(
-      "AWSMFA_CREDENTIAL_PROCESS_TIMEOUT must be a number of seconds from more than 0 to 600, like 60.",
-    );
-  }
-  return Math.round(seconds * 1000);
+  return commandTimeoutMs(
+    env,
+    "AWSMFA_CREDENTIAL_PROCESS_TIMEOUT",
+    DEFAULT_SOURCE_PROCESS_TIMEOUT_MS,
+  );
 }
 
 function nameOf(profile: string, command: string): string {
