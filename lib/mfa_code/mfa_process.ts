@@ -20,7 +20,7 @@ import {
   describeCommand,
   runShellCommand,
 } from "../shared/shell.ts";
-import { isValidCode } from "./token.ts";
+import { isValidCode } from "./code_text.ts";
 
 /** How long an MFA code command may run, unless `AWSMFA_MFA_PROCESS_TIMEOUT` says otherwise. */
 const DEFAULT_CODE_PROCESS_TIMEOUT_MS = 30_000;

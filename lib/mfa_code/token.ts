@@ -10,8 +10,6 @@ import { isValidCode, ungroupCode } from "./code_text.ts";
 import { readLine } from "./stdin_line.ts";
 import { NoTerminalError } from "./terminal.ts";
 
-export { isValidCode } from "./code_text.ts";
-
 /** How many malformed answers the terminal prompt accepts before giving up. */
 const PROMPT_TRIES = 3;
 

@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
 import { ExitCode, UsageError } from "../../lib/shared/errors.ts";
 import { NoTerminalError } from "../../lib/mfa_code/terminal.ts";
-import {
-  type CodeInput,
-  isValidCode,
-  obtainCode,
-} from "../../lib/mfa_code/token.ts";
+import { isValidCode } from "../../lib/mfa_code/code_text.ts";
+import { type CodeInput, obtainCode } from "../../lib/mfa_code/token.ts";
 
 const SERIAL = "arn:aws:iam::123456789012:mfa/alice";
 const encoder = new TextEncoder();
