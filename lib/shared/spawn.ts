@@ -81,6 +81,9 @@ const ENDING_SIGNALS: readonly [Deno.Signal, number][] = [
   ["SIGHUP", 1],
 ];
 
+/** How long the `ps` that lists a stopped program's descendants may take. */
+const PS_TIMEOUT_MS = 2_000;
+
 /**
  * The processes below `pid`, from POSIX `ps -A -o pid= -o ppid=` (Linux,
  * macOS, the BSDs). Where `ps` cannot run, none: then only the program
@@ -95,6 +98,8 @@ async function descendants(pid: number): Promise<number[]> {
       stdin: "null",
       stdout: "piped",
       stderr: "null",
+      // A `ps` that hangs must not hold up the stop it serves.
+      signal: AbortSignal.timeout(PS_TIMEOUT_MS),
     }).output();
     for (const line of new TextDecoder().decode(out.stdout).split("\n")) {
       const [child, parent] = line.trim().split(/\s+/).map(Number);

@@ -119,3 +119,31 @@ Deno.test("spawnBounded without ownGroup listens to no signal", async () => {
     "1\n",
   );
 });
+
+Deno.test({
+  name:
+    "spawnBounded: a timeout stops the program even when the ps that lists what it started hangs",
+  ignore: Deno.build.os === "windows",
+}, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "hanging_ps_" });
+  const path = Deno.env.get("PATH") ?? "";
+  try {
+    await Deno.writeTextFile(`${dir}/ps`, "#!/bin/sh\nexec sleep 300\n", {
+      mode: 0o755,
+    });
+    Deno.env.set("PATH", `${dir}:${path}`);
+    let guard: ReturnType<typeof setTimeout> | undefined;
+    const result = await Promise.race([
+      spawnBounded({ ...SLEEPER, timeoutMs: 200 }),
+      new Promise<"hung">((resolve) => {
+        guard = setTimeout(() => resolve("hung"), 30_000);
+      }),
+    ]);
+    clearTimeout(guard);
+    assert.notEqual(result, "hung", "the stop waited on the hanging ps");
+    assert.equal((result as { kind: string }).kind, "timeout");
+  } finally {
+    Deno.env.set("PATH", path);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
