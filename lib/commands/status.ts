@@ -39,16 +39,7 @@ export async function status(
   const cached = dir === undefined ? [] : await listCachedKeys(dir);
   const rows = [
     ...managed,
-    ...cacheOnlyRows(
-      cached.map(({ key, expiration }) => ({
-        sourceProfile: key.sourceProfile,
-        serialNumber: key.serialNumber,
-        ...(key.roleArn !== undefined ? { roleArn: key.roleArn } : {}),
-        ...(expiration !== undefined ? { expiration } : {}),
-      })),
-      managed,
-      io.now(),
-    ),
+    ...cacheOnlyRows(cached, managed, io.now()),
   ];
   if (options.json) {
     io.stdout(statusJson(rows));

@@ -15,6 +15,7 @@ import {
 } from "../aws_files/session.ts";
 import { formatRemaining, localMinute, rfc3339 } from "../shared/time.ts";
 import type { ProfileKeys } from "../aws_files/settings.ts";
+import type { CacheKey } from "../sessions/cache_key.ts";
 
 /** One awsmfa-managed profile, or a session only the cache holds. */
 export interface StatusRow {
@@ -57,44 +58,32 @@ export function managedProfiles(
   return rows;
 }
 
-/** What one session cache entry is for, and when its session ends. */
-export interface CachedEntry {
-  /** The profile whose keys made it. */
-  sourceProfile: string;
-  /** The MFA serial. */
-  serialNumber: string;
-  /** The role, for a role session. */
-  roleArn?: string;
-  /** When it ends, if the entry says. */
-  expiration?: Date;
-}
-
 /**
  * Rows for the sessions only the cache holds (from `credential-process`,
  * `--output` or `exec`): entries with no managed profile of the same
  * source, serial and role among `rows`, in the order given.
  */
 export function cacheOnlyRows(
-  entries: readonly CachedEntry[],
+  entries: readonly { key: CacheKey; expiration?: Date }[],
   rows: readonly StatusRow[],
   now: Date,
 ): StatusRow[] {
   const found: StatusRow[] = [];
-  for (const entry of entries) {
+  for (const { key, expiration } of entries) {
     const shown = [...rows, ...found].some((row) =>
-      row.sourceProfile === entry.sourceProfile &&
-      row.serial === entry.serialNumber && row.roleArn === entry.roleArn
+      row.sourceProfile === key.sourceProfile &&
+      row.serial === key.serialNumber && row.roleArn === key.roleArn
     );
     if (shown) continue;
     const row: StatusRow = {
       profile: null,
-      sourceProfile: entry.sourceProfile,
-      serial: entry.serialNumber,
+      sourceProfile: key.sourceProfile,
+      serial: key.serialNumber,
     };
-    if (entry.roleArn !== undefined) row.roleArn = entry.roleArn;
-    if (entry.expiration !== undefined) {
-      row.expiration = entry.expiration;
-      row.remainingMs = Math.max(0, entry.expiration.getTime() - now.getTime());
+    if (key.roleArn !== undefined) row.roleArn = key.roleArn;
+    if (expiration !== undefined) {
+      row.expiration = expiration;
+      row.remainingMs = Math.max(0, expiration.getTime() - now.getTime());
     }
     found.push(row);
   }
