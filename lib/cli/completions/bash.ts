@@ -5,7 +5,6 @@
  */
 
 import type { CommandName } from "../options.ts";
-import { OPTIONS } from "../flags.ts";
 import { shQuote } from "../../shared/quote.ts";
 import {
   commandFlagWords,
@@ -15,20 +14,12 @@ import {
   FLAG_COMMANDS,
   flagWords,
   takesFlags,
+  valueFlags,
 } from "./words.ts";
 
 /** The bash script: `eval "$(awsmfa completions bash)"`. */
 export function bashScript(): string {
-  const profileFlags = OPTIONS.filter((spec) => spec.completesProfiles)
-    .flatMap(flagWords);
-  const choiceFlags = OPTIONS.filter((spec) =>
-    spec.value !== undefined && !spec.completesProfiles &&
-    spec.values !== undefined
-  );
-  const freeFlags = OPTIONS.filter((spec) =>
-    spec.value !== undefined && !spec.completesProfiles &&
-    spec.values === undefined
-  ).flatMap(flagWords);
+  const { profileFlags, choiceFlags, freeFlags } = valueFlags();
   const lines = [
     "# bash completion for awsmfa, from `awsmfa completions bash`.",
     '# Load it with: eval "$(awsmfa completions bash)"',

@@ -5,7 +5,6 @@
  */
 
 import type { CommandName } from "../options.ts";
-import { OPTIONS } from "../flags.ts";
 import { psQuote } from "../../shared/quote.ts";
 import {
   commandFlagWords,
@@ -13,22 +12,14 @@ import {
   FLAG_COMMANDS,
   flagWords,
   takesFlags,
+  valueFlags,
 } from "./words.ts";
 
 /** The PowerShell script: a native argument completer for awsmfa. */
 export function powershellScript(): string {
   const list = (words: readonly string[]) =>
     `@(${words.map(psQuote).join(", ")})`;
-  const profileFlags = OPTIONS.filter((spec) => spec.completesProfiles)
-    .flatMap(flagWords);
-  const choiceFlags = OPTIONS.filter((spec) =>
-    spec.value !== undefined && !spec.completesProfiles &&
-    spec.values !== undefined
-  );
-  const freeFlags = OPTIONS.filter((spec) =>
-    spec.value !== undefined && !spec.completesProfiles &&
-    spec.values === undefined
-  ).flatMap(flagWords);
+  const { profileFlags, choiceFlags, freeFlags } = valueFlags();
   const lines = [
     "# PowerShell completion for awsmfa, from `awsmfa completions powershell`.",
     "# Load it in your $PROFILE with:",

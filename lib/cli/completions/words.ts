@@ -31,6 +31,31 @@ export function commandFlagWords(command: CommandName): string[] {
   );
 }
 
+/**
+ * The flags that take a value, by what completes it: the words of those
+ * that take a profile name, the specs of those with fixed choices, and the
+ * words of those whose value is free (nothing to offer).
+ */
+export function valueFlags(): {
+  profileFlags: string[];
+  choiceFlags: OptionSpec[];
+  freeFlags: string[];
+} {
+  return {
+    profileFlags: OPTIONS.filter((spec) => spec.completesProfiles).flatMap(
+      flagWords,
+    ),
+    choiceFlags: OPTIONS.filter((spec) =>
+      spec.value !== undefined && !spec.completesProfiles &&
+      spec.values !== undefined
+    ),
+    freeFlags: OPTIONS.filter((spec) =>
+      spec.value !== undefined && !spec.completesProfiles &&
+      spec.values === undefined
+    ).flatMap(flagWords),
+  };
+}
+
 /** Subcommands that take flags of their own (all but `completions`). */
 export const FLAG_COMMANDS: readonly CommandName[] = COMMANDS.map((command) =>
   command.name as CommandName
