@@ -24,15 +24,22 @@ export const SHADOWING_VARIABLES: readonly string[] = [
   "AWS_SECURITY_TOKEN",
 ];
 
-/** The `AWS_*` variables that carry a session, in the order printed. */
+/**
+ * The `AWS_*` variables that carry a session, in the order printed, and
+ * `AWS_REGION`/`AWS_DEFAULT_REGION` when `region` is given.
+ */
 export function sessionVariables(
   session: SessionValues,
+  region?: string,
 ): Record<string, string> {
   return {
     AWS_ACCESS_KEY_ID: session.accessKeyId,
     AWS_SECRET_ACCESS_KEY: session.secretAccessKey,
     AWS_SESSION_TOKEN: session.sessionToken,
     AWS_CREDENTIAL_EXPIRATION: rfc3339(session.expiration),
+    ...(region !== undefined
+      ? { AWS_REGION: region, AWS_DEFAULT_REGION: region }
+      : {}),
   };
 }
 
@@ -72,12 +79,7 @@ export function envScript(
   shell: EnvShell,
   region?: string,
 ): string {
-  const variables = Object.entries({
-    ...sessionVariables(session),
-    ...(region !== undefined
-      ? { AWS_REGION: region, AWS_DEFAULT_REGION: region }
-      : {}),
-  });
+  const variables = Object.entries(sessionVariables(session, region));
   const lines: string[] = [];
   switch (shell) {
     case "sh":

@@ -73,14 +73,9 @@ export function childSpec(
   profileRegion: string | undefined,
   env: EnvLookup,
 ): ChildSpec {
-  const set: Record<string, string> = {
-    ...sessionVariables(session),
+  const set = {
+    ...sessionVariables(session, regionToSet(profileRegion, env)),
     [EXEC_MARKER]: target,
   };
-  const region = regionToSet(profileRegion, env);
-  if (region !== undefined) {
-    set.AWS_REGION = region;
-    set.AWS_DEFAULT_REGION = region;
-  }
   return { argv, set, unset: SHADOWING_VARIABLES };
 }
