@@ -1,5 +1,5 @@
 /**
- * The subcommands (their usage, argument and help sentence) and the topics
+ * The subcommands (their usage and help sentence) and the topics
  * of `awsmfa help`, as help, completions and the parser show them.
  *
  * @module
@@ -11,8 +11,6 @@ import { type HelpTopic, KEYS_ACTIONS, SHELLS } from "./options.ts";
 export interface CommandSpec {
   /** The word that selects the command, e.g. `"completions"`. */
   readonly name: string;
-  /** Placeholder for its argument, e.g. `"SHELL"`. */
-  readonly argument: string;
   /** One sentence for `--help`. */
   readonly description: string;
   /** Fixed choices for the (first) argument, offered by completions. */
@@ -27,7 +25,6 @@ export interface CommandSpec {
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "exec",
-    argument: "-- CMD [ARGS...]",
     usage: "[OPTIONS] [CODE | -] -- CMD [ARGS...]",
     description:
       "Run CMD with the session in AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN; exits with its exit code.",
@@ -35,7 +32,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "credential-process",
-    argument: "[OPTIONS]",
     usage: "[OPTIONS]",
     description:
       "Print the credential_process JSON for an AWS profile: the cached session while it is valid, else a new one (code from mfa_process, else asked on the terminal), cached in ~/.aws/awsmfa/cache; never writes the AWS files.",
@@ -43,7 +39,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "status",
-    argument: "[--json]",
     usage: "[--json]",
     description:
       "List the awsmfa-managed profiles of the credentials file and the sessions only the cache holds, and how long each is valid.",
@@ -51,7 +46,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "clear",
-    argument: "[PROFILE...]",
     usage: "[PROFILE... | --all]",
     description:
       "Remove awsmfa-managed profiles (default: mfa), the config sections awsmfa added for them and their cached sessions (--all: every cached session); the name of a source or role profile ends its sessions only the cache holds.",
@@ -60,7 +54,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "keys",
-    argument: "import|get|remove|list",
     usage: "import|get|remove|list [--profile P] [--keychain NAME] [--force]",
     description:
       "Keep a source profile's long-term keys in the OS keychain: import moves them out of the credentials file and points the profile's credential_process at keys get, which prints them; remove deletes them; list shows what is stored.",
@@ -68,7 +61,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "rotate",
-    argument: "[CODE | -]",
     usage: "[--profile P] [--keep-old] [CODE | -]",
     description:
       "Replace the source profile's IAM access key with a new one, with an MFA session: create, verify with STS, store where the old one lives (credentials file or keychain), then delete the old one; a run that was interrupted is finished or rolled back by the next.",
@@ -76,7 +68,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "completions",
-    argument: "SHELL",
     usage: SHELLS.join("|"),
     description:
       "Print a completion script for bash, zsh, fish or powershell to stdout.",
