@@ -90,17 +90,6 @@ const COMMON_FLAGS: readonly [string, string][] = [
   ["-h, --help", "Print help; -V, --version prints the version."],
 ];
 
-/** One line per command for the overview. */
-const COMMAND_SUMMARIES: Readonly<Record<string, string>> = {
-  "exec": "Run a command with the session in its environment.",
-  "credential-process": "Be an AWS profile's credential_process.",
-  "status": "List awsmfa's sessions and how long each is valid.",
-  "clear": "Remove awsmfa's profiles and their cached sessions.",
-  "keys": "Keep a source profile's long-term keys in the OS keychain.",
-  "rotate": "Replace the source profile's IAM access key with a new one.",
-  "completions": "Print a shell completion script.",
-};
-
 function usageLines(): string[] {
   return [
     "  awsmfa [OPTIONS] [CODE | -]",
@@ -126,9 +115,7 @@ function overview(): string[] {
     "",
     "Commands:",
     table(
-      COMMANDS.map((
-        command,
-      ) => [command.name, COMMAND_SUMMARIES[command.name]]),
+      COMMANDS.map((command) => [command.name, command.summary]),
     ),
     "",
     'More: "awsmfa help COMMAND" for a command, "awsmfa help options" for every',
