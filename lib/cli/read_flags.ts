@@ -19,12 +19,10 @@ type ParseOptions = Record<string, TokenOption>;
 function parseOptions(specs: readonly OptionSpec[]): ParseOptions {
   const options: ParseOptions = {};
   for (const spec of specs) {
+    const type = spec.value === undefined ? "boolean" : "string";
     options[spec.name] = spec.short === undefined
-      ? { type: spec.value === undefined ? "boolean" : "string" }
-      : {
-        type: spec.value === undefined ? "boolean" : "string",
-        short: spec.short,
-      };
+      ? { type }
+      : { type, short: spec.short };
   }
   return options;
 }
