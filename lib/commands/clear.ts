@@ -64,13 +64,12 @@ export async function clear(
     options.all,
     paths.credentialsFile,
   );
-  planConfig(configFile, plan.profiles);
+  const planned = planConfig(configFile, plan.profiles);
   const names = plan.profiles.map((entry) => entry.profile);
 
   let cleared = plan.profiles;
   if (plan.text === null) {
-    const configPlan = planConfig(configFile, cleared);
-    reportClear(cleared, configPlan, paths, options.quiet, io);
+    reportClear(cleared, planned, paths, options.quiet, io);
     await clearCachedSessions(
       { all: options.all, sections: [], names: cacheOnly },
       true,
@@ -82,7 +81,7 @@ export async function clear(
   // Both locks held; the config file first, so that a run stopped between
   // the two writes leaves a credentials section whose config section is
   // gone, which the next refresh adds back and the next clear removes.
-  let configPlan = planConfig(configFile, cleared);
+  let configPlan = planned;
   // What is cleared, and whose cached sessions go, comes from what was read
   // under the lock: another run may have written a named profile since.
   let credentialsNow = credentialsFile;
