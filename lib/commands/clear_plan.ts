@@ -31,6 +31,7 @@ import {
   type IniDocument,
   type IniLine,
   parseIni,
+  sectionRanges,
   serializeIni,
 } from "../aws_files/document.ts";
 import { setKeys } from "../aws_files/edit.ts";
@@ -77,16 +78,10 @@ export interface CredentialsPlan {
 
 /** The lines [header, end) of the one section named `section`, or undefined. */
 function sectionRange(
-  lines: readonly IniLine[],
+  lines: IniLine[],
   section: string,
 ): [number, number] | undefined {
-  const header = lines.findIndex((line) =>
-    line.kind === "section" && line.section === section
-  );
-  if (header < 0) return undefined;
-  let end = header + 1;
-  while (end < lines.length && lines[end].kind !== "section") end++;
-  return [header, end];
+  return sectionRanges(lines, section)[0];
 }
 
 /** Index of the last line that belongs to a key of the section at `range`. */

@@ -18,7 +18,7 @@
 
 import type { KeysOptions } from "../cli/options.ts";
 import { AwsmfaError, ExitCode, LocalError } from "../shared/errors.ts";
-import { serializeIni } from "../aws_files/document.ts";
+import { sectionRanges, serializeIni } from "../aws_files/document.ts";
 import { setKeys } from "../aws_files/edit.ts";
 import { profileSection } from "../aws_files/profile_section.ts";
 import { removeSection } from "../aws_files/remove_section.ts";
@@ -78,15 +78,9 @@ const KEY_NAMES = ["aws_access_key_id", "aws_secret_access_key"];
 export function withoutKeys(file: LoadedFile, profile: string): string {
   const section = profileSection(profile, "credentials");
   const edited = setKeys(file.doc, section, {}, KEY_NAMES);
-  const headers = edited.lines.flatMap((line, index) =>
-    line.kind === "section" && line.section === section ? [index] : []
-  );
-  if (headers.length !== 1) return serializeIni(edited);
-  const header = headers[0];
-  let end = header + 1;
-  while (end < edited.lines.length && edited.lines[end].kind !== "section") {
-    end++;
-  }
+  const ranges = sectionRanges(edited.lines, section);
+  if (ranges.length !== 1) return serializeIni(edited);
+  const [header, end] = ranges[0];
   const body = edited.lines.slice(header + 1, end);
   const first = body.findIndex((line) => line.kind !== "blank");
   if (first < 0) return serializeIni(removeSection(edited, section));
