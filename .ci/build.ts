@@ -15,6 +15,11 @@
  *
  * One browser substitution is undone: `@aws-sdk/xml-builder`'s browser XML
  * parser needs `DOMParser`, which Deno lacks, so its portable parser is kept.
+ * One line of `@smithy/fetch-http-handler` is changed: after every request
+ * it calls `clearTimeout` on a timer it only set when a request timeout was
+ * configured (awsmfa configures none), and in Deno merely reading the global
+ * `clearTimeout` loads the Node layer's timers (about 5 ms and 2 MiB of each
+ * refresh). The changed line skips the call when there is no timer.
  * The build fails when an output imports anything outside the bundle, uses
  * `DOMParser` or `require`, or when the entry chunk statically reaches the
  * SDK.
@@ -51,6 +56,42 @@ export const portableXmlParser: esbuild.Plugin = {
   },
 };
 
+/** `@smithy/fetch-http-handler`'s request timeout, and the line it changes. */
+const REQUEST_TIMEOUT = {
+  file:
+    /[\\/]@smithy[\\/]fetch-http-handler[\\/]dist-es[\\/]request-timeout\.js$/,
+  line: "cancel: () => clearTimeout(timeoutId)",
+  changed: "cancel: () => timeoutId !== undefined && clearTimeout(timeoutId)",
+};
+
+/**
+ * Makes the fetch handler's request timeout read `clearTimeout` only when it
+ * set a timer. Fails the build when the line is not there exactly once (a
+ * new SDK version), so the change is never silently lost or misapplied.
+ */
+export const timerFreeTimeout: esbuild.Plugin = {
+  name: "timer-free-timeout",
+  setup(build) {
+    build.onLoad({ filter: REQUEST_TIMEOUT.file }, async (args) => {
+      const text = await Deno.readTextFile(args.path);
+      return { contents: changeRequestTimeout(text), loader: "js" };
+    });
+  },
+};
+
+/** The text of request-timeout.js with its cancel line changed; throws when the line is not there once. */
+export function changeRequestTimeout(text: string): string {
+  const parts = text.split(REQUEST_TIMEOUT.line);
+  if (parts.length !== 2) {
+    throw new Error(
+      `request-timeout.js has ${
+        parts.length - 1
+      } copies of "${REQUEST_TIMEOUT.line}" where one was expected; check the change in .ci/build.ts against this SDK version.`,
+    );
+  }
+  return parts.join(REQUEST_TIMEOUT.changed);
+}
+
 /** The esbuild options of the bundle of `root`'s main.ts into `outdir`. */
 export function bundleOptions(
   root: string,
@@ -71,7 +112,7 @@ export function bundleOptions(
     metafile: true,
     write: true,
     logLevel: "warning",
-    plugins: [portableXmlParser],
+    plugins: [portableXmlParser, timerFreeTimeout],
   };
 }
 

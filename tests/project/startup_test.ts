@@ -6,6 +6,7 @@
  * compatibility layer (about 15 ms on every run).
  */
 import assert from "node:assert/strict";
+import { changeRequestTimeout } from "../../.ci/build.ts";
 
 interface Dependency {
   code?: { specifier?: string };
@@ -88,5 +89,90 @@ Deno.test("the bundle loads the AWS SDK only on demand, with no node: module and
     holdingSdk.filter((path) => loadedOnEveryRun.includes(path)),
     [],
     "no file loaded on every run holds SDK code",
+  );
+});
+
+/** The script URLs a CPU profile of one run saw, sampled every 50 µs. */
+async function profiledUrls(dir: string): Promise<Set<string>> {
+  const urls = new Set<string>();
+  for await (const entry of Deno.readDir(dir)) {
+    if (!entry.name.endsWith(".cpuprofile")) continue;
+    const profile = JSON.parse(
+      await Deno.readTextFile(`${dir}/${entry.name}`),
+    ) as { nodes: { callFrame: { url: string } }[] };
+    for (const node of profile.nodes) urls.add(node.callFrame.url);
+  }
+  return urls;
+}
+
+Deno.test("a refresh from the bundle never starts Deno's Node layer", async () => {
+  const { cliArgs, cliEnv, ROOT_DIR } = await import("../support/cli.ts");
+  const { startStsDouble } = await import("../support/sts_double.ts");
+  const home = await Deno.makeTempDir({ prefix: "startup_" });
+  const sts = await startStsDouble({ quiet: true });
+  try {
+    const user = sts.addUser();
+    await Deno.mkdir(`${home}/.aws`, { mode: 0o700 });
+    await Deno.writeTextFile(
+      `${home}/.aws/credentials`,
+      `[work]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`,
+      { mode: 0o600 },
+    );
+    await Deno.writeTextFile(
+      `${home}/.aws/config`,
+      `[profile work]\nmfa_serial = ${user.serial}\n`,
+    );
+    const [run, ...rest] = cliArgs();
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        run,
+        `--cpu-prof-dir=${home}/profile`,
+        "--cpu-prof",
+        "--cpu-prof-interval=50",
+        ...rest,
+        "--profile",
+        "work",
+        sts.currentCode(user),
+      ],
+      clearEnv: true,
+      env: await cliEnv({ HOME: home, AWS_ENDPOINT_URL_STS: sts.url }),
+      cwd: ROOT_DIR,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    assert.equal(sts.count("GetSessionToken", 200), 1, "one STS call");
+    const urls = await profiledUrls(`${home}/profile`);
+    assert.ok(
+      [...urls].some((url) => url.includes("/dist/bundle/sts-")),
+      "the profile saw the STS chunk run",
+    );
+    // A lazily loaded piece of Deno's Node layer (its timers, say) shows
+    // as dozens of ext:deno_node/ scripts, each sampled while it loads.
+    assert.deepEqual(
+      [...urls].filter((url) => url.startsWith("ext:deno_node/")),
+      [],
+    );
+  } finally {
+    await sts.close();
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("the build changes the fetch handler's timer line exactly once, or fails", async () => {
+  const original = await Deno.readTextFile(
+    new URL(
+      "../../node_modules/.deno/@smithy+fetch-http-handler@5.8.1/node_modules/@smithy/fetch-http-handler/dist-es/request-timeout.js",
+      import.meta.url,
+    ),
+  );
+  const changed = changeRequestTimeout(original);
+  assert.ok(!changed.includes("cancel: () => clearTimeout(timeoutId)"));
+  assert.match(changed, /timeoutId !== undefined && clearTimeout\(timeoutId\)/);
+  assert.throws(() => changeRequestTimeout("export {};\n"), /0 copies/);
+  assert.throws(
+    () => changeRequestTimeout(original + original),
+    /2 copies/,
   );
 });
