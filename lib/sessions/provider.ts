@@ -22,6 +22,7 @@ import {
   type AssumeRoleCall,
   type BaseRequest,
   type GetSessionTokenCall,
+  preloadSts,
   stsAssumeRole,
   stsGetSessionToken,
 } from "./sts_call.ts";
@@ -109,6 +110,9 @@ async function newSession(
   io: ProviderIO,
 ): Promise<ProvidedSession> {
   const role = wanted.subject.role;
+  if ((role === undefined ? io.getSession : io.assumeRole) === undefined) {
+    preloadSts();
+  }
   const request = await wanted.request();
   if (role === undefined) {
     const tokenCode = await code();

@@ -27,11 +27,28 @@ export type GetSessionTokenCall = (
 /** The AssumeRole call. */
 export type AssumeRoleCall = (request: RoleRequest) => Promise<SessionValues>;
 
+/** lib/sessions/sts.ts once its import has started; one import per run. */
+let stsModule: Promise<typeof import("./sts.ts")> | undefined;
+
+function loadSts(): Promise<typeof import("./sts.ts")> {
+  return stsModule ??= import("./sts.ts");
+}
+
+/**
+ * Starts loading lib/sessions/sts.ts (and the AWS SDK) without waiting for
+ * it, once an STS call is sure to come: the load then runs while the code
+ * is typed or an `mfa_process` runs, not after. A failed load is not lost:
+ * the call that awaits it throws it.
+ */
+export function preloadSts(): void {
+  loadSts().catch(() => {});
+}
+
 /** The production GetSessionToken call: imports lib/sessions/sts.ts (and the AWS SDK) only now. */
 export async function stsGetSessionToken(
   request: SessionRequest,
 ): Promise<SessionValues> {
-  const { getSessionToken } = await import("./sts.ts");
+  const { getSessionToken } = await loadSts();
   return await getSessionToken(request);
 }
 
@@ -39,6 +56,6 @@ export async function stsGetSessionToken(
 export async function stsAssumeRole(
   request: RoleRequest,
 ): Promise<SessionValues> {
-  const { assumeRole } = await import("./sts.ts");
+  const { assumeRole } = await loadSts();
   return await assumeRole(request);
 }
