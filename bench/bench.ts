@@ -406,6 +406,7 @@ async function bench(argv: string[]): Promise<void> {
   const fromSource = [deno, ...flags, `${ROOT_DIR}main.ts`];
   const floorCommand = [deno, ...flags, `${ROOT_DIR}bench/floor.ts`];
   const sdkFloorCommand = [deno, ...flags, `${ROOT_DIR}bench/sdk_floor.ts`];
+  const sdkCallCommand = [deno, ...flags, `${ROOT_DIR}bench/sdk_call.ts`];
 
   const work = await Deno.makeTempDir({ prefix: "awsmfa-bench-tls-" });
   const tls = await makeTls(work);
@@ -438,6 +439,13 @@ async function bench(argv: string[]): Promise<void> {
     const coldDir = envCold.HOME;
 
     const refresh = ["--profile", "work", "--force", "123456"];
+    const sdkCallEnv = {
+      ...env10,
+      AWSMFA_BENCH_KEY_ID: user.accessKeyId,
+      AWSMFA_BENCH_SECRET: user.secretAccessKey,
+      AWSMFA_BENCH_SERIAL: user.serial,
+      AWSMFA_BENCH_ENDPOINT: http.url,
+    };
     const side = (
       label: string,
       command: string[],
@@ -519,6 +527,21 @@ async function bench(argv: string[]): Promise<void> {
           "SDK floor: bench/sdk_floor.ts, Deno + import of `@aws-sdk/client-sts` (its Node build, as `deno run` of source loads it)",
         a: side("refresh", [...awsmfa, ...refresh], env10),
         b: side("sdk-floor", sdkFloorCommand, env10),
+      },
+      {
+        id: "sdk-call",
+        name: "one GetSessionToken through the bundled SDK vs floor",
+        note:
+          "bench/sdk_call.ts: the bundle's STS chunk, one call, no AWS file read or written",
+        a: side("sdk-call", sdkCallCommand, sdkCallEnv),
+        b: floor,
+      },
+      {
+        id: "refresh-vs-call",
+        name: "full refresh (HTTP) vs one bundled SDK call",
+        note: "what awsmfa's own work (files, locks, cache, checks) adds",
+        a: side("refresh", [...awsmfa, ...refresh], env10),
+        b: side("sdk-call", sdkCallCommand, sdkCallEnv),
       },
       {
         id: "refresh-https",
