@@ -66,10 +66,15 @@
  * @module
  */
 
-import type { IniDocument } from "./document.ts";
-import { splitOption } from "./document.ts";
+import {
+  type IniDocument,
+  type IniLine,
+  parseLines,
+  serializeIni,
+} from "./document.ts";
 import { IniError } from "./ini_error.ts";
-import { PY_LINE_BREAK, pyStrip, shlexSplit } from "./python_text.ts";
+import { shlexSplit } from "./python_text.ts";
+import { indexText, nestedLineOk, type SectionIndex } from "./section_index.ts";
 
 /** One key line as botocore reads it, with where it sits. */
 export interface ReadKey {
@@ -79,122 +84,108 @@ export interface ReadKey {
   badNested: number;
 }
 
-/** scan() results by document; documents are never changed once parsed. */
-const scanned = new WeakMap<IniDocument, Map<string, Map<string, ReadKey>>>();
-/** Documents whose scan found a nested block line botocore cannot parse. */
-const badNested = new WeakSet<IniDocument>();
+/** Section indexes by document; documents are never changed once parsed. */
+const indexes = new WeakMap<IniDocument, SectionIndex>();
 
 /**
- * Sections and keys in file order, or the first problem botocore raises.
- * Remembered per document: reading profiles and then editing the same
- * document twice (a dry run, then the real edit) scans it once.
+ * The document's section index ({@linkcode indexText}), made once per
+ * document: reading profiles and then editing the same document twice (a
+ * dry run, then the real edit) index it once.
  */
-export function scan(doc: IniDocument): Map<string, Map<string, ReadKey>> {
-  let sections = scanned.get(doc);
-  if (sections === undefined) {
-    sections = scanLines(doc);
-    scanned.set(doc, sections);
+export function sectionIndex(doc: IniDocument): SectionIndex {
+  let index = indexes.get(doc);
+  if (index === undefined) {
+    index = indexText(serializeIni(doc));
+    indexes.set(doc, index);
   }
-  return sections;
+  return index;
 }
 
-function scanLines(doc: IniDocument): Map<string, Map<string, ReadKey>> {
-  if (doc.bom !== "") {
-    throw new IniError(
-      "line 1 starts with a UTF-8 byte order mark (BOM).",
-      1,
-    );
+/**
+ * The section index of a document botocore can read its lines of; throws
+ * {@linkcode IniError} with the first problem botocore raises (a BOM, a
+ * repeated section or key, a key line before the first section, a line it
+ * cannot parse), in the order botocore finds them.
+ */
+export function readableIndex(doc: IniDocument): SectionIndex {
+  const index = sectionIndex(doc);
+  if (index.problem) {
+    throw new IniError(index.problem.message, index.problem.line);
   }
-  const sections = new Map<string, Map<string, ReadKey>>();
-  let current: Map<string, ReadKey> | undefined;
-  let currentName = "";
-  let lastKey: ReadKey | undefined;
-  let firstInvalid = 0;
-  let invalidReason = "";
-  doc.lines.forEach((line, index) => {
-    const number = index + 1;
-    if (line.kind === "section") {
-      const name = line.section!;
-      lastKey = undefined;
-      currentName = name;
-      if (name === "DEFAULT") {
-        current = sections.get(name) ?? new Map();
-      } else if (sections.has(name)) {
-        throw new IniError(
-          `line ${number} repeats the section [${name}].`,
-          number,
-        );
-      } else {
-        current = new Map();
-      }
-      sections.set(name, current);
-      return;
+  return index;
+}
+
+/** Whether the document has a section of that name (botocore's name). */
+export function hasSection(doc: IniDocument, name: string): boolean {
+  return readableIndex(doc).first.has(name);
+}
+
+/** The lines of section `at` of the index, parsed on their own. */
+export function sectionLines(
+  doc: IniDocument,
+  index: SectionIndex,
+  at: number,
+): IniLine[] {
+  const end = at + 1 < index.starts.length ? index.starts[at + 1] : undefined;
+  return parseLines(serializeIni(doc).slice(index.starts[at], end));
+}
+
+/** Key maps of the sections read, by document. */
+const keyMaps = new WeakMap<IniDocument, Map<string, Map<string, ReadKey>>>();
+
+/**
+ * The keys of `section` in file order (lower-cased), botocore's meaning; all
+ * `[DEFAULT]` sections' keys for `DEFAULT`. Empty for a missing section.
+ * Throws like {@linkcode readableIndex}.
+ */
+export function sectionKeys(
+  doc: IniDocument,
+  section: string,
+): Map<string, ReadKey> {
+  const index = readableIndex(doc);
+  let known = keyMaps.get(doc);
+  if (known === undefined) {
+    known = new Map();
+    keyMaps.set(doc, known);
+  }
+  let keys = known.get(section);
+  if (keys !== undefined) return keys;
+  keys = new Map<string, ReadKey>();
+  const first = index.first.get(section);
+  if (first !== undefined) {
+    const names = index.names;
+    for (let at = first; at < names.length; at++) {
+      if (names[at] !== section) continue;
+      readKeys(sectionLines(doc, index, at), index.headerLines[at], keys);
+      if (section !== "DEFAULT") break;
     }
+  }
+  known.set(section, keys);
+  return keys;
+}
+
+/**
+ * Add the keys of one section's `lines` (its header on line `header`,
+ * 0-based) to `keys`, noting the first bad line of each nested block. The
+ * document is readable, so there is no invalid or repeated line.
+ */
+function readKeys(
+  lines: IniLine[],
+  header: number,
+  keys: Map<string, ReadKey>,
+): void {
+  let lastKey: ReadKey | undefined;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i];
     if (line.kind === "nested") {
       if (lastKey && lastKey.badNested === 0 && !nestedLineOk(line.text)) {
-        lastKey.badNested = number;
-        badNested.add(doc);
+        lastKey.badNested = header + i + 1;
       }
-      return;
+    } else if (line.kind === "key") {
+      lastKey = { value: line.value ?? "", badNested: 0 };
+      keys.set(line.key!.toLowerCase(), lastKey);
     }
-    if (line.kind !== "key" && line.kind !== "invalid") return;
-    const broken = line.kind === "invalid" && brokenHeader(line.text);
-    if (!current) {
-      throw new IniError(
-        broken
-          ? `line ${number} ${BROKEN_HEADER}.`
-          : `line ${number} comes before the first [section].`,
-        number,
-      );
-    }
-    // classify() already split key lines; only invalid ones need a look.
-    const split = line.kind === "key"
-      ? { key: line.key! }
-      : splitOption(pyStrip(line.text));
-    if (!split) {
-      if (!firstInvalid) {
-        firstInvalid = number;
-        invalidReason = broken
-          ? BROKEN_HEADER
-          : "has no = and is not a [section] or a comment";
-      }
-      return;
-    }
-    const key = split.key.toLowerCase();
-    if (key === "" && !firstInvalid) {
-      firstInvalid = number;
-      invalidReason = "has nothing before its separator";
-    }
-    if (current.has(key)) {
-      throw new IniError(
-        `line ${number} repeats the key ${key} of [${currentName}].`,
-        number,
-      );
-    }
-    lastKey = { value: line.value ?? "", badNested: 0 };
-    current.set(key, lastKey);
-  });
-  if (firstInvalid) {
-    throw new IniError(`line ${firstInvalid} ${invalidReason}.`, firstInvalid);
   }
-  return sections;
-}
-
-const BROKEN_HEADER =
-  "starts a section header with [ but has no closing ]; write it as [NAME] on one line";
-
-/** A line that opens a section header and never closes it, like `[profile work`. */
-function brokenHeader(text: string): boolean {
-  const stripped = pyStrip(text);
-  return stripped.startsWith("[") && !stripped.includes("]") &&
-    !stripped.includes("=") && !stripped.includes(":");
-}
-
-/** Whether botocore's nested-block parser accepts one nested line. */
-function nestedLineOk(text: string): boolean {
-  return pyStrip(text).split(PY_LINE_BREAK).every((part) =>
-    pyStrip(part) === "" || part.includes("=")
-  );
 }
 
 /**
@@ -210,38 +201,52 @@ function nestedLineOk(text: string): boolean {
 export function readSections(
   doc: IniDocument,
 ): Map<string, Record<string, string>> {
-  const scanned = scan(doc);
-  const defaults = scanned.get("DEFAULT") ?? new Map<string, ReadKey>();
+  const index = readableIndex(doc);
   const result = new Map<string, Record<string, string>>();
-  for (const [name, keys] of scanned) {
-    if (name === "DEFAULT") continue;
-    const record: Record<string, string> = {};
-    const add = (key: string, read: ReadKey) => {
-      if (read.badNested) {
-        throw new IniError(
-          `line ${read.badNested} in the nested block of ${key} in [${name}] has no =.`,
-          read.badNested,
-        );
-      }
-      if (key === "__proto__") {
-        // An own property, as Object.fromEntries would make, not a prototype.
-        Object.defineProperty(record, key, {
-          value: read.value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      } else {
-        record[key] = read.value;
-      }
-    };
-    for (const [key, read] of keys) add(key, read);
-    for (const [key, read] of defaults) {
-      if (!keys.has(key)) add(key, read);
-    }
-    result.set(name, record);
+  for (const name of index.first.keys()) {
+    if (name !== "DEFAULT") result.set(name, sectionRecord(doc, name));
   }
   return result;
+}
+
+/**
+ * Section `name`'s record as {@linkcode readSections} gives it, its keys
+ * and the `[DEFAULT]` keys it inherits; throws for a nested block line
+ * without `=` in either.
+ */
+function sectionRecord(
+  doc: IniDocument,
+  name: string,
+): Record<string, string> {
+  const keys = sectionKeys(doc, name);
+  const defaults = hasSection(doc, "DEFAULT")
+    ? sectionKeys(doc, "DEFAULT")
+    : undefined;
+  const record: Record<string, string> = {};
+  const add = (key: string, read: ReadKey) => {
+    if (read.badNested) {
+      throw new IniError(
+        `line ${read.badNested} in the nested block of ${key} in [${name}] has no =.`,
+        read.badNested,
+      );
+    }
+    if (key === "__proto__") {
+      // An own property, as Object.fromEntries would make, not a prototype.
+      Object.defineProperty(record, key, {
+        value: read.value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      record[key] = read.value;
+    }
+  };
+  for (const [key, read] of keys) add(key, read);
+  for (const [key, read] of defaults ?? []) {
+    if (!keys.has(key)) add(key, read);
+  }
+  return record;
 }
 
 /**
@@ -249,8 +254,7 @@ export function readSections(
  * building its records when nothing is wrong.
  */
 export function checkReadable(doc: IniDocument): void {
-  scan(doc);
-  if (badNested.has(doc)) readSections(doc);
+  if (readableIndex(doc).badNested) readSections(doc);
 }
 
 /**
@@ -267,10 +271,9 @@ export function ownKeys(
   doc: IniDocument,
   section: string,
 ): Record<string, string> | undefined {
-  const keys = scan(doc).get(section);
-  if (keys === undefined || section === "DEFAULT") return undefined;
+  if (!hasSection(doc, section) || section === "DEFAULT") return undefined;
   const record: Record<string, string> = {};
-  for (const [key, read] of keys) {
+  for (const [key, read] of sectionKeys(doc, section)) {
     Object.defineProperty(record, key, {
       value: read.value,
       enumerable: true,
@@ -281,26 +284,93 @@ export function ownKeys(
   return record;
 }
 
+/** A value not made yet in a {@linkcode LazyRecords}. */
+const PENDING: Record<string, string> = Object.freeze({});
+
+/**
+ * A Map whose records are made when first read: `has`, `keys` and `size`
+ * need no record, `get` makes one, and reading every value makes them all.
+ */
+class LazyRecords extends Map<string, Record<string, string>> {
+  #make: (key: string) => Record<string, string>;
+
+  constructor(
+    keys: Iterable<string>,
+    make: (key: string) => Record<string, string>,
+  ) {
+    super();
+    this.#make = make;
+    for (const key of keys) super.set(key, PENDING);
+  }
+
+  override get(key: string): Record<string, string> | undefined {
+    const value = super.get(key);
+    if (value !== PENDING) return value;
+    const made = this.#make(key);
+    super.set(key, made);
+    return made;
+  }
+
+  #makeAll(): void {
+    for (const key of super.keys()) this.get(key);
+  }
+
+  override values(): MapIterator<Record<string, string>> {
+    this.#makeAll();
+    return super.values();
+  }
+
+  override entries(): MapIterator<[string, Record<string, string>]> {
+    this.#makeAll();
+    return super.entries();
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, Record<string, string>]> {
+    return this.entries();
+  }
+
+  override forEach(
+    callback: (
+      value: Record<string, string>,
+      key: string,
+      map: Map<string, Record<string, string>>,
+    ) => void,
+    thisArg?: unknown,
+  ): void {
+    this.#makeAll();
+    super.forEach(callback, thisArg);
+  }
+}
+
 /**
  * Profiles as AWS tools resolve them, botocore's meaning (config:
  * `[profile x]` split shell-style, and `[default]`, the later of
  * `[default]`/`[profile default]` winning; credentials: every section).
- * Throws {@linkcode IniError} like {@linkcode readSections}.
+ * Throws {@linkcode IniError} like {@linkcode readSections}. Each profile's
+ * record is made when it is first read.
  */
 export function readProfiles(
   doc: IniDocument,
   file: "credentials" | "config",
 ): Map<string, Record<string, string>> {
-  const sections = readSections(doc);
-  if (file === "credentials") return sections;
-  const profiles = new Map<string, Record<string, string>>();
-  for (const [name, values] of sections) {
+  const index = readableIndex(doc);
+  // A nested block line without = throws, as readSections finds it.
+  if (index.badNested) readSections(doc);
+  if (file === "credentials") {
+    const names = [...index.first.keys()].filter((name) => name !== "DEFAULT");
+    return new LazyRecords(names, (name) => sectionRecord(doc, name));
+  }
+  const sections = new Map<string, string>();
+  for (const name of index.first.keys()) {
     if (name.startsWith("profile")) {
       const parts = shlexSplit(name);
-      if (parts?.length === 2) profiles.set(parts[1], values);
+      if (parts?.length === 2) sections.set(parts[1], name);
     } else if (name === "default") {
-      profiles.set(name, values);
+      sections.set(name, name);
     }
   }
-  return profiles;
+  return new LazyRecords(
+    sections.keys(),
+    (profile) => sectionRecord(doc, sections.get(profile)!),
+  );
 }

@@ -89,17 +89,54 @@ export function splitOption(
 /**
  * Split `text` into lines that keep every byte and classify each line the way
  * botocore reads it. Never throws; lossless.
+ *
+ * The lines are made when they are first asked for: reading a few sections
+ * of a big file (`botocore.ts`) and editing one (`edit.ts`) go through the
+ * text and a section index instead, and make lines only for those sections.
  */
 export function parseIni(text: string): IniDocument {
   const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
-  const body = text.slice(bom.length);
+  const doc = { bom, eol: firstEol(text, bom.length) } as IniDocument;
+  Object.defineProperty(doc, "lines", {
+    get() {
+      const lines = parseLines(text.slice(bom.length));
+      Object.defineProperty(doc, "lines", {
+        value: lines,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+      return lines;
+    },
+    enumerable: true,
+    configurable: true,
+  });
+  texts.set(doc, text);
+  return doc;
+}
+
+/** The first line ending of `text` from `from`, else `"\n"`. */
+function firstEol(text: string, from: number): string {
+  for (let i = from; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x0a) return "\n";
+    if (code === 0x0d) return text.charCodeAt(i + 1) === 0x0a ? "\r\n" : "\r";
+  }
+  return "\n";
+}
+
+/**
+ * The classified lines of `body`, a text without BOM that is a whole file or
+ * starts at a section header: botocore carries nothing past a header, so a
+ * section's text gives the same lines on its own as within its file.
+ */
+export function parseLines(body: string): IniLine[] {
   const lines: IniLine[] = [];
   let start = 0;
   // Lines end where Python's universal-newline reading breaks them: \r\n,
   // \r or \n (found with indexOf: no match object per line).
   let lf = body.indexOf("\n");
   let cr = body.indexOf("\r");
-  let bareCr = false;
   while (lf !== -1 || cr !== -1) {
     let at: number;
     let eol: string;
@@ -109,7 +146,6 @@ export function parseIni(text: string): IniDocument {
     } else {
       at = cr;
       eol = body.charCodeAt(cr + 1) === 0x0a ? "\r\n" : "\r";
-      bareCr ||= eol === "\r";
     }
     lines.push({ text: body.slice(start, at), eol, kind: "blank" });
     start = at + eol.length;
@@ -120,11 +156,7 @@ export function parseIni(text: string): IniDocument {
     lines.push({ text: body.slice(start), eol: "", kind: "blank" });
   }
   classify(lines);
-  const first = lines.find((line) => line.eol !== "");
-  const doc = { bom, lines, eol: first?.eol ?? "\n" };
-  texts.set(doc, text);
-  bareCrs.set(doc, bareCr);
-  return doc;
+  return lines;
 }
 
 /** Set kind, section, key and value of every line, following configparser. */
@@ -209,10 +241,25 @@ const bareCrs = new WeakMap<IniDocument, boolean>();
 export function hasBareCr(doc: IniDocument): boolean {
   let found = bareCrs.get(doc);
   if (found === undefined) {
-    found = doc.lines.some((line) => line.eol === "\r");
+    const text = texts.get(doc);
+    found = text === undefined
+      ? doc.lines.some((line) => line.eol === "\r")
+      : bareCrIn(text);
     bareCrs.set(doc, found);
   }
   return found;
+}
+
+/** Whether `text` has a CR that is not followed by LF. */
+function bareCrIn(text: string): boolean {
+  for (
+    let cr = text.indexOf("\r");
+    cr !== -1;
+    cr = text.indexOf("\r", cr + 1)
+  ) {
+    if (text.charCodeAt(cr + 1) !== 0x0a) return true;
+  }
+  return false;
 }
 
 /** The exact text of a document. `serializeIni(parseIni(x)) === x`. */
@@ -237,7 +284,8 @@ function joinLines(
  * [start, oldEnd) of `doc` that became lines [start, newEnd) of `edited`
  * (the same line objects before and after): the edited lines' text spliced
  * into the text of `doc`, which is not joined again; and whether it has a
- * bare CR ({@linkcode hasBareCr}).
+ * bare CR ({@linkcode hasBareCr}). Returns where lines `start` and `oldEnd`
+ * start in the text of `doc`.
  */
 export function spliceText(
   doc: IniDocument,
@@ -245,7 +293,7 @@ export function spliceText(
   start: number,
   oldEnd: number,
   newEnd: number,
-): void {
+): { from: number; to: number } {
   if (!hasBareCr(doc)) {
     let found = false;
     for (let i = start; i < newEnd && !found; i++) {
@@ -253,8 +301,6 @@ export function spliceText(
     }
     bareCrs.set(edited, found);
   }
-  const text = texts.get(doc);
-  if (text === undefined || edited.bom !== doc.bom) return;
   let from = doc.bom.length;
   for (let i = 0; i < start; i++) {
     from += doc.lines[i].text.length + doc.lines[i].eol.length;
@@ -263,11 +309,15 @@ export function spliceText(
   for (let i = start; i < oldEnd; i++) {
     to += doc.lines[i].text.length + doc.lines[i].eol.length;
   }
-  texts.set(
-    edited,
-    joinLines(text.slice(0, from), edited.lines, start, newEnd) +
-      text.slice(to),
-  );
+  const text = texts.get(doc);
+  if (text !== undefined && edited.bom === doc.bom) {
+    texts.set(
+      edited,
+      joinLines(text.slice(0, from), edited.lines, start, newEnd) +
+        text.slice(to),
+    );
+  }
+  return { from, to };
 }
 
 /** Indexes [header, end) of each section named `section` (botocore's name). */

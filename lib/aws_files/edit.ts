@@ -6,12 +6,21 @@
  * @module
  */
 
-import type { IniDocument, IniLine } from "./document.ts";
-import { sectionRanges } from "./document.ts";
+import {
+  hasBareCr,
+  type IniDocument,
+  type IniLine,
+  parseIni,
+  sectionRanges,
+  serializeIni,
+} from "./document.ts";
+import { readableIndex } from "./botocore.ts";
+import { jsHeaderName } from "./js_sdk.ts";
+import { lineEnd, nextLine } from "./section_index.ts";
 import { IniError } from "./ini_error.ts";
 import { checkRequest } from "./edit_rules.ts";
 import { checkEdit } from "./edit_check.ts";
-import { reparse } from "./reparse.ts";
+import { type Region, reparse } from "./reparse.ts";
 import { pyIndent, pyStrip } from "./python_text.ts";
 
 /** botocore's key/value separators. */
@@ -88,6 +97,17 @@ export function setKeys(
   remove: string[] = [],
 ): IniDocument {
   checkRequest(doc, section, values, remove);
+  return editWindow(doc, section, values, remove) ??
+    editWhole(doc, section, values, remove);
+}
+
+/** setKeys() on the whole document's lines. */
+function editWhole(
+  doc: IniDocument,
+  section: string,
+  values: Record<string, string>,
+  remove: string[],
+): IniDocument {
   const where = `[${section}]`;
   const lines = [...doc.lines];
   const ranges = sectionRanges(lines, section);
@@ -97,11 +117,123 @@ export function setKeys(
       ranges[1][0] + 1,
     );
   }
+  editLines(lines, ranges[0], doc.eol, 0, section, values, remove);
+  const edited = reparse(doc, lines);
+  checkEdit(doc, edited, section, values, remove);
+  return edited.doc;
+}
+
+/** How far editWindow() looks for a header both parsers read. */
+const WINDOW_REACH = 16;
+
+/**
+ * setKeys() on a window of a readable document: from a header both parsers
+ * read before the section (or the file's start) to the first header both
+ * read after it, that header included (or the file's end); for a section
+ * that is added, the file's last such section. The window is parsed on its
+ * own (both parsers carry nothing past such a header), edited and checked
+ * as the whole document would be, and spliced into the text; the other
+ * sections get no lines. Undefined where the window would not give what
+ * the whole document gives (a bare CR, an edit that reaches past the
+ * window, no header in reach): then the whole document is edited.
+ */
+function editWindow(
+  doc: IniDocument,
+  section: string,
+  values: Record<string, string>,
+  remove: string[],
+): IniDocument | undefined {
+  if (hasBareCr(doc)) return undefined;
+  const index = readableIndex(doc);
+  const text = serializeIni(doc);
+  const { names, headerLines, starts } = index;
+  const both = (at: number) =>
+    jsHeaderName(text.slice(starts[at], lineEnd(text, starts[at]))) !==
+      undefined;
+  const target = index.first.get(section);
+  // The window starts at a header both read on a line before the header
+  // (or, to add a section, before the last line): reparse() starts the
+  // changed region one line before the first change.
+  const anchor = target !== undefined
+    ? headerLines[target]
+    : index.lineCount - 1;
+  let first = (target ?? names.length) - 1;
+  while (first >= 0 && headerLines[first] > anchor - 1) first--;
+  for (let reach = 0; first >= 0 && !both(first); reach++, first--) {
+    if (reach === WINDOW_REACH) return undefined;
+  }
+  const startLine = first >= 0 ? headerLines[first] : 0;
+  const startOffset = first >= 0 ? starts[first] : 0;
+  let endOffset = text.length;
+  let trailing = false;
+  if (target !== undefined) {
+    let after = target + 1;
+    for (let reach = 0; after < names.length && !both(after); after++) {
+      if (++reach === WINDOW_REACH) return undefined;
+    }
+    if (after < names.length) {
+      endOffset = nextLine(text, starts[after]);
+      trailing = true;
+    }
+  }
+  const window = parseIni(text.slice(startOffset, endOffset));
+  const lines = [...window.lines];
+  const range: [number, number] | undefined = target === undefined
+    ? undefined
+    : [
+      headerLines[target] - startLine,
+      (target + 1 < names.length ? headerLines[target + 1] : index.lineCount) -
+      startLine,
+    ];
+  editLines(lines, range, doc.eol, startLine, section, values, remove);
+  const edited = reparse(window, lines);
+  const part = edited.region;
+  if (
+    part === undefined ||
+    (trailing && part.oldEnd !== window.lines.length - 1) ||
+    !part.after.some((line) =>
+      line.kind === "section" && line.section === section
+    )
+  ) {
+    return undefined;
+  }
+  const result = parseIni(
+    text.slice(0, startOffset) + serializeIni(edited.doc) +
+      text.slice(endOffset),
+  );
+  const region: Region = {
+    ...part,
+    start: part.start + startLine,
+    oldEnd: part.oldEnd + startLine,
+    newEnd: part.newEnd + startLine,
+    startOffset: part.startOffset + startOffset,
+    oldEndOffset: part.oldEndOffset + startOffset,
+  };
+  checkEdit(doc, { doc: result, region }, section, values, remove);
+  return result;
+}
+
+/**
+ * Make the edit in `lines` (changed in place): `range` is [header, end) of
+ * `section` in them, or undefined to add it at their end; `eol` is the
+ * file's line ending and `lineOffset` the file's line number of lines[0]
+ * less one, for messages.
+ */
+function editLines(
+  lines: IniLine[],
+  range: [number, number] | undefined,
+  eol: string,
+  lineOffset: number,
+  section: string,
+  values: Record<string, string>,
+  remove: string[],
+): void {
+  const where = `[${section}]`;
   const added: string[] = Object.keys(values);
   let insertAt: number;
   let newLines: IniLine[];
-  if (ranges.length === 1) {
-    const [header, end] = ranges[0];
+  if (range !== undefined) {
+    const [header, end] = range;
     insertAt = header + 1;
     const drop = new Set<number>();
     for (let i = header + 1; i < end; i++) {
@@ -114,7 +246,7 @@ export function setKeys(
       const key = line.key!.toLowerCase();
       const write = Object.hasOwn(values, key);
       if (!write && !remove.includes(key)) continue;
-      const number = i + 1;
+      const number = i + 1 + lineOffset;
       if (continues(lines, i)) {
         throw new IniError(
           `Cannot change ${key} in ${where}: its value on line ${number} continues on the next lines.`,
@@ -136,7 +268,7 @@ export function setKeys(
       lines[i] = replaceValue(line, key, values[key]);
       added.splice(added.indexOf(key), 1);
     }
-    newLines = added.map((key) => newLine(`${key} = ${values[key]}`, doc.eol));
+    newLines = added.map((key) => newLine(`${key} = ${values[key]}`, eol));
     // Drop removed lines from the end so indexes stay valid.
     const endedBare = lines.length > 0 && lines[lines.length - 1].eol === "";
     const dropsLast = drop.has(lines.length - 1);
@@ -151,18 +283,18 @@ export function setKeys(
     }
   } else {
     insertAt = lines.length;
-    newLines = [newLine(`[${section}]`, doc.eol)];
+    newLines = [newLine(`[${section}]`, eol)];
     // Always one empty line of its own before it, so that taking the
     // section back out with that line gives back every byte.
-    if (lines.length > 0) newLines.unshift(newLine("", doc.eol));
+    if (lines.length > 0) newLines.unshift(newLine("", eol));
     newLines.push(
-      ...added.map((key) => newLine(`${key} = ${values[key]}`, doc.eol)),
+      ...added.map((key) => newLine(`${key} = ${values[key]}`, eol)),
     );
   }
 
   if (newLines.length > 0) {
     // A bare CR would also join a following "\n" into one CRLF line ending.
-    if (doc.eol === "\r" || lines[insertAt - 1]?.eol === "\r") {
+    if (eol === "\r" || lines[insertAt - 1]?.eol === "\r") {
       throw new IniError(
         `Cannot add lines to ${where}: the file ends lines with a bare CR, which the JS SDK does not read as a line break.`,
         0,
@@ -172,14 +304,11 @@ export function setKeys(
       insertAt === lines.length && insertAt > 0 &&
       lines[insertAt - 1].eol === ""
     ) {
-      lines[insertAt - 1] = { ...lines[insertAt - 1], eol: doc.eol };
+      lines[insertAt - 1] = { ...lines[insertAt - 1], eol: eol };
       newLines[newLines.length - 1].eol = "";
     }
     lines.splice(insertAt, 0, ...newLines);
   }
-  const edited = reparse(doc, lines);
-  checkEdit(doc, edited, section, values, remove);
-  return edited.doc;
 }
 
 function newLine(text: string, eol: string): IniLine {

@@ -7,12 +7,43 @@
  * @module
  */
 
-import { type IniDocument, serializeIni } from "./document.ts";
+import { type IniDocument, type IniLine, serializeIni } from "./document.ts";
 import { IniError } from "./ini_error.ts";
-import { readSections, scan } from "./botocore.ts";
-import { bracketLines, jsHeaderName, jsSdkSections } from "./js_sdk.ts";
+import { hasSection, readableIndex, readSections } from "./botocore.ts";
+import { jsHeaderName, jsSdkSections } from "./js_sdk.ts";
 import { shlexSplit } from "./python_text.ts";
 import type { Edited, Region } from "./reparse.ts";
+import { headerAt, lineAround } from "./section_index.ts";
+
+/**
+ * Whether a line of `doc` outside `region` holds `needle` (or "[" for an
+ * empty needle) and `test` holds for it (its start and text). Only the
+ * lines holding the needle are looked at, found in the text.
+ */
+function someLineOutside(
+  doc: IniDocument,
+  region: Region,
+  needle: string,
+  test: (start: number, text: string) => boolean,
+): boolean {
+  const text = serializeIni(doc);
+  const find = needle === "" ? "[" : needle;
+  for (
+    let at = text.indexOf(find, doc.bom.length);
+    at !== -1;
+    at = text.indexOf(find, at + 1)
+  ) {
+    if (at >= region.startOffset && at < region.oldEndOffset) {
+      at = region.oldEndOffset - 1;
+      continue;
+    }
+    const line = lineAround(text, at);
+    const start = Math.max(line.start, doc.bom.length);
+    if (test(start, text.slice(start, line.end))) return true;
+    at = line.end;
+  }
+  return false;
+}
 
 /**
  * The changed region of an edit as two small documents (before, after), or
@@ -29,9 +60,8 @@ function regionParts(
   section: string,
 ): { before: IniDocument; after: IniDocument } | null {
   // [DEFAULT] gives its keys to every section, the edited one included.
-  if (scan(doc).has("DEFAULT")) return null;
-  const before = doc.lines.slice(region.start, region.oldEnd);
-  const after = result.lines.slice(region.start, region.newEnd);
+  if (hasSection(doc, "DEFAULT")) return null;
+  const { before, after } = region;
   // The edited section must be inside, so its whole meaning is compared
   // (an edit that changed nothing leaves an empty region elsewhere).
   if (
@@ -45,23 +75,54 @@ function regionParts(
     const name = jsHeaderName(line.text);
     if (name !== undefined) inside.add(name);
   }
+  // A line outside that mentions __proto__ and holds "[" may be a header
+  // the JS SDK model refuses.
+  if (
+    someLineOutside(doc, region, "__proto__", (_, text) => text.includes("["))
+  ) {
+    return null;
+  }
   // A JS SDK name holds the text after its kind (`profile.x` comes from a
   // header holding `x`), so only lines holding that are read as headers.
-  const needles = [...inside].map((name) => name.slice(name.indexOf(".") + 1));
-  for (const bracket of bracketLines(doc)) {
-    if (bracket.index >= region.start && bracket.index < region.oldEnd) {
-      continue;
-    }
-    if (bracket.proto) return null;
-    const text = doc.lines[bracket.index].text;
-    if (!needles.some((needle) => text.includes(needle))) continue;
-    const name = jsHeaderName(text);
-    if (name !== undefined && inside.has(name)) return null;
+  for (const name of inside) {
+    const needle = name.slice(name.indexOf(".") + 1);
+    const merges = (_: number, text: string) => {
+      if (!text.includes("[")) return false;
+      const other = jsHeaderName(text);
+      return other !== undefined && inside.has(other);
+    };
+    if (someLineOutside(doc, region, needle, merges)) return null;
   }
   return {
     before: { bom: "", lines: before, eol: doc.eol },
     after: { bom: "", lines: after, eol: result.eol },
   };
+}
+
+/**
+ * Whether the edited document has a section line (botocore's) that the JS
+ * SDK reads as `jsName`: in the changed region's new lines, or outside it
+ * in the old document (the same lines as in the new one).
+ */
+function hasJsSection(
+  doc: IniDocument,
+  result: IniDocument,
+  region: Region | undefined,
+  jsName: string,
+): boolean {
+  const named = (line: IniLine) =>
+    line.kind === "section" && jsHeaderName(line.text) === jsName;
+  if (region === undefined) return result.lines.some(named);
+  if (region.after.some(named)) return true;
+  const index = readableIndex(doc);
+  const needle = jsName.slice(jsName.indexOf(".") + 1);
+  return someLineOutside(
+    doc,
+    region,
+    needle,
+    (start, text) =>
+      jsHeaderName(text) === jsName && headerAt(index, start) !== -1,
+  );
 }
 
 /**
@@ -101,9 +162,8 @@ export function checkEdit(
   if (region) {
     // A section the edit added must not exist outside the region. (No
     // [DEFAULT] here: regionParts() gives no region when there is one.)
-    const outside = scan(doc);
     for (const name of after.keys()) {
-      if (!botoBefore.has(name) && outside.has(name)) refuse("the AWS CLI");
+      if (!botoBefore.has(name) && hasSection(doc, name)) refuse("the AWS CLI");
     }
   }
   const owned = (key: string) =>
@@ -128,11 +188,7 @@ export function checkEdit(
   }
   if (jsName === "default" || jsName === "profile.default") {
     const other = jsName === "default" ? "profile.default" : "default";
-    if (
-      result.lines.some((line) =>
-        line.kind === "section" && jsHeaderName(line.text) === other
-      )
-    ) {
+    if (hasJsSection(doc, result, region ? edited.region : undefined, other)) {
       throw new IniError(
         `Cannot write [${section}]: the file has both [default] and [profile default], and the AWS CLI and the JS SDK pick different ones.`,
         0,

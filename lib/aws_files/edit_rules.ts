@@ -9,7 +9,7 @@
 
 import type { IniDocument } from "./document.ts";
 import { IniError } from "./ini_error.ts";
-import { checkReadable, scan } from "./botocore.ts";
+import { checkReadable, hasSection, sectionKeys } from "./botocore.ts";
 import { jsProtoLine } from "./js_sdk.ts";
 import { pyStrip } from "./python_text.ts";
 
@@ -41,15 +41,10 @@ function checkDefaults(
   values: Record<string, string>,
   remove: string[],
 ): void {
-  const sections = scan(doc);
-  const defaults = sections.get("DEFAULT");
-  const own = sections.get(section);
-  if (
-    defaults === undefined ||
-    (own !== undefined && Object.keys(values).length === 0)
-  ) {
-    return;
-  }
+  if (!hasSection(doc, "DEFAULT")) return;
+  const defaults = sectionKeys(doc, "DEFAULT");
+  const own = hasSection(doc, section) ? sectionKeys(doc, section) : undefined;
+  if (own !== undefined && Object.keys(values).length === 0) return;
   const inherited = [...defaults.keys()].filter((key) =>
     !Object.hasOwn(values, key) && (!own?.has(key) || remove.includes(key))
   );

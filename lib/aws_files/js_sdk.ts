@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { IniDocument } from "./document.ts";
+import { type IniDocument, serializeIni } from "./document.ts";
+import { lineAround, lineNumberAt } from "./section_index.ts";
 
 /** Section kinds the JS SDK reads as `kind.name` (`IniSectionType`). */
 const JS_SECTION_TYPES = ["profile", "sso-session", "services"];
@@ -80,56 +81,26 @@ export function jsHeaderName(text: string): string | undefined {
 }
 
 /**
- * A line holding "[": where it is, whether it mentions `__proto__` at all,
- * and whether it is a `[__proto__]` or `[profile __proto__]` header as the
- * JS SDK reads headers (with one, it reads the whole file as empty).
- */
-export interface BracketLine {
-  /** The 0-based line index. */
-  index: number;
-  /** Whether the line holds `__proto__` anywhere. */
-  proto: boolean;
-  /** The header's name for a `[__proto__]` or `[profile __proto__]` header, else "". */
-  protoHeader: string;
-}
-
-/** bracketLines() results by document; documents never change once parsed. */
-const brackets = new WeakMap<IniDocument, BracketLine[]>();
-
-/**
- * The lines of `doc` that hold "[", read once per document: a dry-run edit
- * and the real edit of the same document look at them both.
- */
-export function bracketLines(doc: IniDocument): BracketLine[] {
-  let found = brackets.get(doc);
-  if (found === undefined) {
-    found = [];
-    for (let index = 0; index < doc.lines.length; index++) {
-      const text = doc.lines[index].text;
-      if (text.indexOf("[") === -1) continue;
-      const proto = text.includes("__proto__");
-      const header = proto ? jsHeaderText(text) : undefined;
-      found.push({
-        index,
-        proto,
-        protoHeader: header === "__proto__" || header === "profile __proto__"
-          ? header
-          : "",
-      });
-    }
-    brackets.set(doc, found);
-  }
-  return found;
-}
-
-/**
  * The 1-based line and name of the first `[__proto__]` or
  * `[profile __proto__]` header as the JS SDK reads headers, or line 0: with
- * one, the JS SDK reads the whole file as empty.
+ * one, the JS SDK reads the whole file as empty. Only lines holding
+ * `__proto__` are looked at.
  */
 export function jsProtoLine(doc: IniDocument): { line: number; name: string } {
-  const found = bracketLines(doc).find((bracket) => bracket.protoHeader);
-  return found === undefined
-    ? { line: 0, name: "" }
-    : { line: found.index + 1, name: found.protoHeader };
+  const text = serializeIni(doc);
+  const from = doc.bom.length;
+  for (
+    let at = text.indexOf("__proto__", from);
+    at !== -1;
+    at = text.indexOf("__proto__", at + 1)
+  ) {
+    const line = lineAround(text, at);
+    const start = Math.max(line.start, from);
+    const header = jsHeaderText(text.slice(start, line.end));
+    if (header === "__proto__" || header === "profile __proto__") {
+      return { line: lineNumberAt(text, start, from) + 1, name: header };
+    }
+    at = line.end;
+  }
+  return { line: 0, name: "" };
 }

@@ -14,7 +14,7 @@ export const PY_LINE_BREAK = /\r\n|[\n\v\f\r\x1c-\x1e\x85\u2028\u2029]/;
  * botocore strips: tab, LF, VT, FF, CR, U+001C-U+001F, space, U+0085, U+00A0,
  * U+1680, U+2000-U+200A, U+2028, U+2029, U+202F, U+205F and U+3000.
  */
-function isPySpace(code: number): boolean {
+export function isPySpace(code: number): boolean {
   return code === 0x20 || (code >= 0x09 && code <= 0x0d) ||
     (code >= 0x1c && code <= 0x1f) ||
     (code > 0x7f && (code === 0x85 || code === 0xa0 || code === 0x1680 ||

@@ -28,6 +28,14 @@ export interface Region {
   oldEnd: number;
   /** The end of the changed lines in the new document. */
   newEnd: number;
+  /** Where line `start` starts in the old document's text. */
+  startOffset: number;
+  /** Where line `oldEnd` starts in the old document's text. */
+  oldEndOffset: number;
+  /** Lines [start, oldEnd) of the old document. */
+  before: IniLine[];
+  /** Lines [start, newEnd) of the new document. */
+  after: IniLine[];
 }
 
 /** An edited document, and the region that changed when it is known. */
@@ -101,7 +109,18 @@ export function reparse(doc: IniDocument, lines: IniLine[]): Edited {
     ];
     const eol = result.find((line) => line.eol !== "")?.eol ?? "\n";
     const edited = { bom: doc.bom, lines: result, eol };
-    spliceText(doc, edited, start, oldEnd, newEnd);
-    return { doc: edited, region: { start, oldEnd, newEnd } };
+    const { from, to } = spliceText(doc, edited, start, oldEnd, newEnd);
+    return {
+      doc: edited,
+      region: {
+        start,
+        oldEnd,
+        newEnd,
+        startOffset: from,
+        oldEndOffset: to,
+        before: old.slice(start, oldEnd),
+        after: part.lines.slice(0, newEnd - start),
+      },
+    };
   }
 }

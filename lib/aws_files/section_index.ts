@@ -1,0 +1,279 @@
+/**
+ * A compact index of an INI text as botocore reads it, made in one pass over
+ * the text without an object per line: each section's name and where its
+ * header is (line and offset), and the first problem botocore raises, if any
+ * (the same sentence and line as reading every line would give).
+ *
+ * Lines and key maps are then made only for the sections that are read or
+ * edited (`botocore.ts`, `edit.ts`): a refresh against a file of 100,000
+ * profiles reads three sections, not 100,000.
+ *
+ * The pass follows `classify()` in `document.ts` (which kind each line is)
+ * and botocore's checks in `botocore.ts`;
+ * `tests/aws_files/ini_property_test.ts` compares both with botocore.
+ *
+ * @module
+ */
+
+import { isPySpace, PY_LINE_BREAK, pyStrip } from "./python_text.ts";
+
+/** What botocore reads from a text: its sections, or the first problem. */
+export interface SectionIndex {
+  /**
+   * botocore's first problem with the text (sentence without "line N" and
+   * the 1-based line), or null. With a problem the sections below may be
+   * incomplete.
+   */
+  problem: { message: string; line: number } | null;
+  /** Each section's name as botocore reads it, in file order. */
+  names: string[];
+  /** Each section's header line, 0-based. */
+  headerLines: number[];
+  /** The offset in the text where each section's header line starts. */
+  starts: number[];
+  /** Section name -> its first section's position in the arrays above. */
+  first: Map<string, number>;
+  /** How many lines the text has. */
+  lineCount: number;
+  /** Whether a nested block has a line botocore cannot parse. */
+  badNested: boolean;
+}
+
+/** The message of a line that looks like a header without its `]`. */
+export const BROKEN_HEADER =
+  "starts a section header with [ but has no closing ]; write it as [NAME] on one line";
+
+/** Whether botocore's nested-block parser accepts one nested line. */
+export function nestedLineOk(text: string): boolean {
+  return pyStrip(text).split(PY_LINE_BREAK).every((part) =>
+    pyStrip(part) === "" || part.includes("=")
+  );
+}
+
+/** Index `text` (a whole file, BOM included) in one pass. */
+export function indexText(text: string): SectionIndex {
+  const index: SectionIndex = {
+    problem: null,
+    names: [],
+    headerLines: [],
+    starts: [],
+    first: new Map(),
+    lineCount: 0,
+    badNested: false,
+  };
+  if (text.charCodeAt(0) === 0xfeff) {
+    index.problem = {
+      message: "line 1 starts with a UTF-8 byte order mark (BOM).",
+      line: 1,
+    };
+    return index;
+  }
+  const fail = (message: string, line: number) => {
+    index.problem = { message: `line ${line} ${message}.`, line };
+    return index;
+  };
+  // classify()'s state: in a section, a key whose value may continue (and
+  // whether its value is empty, so indented lines are a nested block).
+  let inSection = false;
+  let option = false;
+  let optionEmpty = false;
+  let indentLevel = 0;
+  // botocore's: the current key's nested block already has a bad line; the
+  // lower-cased keys of the current section ([DEFAULT]'s add up).
+  let keyBad = false;
+  let keys: string[] = [];
+  const sectionKeys: string[] = [];
+  const defaultKeys: string[] = [];
+  let currentName = "";
+  let firstInvalid = 0;
+  let invalidReason = "";
+  const length = text.length;
+  let lf = text.indexOf("\n");
+  let cr = text.indexOf("\r");
+  let next = 0;
+  let line = 0;
+  while (next < length) {
+    // The line [start, end), broken where parseIni breaks: \r\n, \r or \n.
+    const start = next;
+    if (lf !== -1 && lf < start) lf = text.indexOf("\n", start);
+    if (cr !== -1 && cr < start) cr = text.indexOf("\r", start);
+    let end: number;
+    if (lf === -1 && cr === -1) {
+      end = length;
+      next = length;
+    } else if (cr === -1 || (lf !== -1 && lf < cr)) {
+      end = lf;
+      next = lf + 1;
+    } else {
+      end = cr;
+      next = text.charCodeAt(cr + 1) === 0x0a ? cr + 2 : cr + 1;
+    }
+    line++;
+    let first = start;
+    while (first < end && isPySpace(text.charCodeAt(first))) first++;
+    if (first === end) continue; // blank
+    const char = text.charCodeAt(first);
+    if (char === 0x23 || char === 0x3b) continue; // # or ;: a comment
+    const indent = first - start;
+    if (inSection && option && indent > indentLevel) {
+      // A continuation line, or a line of a nested block.
+      if (optionEmpty && !keyBad && !nestedLineOk(text.slice(start, end))) {
+        keyBad = true;
+        index.badNested = true;
+      }
+      continue;
+    }
+    indentLevel = indent;
+    let last = end;
+    while (last > first && isPySpace(text.charCodeAt(last - 1))) last--;
+    // The stripped line is [first, last). A header: `[`, and a `]` at least
+    // two characters after it.
+    let close = -1;
+    if (char === 0x5b) {
+      for (let i = last - 1; i >= first + 2; i--) {
+        if (text.charCodeAt(i) === 0x5d) {
+          close = i;
+          break;
+        }
+      }
+    }
+    if (close !== -1) {
+      const name = text.slice(first + 1, close);
+      option = false;
+      inSection = true;
+      currentName = name;
+      if (name === "DEFAULT") {
+        keys = defaultKeys;
+      } else if (index.first.has(name)) {
+        return fail(`repeats the section [${name}]`, line);
+      } else {
+        sectionKeys.length = 0;
+        keys = sectionKeys;
+      }
+      if (!index.first.has(name)) index.first.set(name, index.names.length);
+      index.names.push(name);
+      index.headerLines.push(line - 1);
+      index.starts.push(start);
+      continue;
+    }
+    // botocore's split at the first = or :.
+    let at = -1;
+    for (let i = first; i < last; i++) {
+      const code = text.charCodeAt(i);
+      if (code === 0x3d || code === 0x3a) {
+        at = i;
+        break;
+      }
+    }
+    if (at === -1) {
+      // A line botocore refuses; the key before it goes on.
+      let broken = char === 0x5b;
+      for (let i = first; broken && i < last; i++) {
+        if (text.charCodeAt(i) === 0x5d) broken = false;
+      }
+      if (!inSection) {
+        return fail(
+          broken ? BROKEN_HEADER : "comes before the first [section]",
+          line,
+        );
+      }
+      if (!firstInvalid) {
+        firstInvalid = line;
+        invalidReason = broken
+          ? BROKEN_HEADER
+          : "has no = and is not a [section] or a comment";
+      }
+      continue;
+    }
+    let keyEnd = at;
+    while (keyEnd > first && isPySpace(text.charCodeAt(keyEnd - 1))) keyEnd--;
+    if (keyEnd === first) {
+      // Nothing before the separator: refused, and no key goes on.
+      option = false;
+      if (!inSection) return fail("comes before the first [section]", line);
+      if (!firstInvalid) {
+        firstInvalid = line;
+        invalidReason = "has nothing before its separator";
+      }
+      if (keys.includes("")) {
+        return fail(`repeats the key  of [${currentName}]`, line);
+      }
+      keys.push("");
+      continue;
+    }
+    let value = at + 1;
+    while (value < last && isPySpace(text.charCodeAt(value))) value++;
+    option = inSection;
+    optionEmpty = value === last;
+    keyBad = false;
+    if (!inSection) return fail("comes before the first [section]", line);
+    const key = text.slice(first, keyEnd).toLowerCase();
+    if (keys.includes(key)) {
+      return fail(`repeats the key ${key} of [${currentName}]`, line);
+    }
+    keys.push(key);
+  }
+  index.lineCount = line;
+  if (firstInvalid) return fail(invalidReason, firstInvalid);
+  return index;
+}
+
+/** Where a line that starts at `start` ends (before its line ending). */
+export function lineEnd(text: string, start: number): number {
+  for (let i = start; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x0a || code === 0x0d) return i;
+  }
+  return text.length;
+}
+
+/** Where the line after the one that starts at `start` starts. */
+export function nextLine(text: string, start: number): number {
+  const end = lineEnd(text, start);
+  if (end === text.length) return end;
+  return text.charCodeAt(end) === 0x0d && text.charCodeAt(end + 1) === 0x0a
+    ? end + 2
+    : end + 1;
+}
+
+/** The line holding offset `at`: its start and end (before its line ending). */
+export function lineAround(
+  text: string,
+  at: number,
+): { start: number; end: number } {
+  let start = at;
+  while (start > 0) {
+    const code = text.charCodeAt(start - 1);
+    if (code === 0x0a || code === 0x0d) break;
+    start--;
+  }
+  return { start, end: lineEnd(text, at) };
+}
+
+/**
+ * The 0-based number of the line that starts at offset `at`, counting lines
+ * from offset `from` (after a BOM).
+ */
+export function lineNumberAt(text: string, at: number, from = 0): number {
+  let number = 0;
+  for (let i = from; i < at; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x0a) number++;
+    else if (code === 0x0d && text.charCodeAt(i + 1) !== 0x0a) number++;
+  }
+  return number;
+}
+
+/** The position in `index` of the section whose header line starts at `at`, or -1. */
+export function headerAt(index: SectionIndex, at: number): number {
+  const starts = index.starts;
+  let low = 0;
+  let high = starts.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (starts[middle] === at) return middle;
+    if (starts[middle] < at) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
+}
