@@ -284,45 +284,102 @@ export function ownKeys(
   return record;
 }
 
-/** A value not made yet in a {@linkcode LazyRecords}. */
-const PENDING: Record<string, string> = Object.freeze({});
+type Records = Map<string, Record<string, string>>;
 
 /**
- * A Map whose records are made when first read: `has`, `keys` and `size`
- * need no record, `get` makes one, and reading every value makes them all.
+ * A Map of records by name over a map of the names (`skip` left out) that
+ * makes each record when it is first read: `has`, `keys` and `size` read
+ * the names only. Changing it first copies every entry into the Map itself.
  */
 class LazyRecords extends Map<string, Record<string, string>> {
+  #names: ReadonlyMap<string, unknown> | undefined;
+  #skip: string | undefined;
+  #made = new Map<string, Record<string, string>>();
   #make: (key: string) => Record<string, string>;
 
   constructor(
-    keys: Iterable<string>,
+    names: ReadonlyMap<string, unknown>,
+    skip: string | undefined,
     make: (key: string) => Record<string, string>,
   ) {
     super();
+    this.#names = names;
+    this.#skip = skip;
     this.#make = make;
-    for (const key of keys) super.set(key, PENDING);
+  }
+
+  override get size(): number {
+    const names = this.#names;
+    if (names === undefined) return super.size;
+    const skip = this.#skip;
+    return names.size - (skip !== undefined && names.has(skip) ? 1 : 0);
+  }
+
+  override has(key: string): boolean {
+    const names = this.#names;
+    if (names === undefined) return super.has(key);
+    return key !== this.#skip && names.has(key);
   }
 
   override get(key: string): Record<string, string> | undefined {
-    const value = super.get(key);
-    if (value !== PENDING) return value;
-    const made = this.#make(key);
-    super.set(key, made);
-    return made;
+    if (this.#names === undefined) return super.get(key);
+    if (!this.has(key)) return undefined;
+    let record = this.#made.get(key);
+    if (record === undefined) {
+      record = this.#make(key);
+      this.#made.set(key, record);
+    }
+    return record;
   }
 
-  #makeAll(): void {
-    for (const key of super.keys()) this.get(key);
+  /** Copy every entry into the Map itself, before it is changed. */
+  #own(): void {
+    if (this.#names === undefined) return;
+    const entries = [...this.entries()];
+    this.#names = undefined;
+    for (const [key, value] of entries) super.set(key, value);
+  }
+
+  override set(key: string, value: Record<string, string>): this {
+    this.#own();
+    return super.set(key, value);
+  }
+
+  override delete(key: string): boolean {
+    this.#own();
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    this.#own();
+    super.clear();
+  }
+
+  override keys(): MapIterator<string> {
+    const names = this.#names;
+    if (names === undefined) return super.keys();
+    const skip = this.#skip;
+    return (function* () {
+      for (const key of names.keys()) if (key !== skip) yield key;
+    })() as MapIterator<string>;
   }
 
   override values(): MapIterator<Record<string, string>> {
-    this.#makeAll();
-    return super.values();
+    if (this.#names === undefined) return super.values();
+    const keys = this.keys();
+    return (function* (map: LazyRecords) {
+      for (const key of keys) yield map.get(key)!;
+    })(this) as MapIterator<Record<string, string>>;
   }
 
   override entries(): MapIterator<[string, Record<string, string>]> {
-    this.#makeAll();
-    return super.entries();
+    if (this.#names === undefined) return super.entries();
+    const keys = this.keys();
+    return (function* (map: LazyRecords) {
+      for (const key of keys) {
+        yield [key, map.get(key)!] as [string, Record<string, string>];
+      }
+    })(this) as MapIterator<[string, Record<string, string>]>;
   }
 
   override [Symbol.iterator](): MapIterator<[string, Record<string, string>]> {
@@ -333,12 +390,13 @@ class LazyRecords extends Map<string, Record<string, string>> {
     callback: (
       value: Record<string, string>,
       key: string,
-      map: Map<string, Record<string, string>>,
+      map: Records,
     ) => void,
     thisArg?: unknown,
   ): void {
-    this.#makeAll();
-    super.forEach(callback, thisArg);
+    for (const [key, value] of this.entries()) {
+      callback.call(thisArg, value, key, this);
+    }
   }
 }
 
@@ -357,8 +415,11 @@ export function readProfiles(
   // A nested block line without = throws, as readSections finds it.
   if (index.badNested) readSections(doc);
   if (file === "credentials") {
-    const names = [...index.first.keys()].filter((name) => name !== "DEFAULT");
-    return new LazyRecords(names, (name) => sectionRecord(doc, name));
+    return new LazyRecords(
+      index.first,
+      "DEFAULT",
+      (name) => sectionRecord(doc, name),
+    );
   }
   const sections = new Map<string, string>();
   for (const name of index.first.keys()) {
@@ -370,7 +431,8 @@ export function readProfiles(
     }
   }
   return new LazyRecords(
-    sections.keys(),
+    sections,
+    undefined,
     (profile) => sectionRecord(doc, sections.get(profile)!),
   );
 }

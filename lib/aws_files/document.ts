@@ -96,7 +96,20 @@ export function splitOption(
  */
 export function parseIni(text: string): IniDocument {
   const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
-  const doc = { bom, eol: firstEol(text, bom.length) } as IniDocument;
+  return documentOf(text, bom, firstEol(text, bom.length));
+}
+
+/**
+ * {@linkcode parseIni} of `text` whose BOM and first line ending are known
+ * (an edit spliced into a document's text, say): the text is not looked at
+ * until its lines are asked for.
+ */
+export function documentOf(
+  text: string,
+  bom: string,
+  eol: string,
+): IniDocument {
+  const doc = { bom, eol } as IniDocument;
   Object.defineProperty(doc, "lines", {
     get() {
       const lines = parseLines(text.slice(bom.length));
@@ -318,6 +331,57 @@ export function spliceText(
     );
   }
   return { from, to };
+}
+
+/** linesHolding() results by document and string. */
+const holding = new WeakMap<IniDocument, Map<string, LineSpan[]>>();
+
+/** Where a line is in a document's text: [start, end), its ending left out. */
+export interface LineSpan {
+  /** Where the line starts (after a BOM for the first line). */
+  start: number;
+  /** Where its text ends. */
+  end: number;
+}
+
+/**
+ * The lines of `doc` that hold `needle` (not empty), in order, found in its
+ * text without splitting it into lines; remembered per document, so a dry
+ * run and the real edit of the same document search it once.
+ */
+export function linesHolding(doc: IniDocument, needle: string): LineSpan[] {
+  let known = holding.get(doc);
+  if (known === undefined) {
+    known = new Map();
+    holding.set(doc, known);
+  }
+  let spans = known.get(needle);
+  if (spans !== undefined) return spans;
+  spans = [];
+  const text = serializeIni(doc);
+  const from = doc.bom.length;
+  for (
+    let at = text.indexOf(needle, from);
+    at !== -1;
+    at = text.indexOf(needle, at + 1)
+  ) {
+    let start = at;
+    while (start > from) {
+      const code = text.charCodeAt(start - 1);
+      if (code === 0x0a || code === 0x0d) break;
+      start--;
+    }
+    let end = at;
+    while (end < text.length) {
+      const code = text.charCodeAt(end);
+      if (code === 0x0a || code === 0x0d) break;
+      end++;
+    }
+    spans.push({ start, end });
+    at = end;
+  }
+  known.set(needle, spans);
+  return spans;
 }
 
 /** Indexes [header, end) of each section named `section` (botocore's name). */

@@ -7,6 +7,7 @@
  */
 
 import {
+  documentOf,
   hasBareCr,
   type IniDocument,
   type IniLine,
@@ -197,10 +198,12 @@ function editWindow(
   ) {
     return undefined;
   }
-  const result = parseIni(
-    text.slice(0, startOffset) + serializeIni(edited.doc) +
-      text.slice(endOffset),
-  );
+  const resultText = text.slice(0, startOffset) + serializeIni(edited.doc) +
+    text.slice(endOffset);
+  // The text before the window ends a line: the first line ending stays.
+  const result = startOffset > 0
+    ? documentOf(resultText, doc.bom, doc.eol)
+    : parseIni(resultText);
   const region: Region = {
     ...part,
     start: part.start + startLine,

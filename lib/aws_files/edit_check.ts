@@ -7,18 +7,23 @@
  * @module
  */
 
-import { type IniDocument, type IniLine, serializeIni } from "./document.ts";
+import {
+  type IniDocument,
+  type IniLine,
+  linesHolding,
+  serializeIni,
+} from "./document.ts";
 import { IniError } from "./ini_error.ts";
 import { hasSection, readableIndex, readSections } from "./botocore.ts";
 import { jsHeaderName, jsSdkSections } from "./js_sdk.ts";
 import { shlexSplit } from "./python_text.ts";
 import type { Edited, Region } from "./reparse.ts";
-import { headerAt, lineAround } from "./section_index.ts";
+import { headerAt } from "./section_index.ts";
 
 /**
  * Whether a line of `doc` outside `region` holds `needle` (or "[" for an
- * empty needle) and `test` holds for it (its start and text). Only the
- * lines holding the needle are looked at, found in the text.
+ * empty needle) and `test` holds for its text and start. Only the lines
+ * holding the needle are looked at ({@linkcode linesHolding}).
  */
 function someLineOutside(
   doc: IniDocument,
@@ -27,20 +32,11 @@ function someLineOutside(
   test: (start: number, text: string) => boolean,
 ): boolean {
   const text = serializeIni(doc);
-  const find = needle === "" ? "[" : needle;
-  for (
-    let at = text.indexOf(find, doc.bom.length);
-    at !== -1;
-    at = text.indexOf(find, at + 1)
-  ) {
-    if (at >= region.startOffset && at < region.oldEndOffset) {
-      at = region.oldEndOffset - 1;
+  for (const span of linesHolding(doc, needle === "" ? "[" : needle)) {
+    if (span.start >= region.startOffset && span.start < region.oldEndOffset) {
       continue;
     }
-    const line = lineAround(text, at);
-    const start = Math.max(line.start, doc.bom.length);
-    if (test(start, text.slice(start, line.end))) return true;
-    at = line.end;
+    if (test(span.start, text.slice(span.start, span.end))) return true;
   }
   return false;
 }

@@ -6,8 +6,8 @@
  * @module
  */
 
-import { type IniDocument, serializeIni } from "./document.ts";
-import { lineAround, lineNumberAt } from "./section_index.ts";
+import { type IniDocument, linesHolding, serializeIni } from "./document.ts";
+import { lineNumberAt } from "./section_index.ts";
 
 /** Section kinds the JS SDK reads as `kind.name` (`IniSectionType`). */
 const JS_SECTION_TYPES = ["profile", "sso-session", "services"];
@@ -87,20 +87,15 @@ export function jsHeaderName(text: string): string | undefined {
  * `__proto__` are looked at.
  */
 export function jsProtoLine(doc: IniDocument): { line: number; name: string } {
-  const text = serializeIni(doc);
-  const from = doc.bom.length;
-  for (
-    let at = text.indexOf("__proto__", from);
-    at !== -1;
-    at = text.indexOf("__proto__", at + 1)
-  ) {
-    const line = lineAround(text, at);
-    const start = Math.max(line.start, from);
-    const header = jsHeaderText(text.slice(start, line.end));
+  for (const span of linesHolding(doc, "__proto__")) {
+    const text = serializeIni(doc);
+    const header = jsHeaderText(text.slice(span.start, span.end));
     if (header === "__proto__" || header === "profile __proto__") {
-      return { line: lineNumberAt(text, start, from) + 1, name: header };
+      return {
+        line: lineNumberAt(text, span.start, doc.bom.length) + 1,
+        name: header,
+      };
     }
-    at = line.end;
   }
   return { line: 0, name: "" };
 }

@@ -79,17 +79,22 @@ export function indexText(text: string): SectionIndex {
   let optionEmpty = false;
   let indentLevel = 0;
   // botocore's: the current key's nested block already has a bad line; the
-  // lower-cased keys of the current section ([DEFAULT]'s add up).
+  // keys of the current section ([DEFAULT]'s add up), as pairs of offsets
+  // (start, end) in the text.
   let keyBad = false;
-  let keys: string[] = [];
-  const sectionKeys: string[] = [];
-  const defaultKeys: string[] = [];
+  let keys: number[] = [];
+  const sectionKeys: number[] = [];
+  const defaultKeys: number[] = [];
   let currentName = "";
   let firstInvalid = 0;
   let invalidReason = "";
   const length = text.length;
   let lf = text.indexOf("\n");
   let cr = text.indexOf("\r");
+  // deno-lint-ignore no-control-regex -- any character past ASCII
+  const ascii = !/[^\x00-\x7f]/.test(text);
+  let equals = text.indexOf("=");
+  let colon = text.indexOf(":");
   let next = 0;
   let line = 0;
   while (next < length) {
@@ -156,15 +161,12 @@ export function indexText(text: string): SectionIndex {
       index.starts.push(start);
       continue;
     }
-    // botocore's split at the first = or :.
-    let at = -1;
-    for (let i = first; i < last; i++) {
-      const code = text.charCodeAt(i);
-      if (code === 0x3d || code === 0x3a) {
-        at = i;
-        break;
-      }
-    }
+    // botocore's split at the first = or : (the next of each in the text
+    // is kept, so the text is searched once for each).
+    if (equals !== -1 && equals < first) equals = text.indexOf("=", first);
+    if (colon !== -1 && colon < first) colon = text.indexOf(":", first);
+    let at = colon === -1 || (equals !== -1 && equals < colon) ? equals : colon;
+    if (at >= last) at = -1;
     if (at === -1) {
       // A line botocore refuses; the key before it goes on.
       let broken = char === 0x5b;
@@ -195,10 +197,10 @@ export function indexText(text: string): SectionIndex {
         firstInvalid = line;
         invalidReason = "has nothing before its separator";
       }
-      if (keys.includes("")) {
+      if (hasKey(text, ascii, keys, first, first)) {
         return fail(`repeats the key  of [${currentName}]`, line);
       }
-      keys.push("");
+      keys.push(first, first);
       continue;
     }
     let value = at + 1;
@@ -207,15 +209,54 @@ export function indexText(text: string): SectionIndex {
     optionEmpty = value === last;
     keyBad = false;
     if (!inSection) return fail("comes before the first [section]", line);
-    const key = text.slice(first, keyEnd).toLowerCase();
-    if (keys.includes(key)) {
+    if (hasKey(text, ascii, keys, first, keyEnd)) {
+      const key = text.slice(first, keyEnd).toLowerCase();
       return fail(`repeats the key ${key} of [${currentName}]`, line);
     }
-    keys.push(key);
+    keys.push(first, keyEnd);
   }
   index.lineCount = line;
   if (firstInvalid) return fail(invalidReason, firstInvalid);
   return index;
+}
+
+/**
+ * Whether the key text[start, end) is, lower-cased, one of `keys` (pairs of
+ * offsets). In an ASCII text no string is made: lower-casing keeps the
+ * length and folds A-Z only.
+ */
+function hasKey(
+  text: string,
+  ascii: boolean,
+  keys: number[],
+  start: number,
+  end: number,
+): boolean {
+  const length = end - start;
+  for (let k = 0; k < keys.length; k += 2) {
+    const other = keys[k];
+    if (!ascii) {
+      if (
+        text.slice(other, keys[k + 1]).toLowerCase() ===
+          text.slice(start, end).toLowerCase()
+      ) {
+        return true;
+      }
+      continue;
+    }
+    if (keys[k + 1] - other !== length) continue;
+    let same = true;
+    for (let i = 0; i < length && same; i++) {
+      let a = text.charCodeAt(other + i);
+      let b = text.charCodeAt(start + i);
+      if (a === b) continue;
+      if (a >= 0x41 && a <= 0x5a) a += 0x20;
+      if (b >= 0x41 && b <= 0x5a) b += 0x20;
+      same = a === b;
+    }
+    if (same) return true;
+  }
+  return false;
 }
 
 /** Where a line that starts at `start` ends (before its line ending). */
@@ -234,20 +275,6 @@ export function nextLine(text: string, start: number): number {
   return text.charCodeAt(end) === 0x0d && text.charCodeAt(end + 1) === 0x0a
     ? end + 2
     : end + 1;
-}
-
-/** The line holding offset `at`: its start and end (before its line ending). */
-export function lineAround(
-  text: string,
-  at: number,
-): { start: number; end: number } {
-  let start = at;
-  while (start > 0) {
-    const code = text.charCodeAt(start - 1);
-    if (code === 0x0a || code === 0x0d) break;
-    start--;
-  }
-  return { start, end: lineEnd(text, at) };
 }
 
 /**
