@@ -1,0 +1,82 @@
+/**
+ * Big files: the section index, the profiles made on demand and the edit of
+ * one window give what reading every line gives.
+ */
+
+import assert from "node:assert/strict";
+import { readProfiles, readSections } from "../../lib/aws_files/botocore.ts";
+import { parseIni, serializeIni } from "../../lib/aws_files/document.ts";
+import { setKeys } from "../../lib/aws_files/edit.ts";
+import { IniError } from "../../lib/aws_files/ini_error.ts";
+
+/** A credentials file of `count` profiles p0..p(count-1). */
+function bigFile(count: number, extra = ""): string {
+  let text = "[DEFAULT]\nregion = eu-west-1\n";
+  for (let i = 0; i < count; i++) {
+    text += `\n[p${i}]\naws_access_key_id = AKIA${i}\n`;
+    if (i === 7) text += extra;
+  }
+  return text;
+}
+
+Deno.test("readProfiles of a big file is the Map readSections gives", () => {
+  const doc = parseIni(bigFile(3000));
+  const profiles = readProfiles(doc, "credentials");
+  const sections = readSections(parseIni(bigFile(3000)));
+  assert.equal(profiles.size, 3000);
+  assert.equal(profiles.has("DEFAULT"), false);
+  assert.equal(profiles.has("p2999"), true);
+  assert.equal(profiles.has("p3000"), false);
+  assert.deepEqual(profiles.get("p1234"), {
+    aws_access_key_id: "AKIA1234",
+    region: "eu-west-1",
+  });
+  assert.deepEqual([...profiles.keys()], [...sections.keys()]);
+  assert.deepEqual(Object.fromEntries(profiles), Object.fromEntries(sections));
+  assert.ok(profiles instanceof Map);
+  // Changing it behaves as a Map.
+  profiles.delete("p0");
+  profiles.set("new", { k: "v" });
+  assert.equal(profiles.size, 3000);
+  assert.equal(profiles.has("p0"), false);
+  assert.deepEqual([...profiles.keys()].slice(-2), ["p2999", "new"]);
+});
+
+Deno.test("a problem deep in a big file has the line reading every line gives", () => {
+  const text = bigFile(3000) + "\n[p5]\n";
+  const lines = text.split("\n").length - 1;
+  assert.throws(
+    () => readProfiles(parseIni(text), "credentials"),
+    (error: unknown) =>
+      error instanceof IniError && error.line === lines &&
+      error.message === `line ${lines} repeats the section [p5].`,
+  );
+  // Line 27: p7's header is on line 4 + 3 * 7, its key on the next.
+  const key = bigFile(3000, "AWS_ACCESS_KEY_ID = again\n");
+  assert.throws(
+    () => readSections(parseIni(key)),
+    (error: unknown) =>
+      error instanceof IniError &&
+      error.message === "line 27 repeats the key aws_access_key_id of [p7].",
+  );
+});
+
+Deno.test("setKeys in a big file changes the target section only", () => {
+  const text = bigFile(3000).replaceAll("[DEFAULT]\nregion = eu-west-1\n", "");
+  const doc = parseIni(text);
+  const edited = serializeIni(setKeys(doc, "p1500", { x_key: "v" }));
+  assert.equal(
+    edited,
+    text.replace(
+      "[p1500]\naws_access_key_id = AKIA1500\n",
+      "[p1500]\naws_access_key_id = AKIA1500\nx_key = v\n",
+    ),
+  );
+  const added = serializeIni(setKeys(doc, "mfa", { x_key: "v" }));
+  assert.equal(added, text + "\n[mfa]\nx_key = v\n");
+  // The edited document reads as the re-parse of its text.
+  assert.deepEqual(
+    readSections(setKeys(doc, "p2", { x_key: "v" })),
+    readSections(parseIni(serializeIni(setKeys(doc, "p2", { x_key: "v" })))),
+  );
+});
