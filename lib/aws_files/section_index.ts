@@ -47,43 +47,66 @@ export interface SectionIndex {
 export class FirstSections implements ReadonlyMap<string, number> {
   #names: string[];
   #table = new Int32Array(1024); // position + 1; 0 is a free slot
+  #hashes = new Int32Array(1024); // the hash of each slot's name
   #count = 0;
 
-  /** An empty table over `names` (positions are added with `add`). */
+  /** An empty table over `names` (positions are added with `claim`). */
   constructor(names: string[]) {
     this.#names = names;
   }
 
   /** The position of the first section named `name`, or -1. */
   find(name: string): number {
+    const hash = hashOf(name);
     const table = this.#table;
     const mask = table.length - 1;
-    for (let slot = hashOf(name) & mask;; slot = (slot + 1) & mask) {
+    for (let slot = hash & mask;; slot = (slot + 1) & mask) {
       const entry = table[slot];
       if (entry === 0) return -1;
-      if (this.#names[entry - 1] === name) return entry - 1;
+      if (this.#hashes[slot] === hash && this.#names[entry - 1] === name) {
+        return entry - 1;
+      }
     }
   }
 
-  /** Add position `at`, whose name is not in the table yet. */
-  add(at: number): void {
+  /**
+   * The position of the first section named `name`, or -1 after taking
+   * `at` as its position (the caller puts `name` at `at` in the names).
+   */
+  claim(name: string, at: number): number {
     if (2 * (this.#count + 1) > this.#table.length) this.#grow();
-    this.#put(this.#table, at);
-    this.#count++;
-  }
-
-  #put(table: Int32Array, at: number): void {
+    const hash = hashOf(name);
+    const table = this.#table;
     const mask = table.length - 1;
-    let slot = hashOf(this.#names[at]) & mask;
-    while (table[slot] !== 0) slot = (slot + 1) & mask;
+    let slot = hash & mask;
+    for (;; slot = (slot + 1) & mask) {
+      const entry = table[slot];
+      if (entry === 0) break;
+      if (this.#hashes[slot] === hash && this.#names[entry - 1] === name) {
+        return entry - 1;
+      }
+    }
     table[slot] = at + 1;
+    this.#hashes[slot] = hash;
+    this.#count++;
+    return -1;
   }
 
   #grow(): void {
-    const old = this.#table;
-    const table = new Int32Array(old.length * 2);
-    for (const entry of old) if (entry !== 0) this.#put(table, entry - 1);
+    const oldTable = this.#table;
+    const oldHashes = this.#hashes;
+    const table = new Int32Array(oldTable.length * 2);
+    const hashes = new Int32Array(oldTable.length * 2);
+    const mask = table.length - 1;
+    for (let i = 0; i < oldTable.length; i++) {
+      if (oldTable[i] === 0) continue;
+      let slot = oldHashes[i] & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = oldTable[i];
+      hashes[slot] = oldHashes[i];
+    }
     this.#table = table;
+    this.#hashes = hashes;
   }
 
   /** How many names. */
@@ -147,7 +170,7 @@ function hashOf(text: string): number {
   for (let i = 0; i < text.length; i++) {
     hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   }
-  return hash >>> 0;
+  return hash & 0x7fffffff;
 }
 
 /** The message of a line that looks like a header without its `]`. */
@@ -260,7 +283,7 @@ export function indexText(text: string): SectionIndex {
       option = false;
       inSection = true;
       currentName = name;
-      const known = firstSections.find(name);
+      const known = firstSections.claim(name, names.length);
       if (name === "DEFAULT") {
         keys = defaultKeys;
       } else if (known !== -1) {
@@ -270,7 +293,6 @@ export function indexText(text: string): SectionIndex {
         keys = sectionKeys;
       }
       names.push(name);
-      if (known === -1) firstSections.add(names.length - 1);
       index.headerLines.push(line - 1);
       index.starts.push(start);
       continue;
