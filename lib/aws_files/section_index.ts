@@ -227,8 +227,7 @@ export function indexText(text: string): SectionIndex {
   const length = text.length;
   let lf = text.indexOf("\n");
   let cr = text.indexOf("\r");
-  // deno-lint-ignore no-control-regex -- any character past ASCII
-  const ascii = !/[^\x00-\x7f]/.test(text);
+  const dottedI = text.includes("\u0130");
   let equals = text.indexOf("=");
   let colon = text.indexOf(":");
   let next = 0;
@@ -333,7 +332,7 @@ export function indexText(text: string): SectionIndex {
         firstInvalid = line;
         invalidReason = "has nothing before its separator";
       }
-      if (hasKey(text, ascii, keys, first, first)) {
+      if (hasKey(text, dottedI, keys, first, first)) {
         return fail(`repeats the key  of [${currentName}]`, line);
       }
       keys.push(first, first);
@@ -345,7 +344,7 @@ export function indexText(text: string): SectionIndex {
     optionEmpty = value === last;
     keyBad = false;
     if (!inSection) return fail("comes before the first [section]", line);
-    if (hasKey(text, ascii, keys, first, keyEnd)) {
+    if (hasKey(text, dottedI, keys, first, keyEnd)) {
       const key = text.slice(first, keyEnd).toLowerCase();
       return fail(`repeats the key ${key} of [${currentName}]`, line);
     }
@@ -358,12 +357,14 @@ export function indexText(text: string): SectionIndex {
 
 /**
  * Whether the key text[start, end) is, lower-cased, one of `keys` (pairs of
- * offsets). In an ASCII text no string is made: lower-casing keeps the
- * length and folds A-Z only.
+ * offsets), mostly without making strings: lower-casing folds A-Z, and
+ * keeps a string's length unless it holds U+0130 (`dottedI`, the only
+ * character whose lower case is longer); where other characters than ASCII
+ * differ, both keys are lower-cased and compared.
  */
 function hasKey(
   text: string,
-  ascii: boolean,
+  dottedI: boolean,
   keys: number[],
   start: number,
   end: number,
@@ -371,21 +372,20 @@ function hasKey(
   const length = end - start;
   for (let k = 0; k < keys.length; k += 2) {
     const other = keys[k];
-    if (!ascii) {
-      if (
-        text.slice(other, keys[k + 1]).toLowerCase() ===
-          text.slice(start, end).toLowerCase()
-      ) {
-        return true;
-      }
+    const otherEnd = keys[k + 1];
+    if (otherEnd - other !== length) {
+      if (dottedI && sameLower(text, other, otherEnd, start, end)) return true;
       continue;
     }
-    if (keys[k + 1] - other !== length) continue;
     let same = true;
     for (let i = 0; i < length && same; i++) {
       let a = text.charCodeAt(other + i);
       let b = text.charCodeAt(start + i);
       if (a === b) continue;
+      if (a > 0x7f || b > 0x7f) {
+        same = sameLower(text, other, otherEnd, start, end);
+        break;
+      }
       if (a >= 0x41 && a <= 0x5a) a += 0x20;
       if (b >= 0x41 && b <= 0x5a) b += 0x20;
       same = a === b;
@@ -393,6 +393,18 @@ function hasKey(
     if (same) return true;
   }
   return false;
+}
+
+/** Whether text[aStart, aEnd) and text[bStart, bEnd) are the same lower-cased. */
+function sameLower(
+  text: string,
+  aStart: number,
+  aEnd: number,
+  bStart: number,
+  bEnd: number,
+): boolean {
+  return text.slice(aStart, aEnd).toLowerCase() ===
+    text.slice(bStart, bEnd).toLowerCase();
 }
 
 /** Where a line that starts at `start` ends (before its line ending). */

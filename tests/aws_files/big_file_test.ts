@@ -80,3 +80,26 @@ Deno.test("setKeys in a big file changes the target section only", () => {
     readSections(parseIni(serializeIni(setKeys(doc, "p2", { x_key: "v" })))),
   );
 });
+
+Deno.test("keys repeated in another case are found in any script", () => {
+  // Lower-cased with JavaScript's toLowerCase, as reading every line does:
+  // K (Kelvin sign) is k, İ is i̇ (longer), final sigma is ς.
+  const cases: [string, string][] = [
+    ["[a]\nAb=1\naB=2\n", "ab"],
+    ["[a]\nK=1\n\u212A=2\n", "k"],
+    ["[a]\n\u0130x=1\ni\u0307x=2\n", "i\u0307x"],
+    ["[a]\n\u00C4=1\n\u00E4=2\n", "\u00E4"],
+    ["[a]\nx\u03A3=1\nx\u03C2=2\n", "x\u03C2"],
+    ["[a]\n=1\n=2\n", ""],
+  ];
+  for (const [text, key] of cases) {
+    assert.throws(
+      () => readSections(parseIni(text)),
+      (error: unknown) =>
+        error instanceof IniError &&
+        error.message === `line 3 repeats the key ${key} of [a].`,
+      JSON.stringify(text),
+    );
+  }
+  assert.equal(readSections(parseIni("[a]\n\u00C4b=1\n\u00E4c=2\n")).size, 1);
+});
