@@ -173,6 +173,23 @@ function hashOf(text: string): number {
   return hash & 0x7fffffff;
 }
 
+/** Python whitespace among ASCII characters (tab to CR, FS to US, space). */
+const ASCII_SPACE = new Uint8Array(128).map((_, code) =>
+  code === 0x20 || (code >= 0x09 && code <= 0x0d) ||
+    (code >= 0x1c && code <= 0x1f)
+    ? 1
+    : 0
+);
+
+/**
+ * Python whitespace ({@linkcode isPySpace}), with a table for ASCII: the
+ * index pass tests characters of every line, and a small test keeps its
+ * compiled code small.
+ */
+function isSpace(code: number): boolean {
+  return code < 0x80 ? ASCII_SPACE[code] === 1 : isPySpace(code);
+}
+
 /** The message of a line that looks like a header without its `]`. */
 export const BROKEN_HEADER =
   "starts a section header with [ but has no closing ]; write it as [NAME] on one line";
@@ -250,7 +267,7 @@ export function indexText(text: string): SectionIndex {
     }
     line++;
     let first = start;
-    while (first < end && isPySpace(text.charCodeAt(first))) first++;
+    while (first < end && isSpace(text.charCodeAt(first))) first++;
     if (first === end) continue; // blank
     const char = text.charCodeAt(first);
     if (char === 0x23 || char === 0x3b) continue; // # or ;: a comment
@@ -265,7 +282,7 @@ export function indexText(text: string): SectionIndex {
     }
     indentLevel = indent;
     let last = end;
-    while (last > first && isPySpace(text.charCodeAt(last - 1))) last--;
+    while (last > first && isSpace(text.charCodeAt(last - 1))) last--;
     // The stripped line is [first, last). A header: `[`, and a `]` at least
     // two characters after it.
     let close = -1;
@@ -323,7 +340,7 @@ export function indexText(text: string): SectionIndex {
       continue;
     }
     let keyEnd = at;
-    while (keyEnd > first && isPySpace(text.charCodeAt(keyEnd - 1))) keyEnd--;
+    while (keyEnd > first && isSpace(text.charCodeAt(keyEnd - 1))) keyEnd--;
     if (keyEnd === first) {
       // Nothing before the separator: refused, and no key goes on.
       option = false;
@@ -339,7 +356,7 @@ export function indexText(text: string): SectionIndex {
       continue;
     }
     let value = at + 1;
-    while (value < last && isPySpace(text.charCodeAt(value))) value++;
+    while (value < last && isSpace(text.charCodeAt(value))) value++;
     option = inSection;
     optionEmpty = value === last;
     keyBad = false;
