@@ -92,7 +92,7 @@ const indexes = new WeakMap<IniDocument, SectionIndex>();
  * document: reading profiles and then editing the same document twice (a
  * dry run, then the real edit) index it once.
  */
-export function sectionIndex(doc: IniDocument): SectionIndex {
+function sectionIndex(doc: IniDocument): SectionIndex {
   let index = indexes.get(doc);
   if (index === undefined) {
     index = indexText(serializeIni(doc));
@@ -121,7 +121,7 @@ export function hasSection(doc: IniDocument, name: string): boolean {
 }
 
 /** The lines of section `at` of the index, parsed on their own. */
-export function sectionLines(
+function sectionLines(
   doc: IniDocument,
   index: SectionIndex,
   at: number,

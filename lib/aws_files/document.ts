@@ -3,9 +3,10 @@
  *
  * {@linkcode parseIni} never throws and loses nothing:
  * `serializeIni(parseIni(x)) === x` for every string. Each line is classified
- * the way botocore reads it; `botocore.ts` reads sections from the lines,
- * `js_sdk.ts` models what the JS SDK reads, and `edit.ts` changes only the
- * lines it has to.
+ * the way botocore reads it; the lines are made when first asked for, and
+ * `botocore.ts` (through `section_index.ts`) and `edit.ts` make them only
+ * for the sections they read or change. `js_sdk.ts` models what the JS SDK
+ * reads, and `edit.ts` changes only the lines it has to.
  *
  * @module
  */

@@ -20,9 +20,9 @@ import { isPySpace, PY_LINE_BREAK, pyStrip } from "./python_text.ts";
 /** What botocore reads from a text: its sections, or the first problem. */
 export interface SectionIndex {
   /**
-   * botocore's first problem with the text (sentence without "line N" and
-   * the 1-based line), or null. With a problem the sections below may be
-   * incomplete.
+   * botocore's first problem with the text (the sentence, starting with
+   * "line N", and that 1-based line), or null. With a problem the sections
+   * below may be incomplete.
    */
   problem: { message: string; line: number } | null;
   /** Each section's name as botocore reads it, in file order. */
@@ -191,7 +191,7 @@ function isSpace(code: number): boolean {
 }
 
 /** The message of a line that looks like a header without its `]`. */
-export const BROKEN_HEADER =
+const BROKEN_HEADER =
   "starts a section header with [ but has no closing ]; write it as [NAME] on one line";
 
 /** Whether botocore's nested-block parser accepts one nested line. */
