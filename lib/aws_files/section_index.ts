@@ -164,9 +164,12 @@ export class FirstSections implements ReadonlyMap<string, number> {
   }
 }
 
-/** FNV-1a of a string's UTF-16 code units. */
+/** A seed of hashOf() per process, so no file can be made to collide. */
+const HASH_SEED = (Math.random() * 0x100000000) | 0;
+
+/** FNV-1a of a string's UTF-16 code units, from a random start. */
 function hashOf(text: string): number {
-  let hash = 0x811c9dc5 | 0;
+  let hash = HASH_SEED;
   for (let i = 0; i < text.length; i++) {
     hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
   }
@@ -232,12 +235,11 @@ export function indexText(text: string): SectionIndex {
   let optionEmpty = false;
   let indentLevel = 0;
   // botocore's: the current key's nested block already has a bad line; the
-  // keys of the current section ([DEFAULT]'s add up), as pairs of offsets
-  // (start, end) in the text.
+  // keys of the current section ([DEFAULT]'s add up).
   let keyBad = false;
-  let keys: number[] = [];
-  const sectionKeys: number[] = [];
-  const defaultKeys: number[] = [];
+  const sectionKeys = new KeySet(text);
+  const defaultKeys = new KeySet(text);
+  let keys = sectionKeys;
   let currentName = "";
   let firstInvalid = 0;
   let invalidReason = "";
@@ -305,7 +307,7 @@ export function indexText(text: string): SectionIndex {
       } else if (known !== -1) {
         return fail(`repeats the section [${name}]`, line);
       } else {
-        sectionKeys.length = 0;
+        sectionKeys.clear();
         keys = sectionKeys;
       }
       names.push(name);
@@ -349,10 +351,9 @@ export function indexText(text: string): SectionIndex {
         firstInvalid = line;
         invalidReason = "has nothing before its separator";
       }
-      if (hasKey(text, dottedI, keys, first, first)) {
+      if (!keys.add(dottedI, first, first)) {
         return fail(`repeats the key  of [${currentName}]`, line);
       }
-      keys.push(first, first);
       continue;
     }
     let value = at + 1;
@@ -361,15 +362,59 @@ export function indexText(text: string): SectionIndex {
     optionEmpty = value === last;
     keyBad = false;
     if (!inSection) return fail("comes before the first [section]", line);
-    if (hasKey(text, dottedI, keys, first, keyEnd)) {
+    if (!keys.add(dottedI, first, keyEnd)) {
       const key = text.slice(first, keyEnd).toLowerCase();
       return fail(`repeats the key ${key} of [${currentName}]`, line);
     }
-    keys.push(first, keyEnd);
   }
   index.lineCount = line;
   if (firstInvalid) return fail(invalidReason, firstInvalid);
   return index;
+}
+
+/** Past this many keys a section's keys are kept as a Set of strings. */
+const FEW_KEYS = 32;
+
+/**
+ * The keys of a section, lower-cased: offsets into the text while they are
+ * few (no string made per key), then a Set, so that a section of 100,000
+ * keys is checked in linear time too.
+ */
+class KeySet {
+  #text: string;
+  #offsets: number[] = [];
+  #set: Set<string> | undefined;
+
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  /** Empty it, for the next section. */
+  clear(): void {
+    this.#offsets.length = 0;
+    this.#set = undefined;
+  }
+
+  /** Add the key text[start, end); false when it is there already. */
+  add(dottedI: boolean, start: number, end: number): boolean {
+    const text = this.#text;
+    let set = this.#set;
+    if (set === undefined) {
+      const offsets = this.#offsets;
+      if (hasKey(text, dottedI, offsets, start, end)) return false;
+      offsets.push(start, end);
+      if (offsets.length <= 2 * FEW_KEYS) return true;
+      set = this.#set = new Set();
+      for (let k = 0; k < offsets.length; k += 2) {
+        set.add(text.slice(offsets[k], offsets[k + 1]).toLowerCase());
+      }
+      return true;
+    }
+    const key = text.slice(start, end).toLowerCase();
+    if (set.has(key)) return false;
+    set.add(key);
+    return true;
+  }
 }
 
 /**

@@ -103,3 +103,26 @@ Deno.test("keys repeated in another case are found in any script", () => {
   }
   assert.equal(readSections(parseIni("[a]\n\u00C4b=1\n\u00E4c=2\n")).size, 1);
 });
+
+Deno.test("a section of many keys: a repeat in another case is found", () => {
+  let text = "[a]\n";
+  for (let i = 0; i < 50_000; i++) text += `key_${i} = ${i}\n`;
+  assert.equal(readSections(parseIni(text)).get("a")!["key_49999"], "49999");
+  // Line 1 is the header, so key_10 is on line 12 and the repeat on 50,002.
+  assert.throws(
+    () => readSections(parseIni(text + "KEY_10 = again\n")),
+    (error: unknown) =>
+      error instanceof IniError && error.line === 50_002 &&
+      error.message === "line 50002 repeats the key key_10 of [a].",
+  );
+  // The same in the first keys, and in [DEFAULT] sections that add up.
+  assert.throws(
+    () =>
+      readSections(
+        parseIni("[DEFAULT]\n" + text.slice(4) + "[b]\n[DEFAULT]\nKey_3 = x\n"),
+      ),
+    (error: unknown) =>
+      error instanceof IniError &&
+      error.message === "line 50004 repeats the key key_3 of [DEFAULT].",
+  );
+});
