@@ -46,13 +46,20 @@ export interface SectionIndex {
  */
 export class FirstSections implements ReadonlyMap<string, number> {
   #names: string[];
-  #table = new Int32Array(1024); // position + 1; 0 is a free slot
-  #hashes = new Int32Array(1024); // the hash of each slot's name
+  #table: Int32Array; // position + 1; 0 is a free slot
+  #hashes: Int32Array; // the hash of each slot's name
   #count = 0;
 
-  /** An empty table over `names` (positions are added with `claim`). */
-  constructor(names: string[]) {
+  /**
+   * An empty table over `names` (positions are added with `claim`), with
+   * room for about `expected` names before it grows.
+   */
+  constructor(names: string[], expected = 0) {
     this.#names = names;
+    let size = 1024;
+    while (size < 2 * expected && size < 1 << 20) size *= 2;
+    this.#table = new Int32Array(size);
+    this.#hashes = new Int32Array(size);
   }
 
   /** The position of the first section named `name`, or -1. */
@@ -223,7 +230,11 @@ export function indexText(text: string): SectionIndex {
     return index;
   }
   const names = index.names;
-  const firstSections = index.first = new FirstSections(names);
+  // Room for a section per 100 bytes of text (a header and two keys).
+  const firstSections = index.first = new FirstSections(
+    names,
+    text.length / 100,
+  );
   const fail = (message: string, line: number) => {
     index.problem = { message: `line ${line} ${message}.`, line };
     return index;
@@ -382,7 +393,10 @@ const FEW_KEYS = 32;
  */
 class KeySet {
   #text: string;
-  #offsets: number[] = [];
+  // (start, end) of each key in [0, #used); a fixed array reused by every
+  // section, as emptying an array costs more than the section's keys.
+  #offsets = new Int32Array(2 * FEW_KEYS);
+  #used = 0;
   #set: Set<string> | undefined;
 
   constructor(text: string) {
@@ -391,7 +405,7 @@ class KeySet {
 
   /** Empty it, for the next section. */
   clear(): void {
-    this.#offsets.length = 0;
+    this.#used = 0;
     this.#set = undefined;
   }
 
@@ -401,14 +415,18 @@ class KeySet {
     let set = this.#set;
     if (set === undefined) {
       const offsets = this.#offsets;
-      if (hasKey(text, dottedI, offsets, start, end)) return false;
-      offsets.push(start, end);
-      if (offsets.length <= 2 * FEW_KEYS) return true;
+      const used = this.#used;
+      if (hasKey(text, dottedI, offsets, used, start, end)) return false;
+      if (used < offsets.length) {
+        offsets[used] = start;
+        offsets[used + 1] = end;
+        this.#used = used + 2;
+        return true;
+      }
       set = this.#set = new Set();
-      for (let k = 0; k < offsets.length; k += 2) {
+      for (let k = 0; k < used; k += 2) {
         set.add(text.slice(offsets[k], offsets[k + 1]).toLowerCase());
       }
-      return true;
     }
     const key = text.slice(start, end).toLowerCase();
     if (set.has(key)) return false;
@@ -418,21 +436,22 @@ class KeySet {
 }
 
 /**
- * Whether the key text[start, end) is, lower-cased, one of `keys` (pairs of
- * offsets), mostly without making strings: lower-casing folds A-Z, and
- * keeps a string's length unless it holds U+0130 (`dottedI`, the only
+ * Whether the key text[start, end) is, lower-cased, one of the first `used`
+ * numbers of `keys` (pairs of offsets), mostly without making strings:
+ * lower-casing folds A-Z, and keeps a string's length unless it holds U+0130 (`dottedI`, the only
  * character whose lower case is longer); where other characters than ASCII
  * differ, both keys are lower-cased and compared.
  */
 function hasKey(
   text: string,
   dottedI: boolean,
-  keys: number[],
+  keys: Int32Array,
+  used: number,
   start: number,
   end: number,
 ): boolean {
   const length = end - start;
-  for (let k = 0; k < keys.length; k += 2) {
+  for (let k = 0; k < used; k += 2) {
     const other = keys[k];
     const otherEnd = keys[k + 1];
     if (otherEnd - other !== length) {
