@@ -59,21 +59,34 @@ export interface StoreFs {
   link(from: string, to: string): Promise<void>;
 }
 
-/** The default {@linkcode StoreFs}: plain `Deno.*` calls. */
+/**
+ * The default {@linkcode StoreFs}: plain `Deno.*` calls.
+ *
+ * The operations that only look (stat, lstat, realPath, readLink, readDir,
+ * and readFile with a cap) use Deno's synchronous calls: each asynchronous
+ * one is a round trip through Deno's thread pool, and the fast paths
+ * (status, skip-while-valid, a warm credential-process) are made of little
+ * else. None of them can block: they never open a file, except readFile,
+ * which callers use only after a stat found a regular file (lib/files/read.ts).
+ * They still return promises that reject on failure, so the seam stays the
+ * same.
+ */
 export const denoStoreFs: StoreFs = {
-  lstat: (path) => Deno.lstat(path),
-  stat: (path) => Deno.stat(path),
-  realPath: (path) => Deno.realPath(path),
-  readLink: (path) => Deno.readLink(path),
+  lstat: (path) => settled(() => Deno.lstatSync(path)),
+  stat: (path) => settled(() => Deno.statSync(path)),
+  realPath: (path) => settled(() => Deno.realPathSync(path)),
+  readLink: (path) => settled(() => Deno.readLinkSync(path)),
   readFile: (path, maxBytes) =>
-    maxBytes === undefined ? Deno.readFile(path) : readCapped(path, maxBytes),
-  async readDir(path) {
-    const entries: DirEntry[] = [];
-    for await (const entry of Deno.readDir(path)) {
-      entries.push({ name: entry.name, isFile: entry.isFile });
-    }
-    return entries;
-  },
+    maxBytes === undefined
+      ? Deno.readFile(path)
+      : settled(() => readCapped(path, maxBytes)),
+  readDir: (path) =>
+    settled(() =>
+      Array.from(
+        Deno.readDirSync(path),
+        (entry) => ({ name: entry.name, isFile: entry.isFile }),
+      )
+    ),
   mkdir: (path, mode) => Deno.mkdir(path, { mode }),
   open: (path, options) => Deno.open(path, options),
   async write(file, data) {
@@ -98,20 +111,29 @@ export const denoStoreFs: StoreFs = {
   link: (from, to) => Deno.link(from, to),
 };
 
+/** The result of a synchronous call as a promise: a throw becomes a rejection. */
+function settled<T>(call: () => T): Promise<T> {
+  try {
+    return Promise.resolve(call());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /**
  * Read at most `maxBytes` + 1 bytes of a file: the size it has now in one
  * read, then small reads until its end (it may have grown since).
  */
-async function readCapped(path: string, maxBytes: number): Promise<Uint8Array> {
-  const file = await Deno.open(path, { read: true });
+function readCapped(path: string, maxBytes: number): Uint8Array {
+  const file = Deno.openSync(path, { read: true });
   try {
-    const expected = (await file.stat()).size;
+    const expected = file.statSync().size;
     const chunks: Uint8Array[] = [];
     let size = 0;
     while (size <= maxBytes) {
       const wanted = size < expected ? expected + 1 - size : 64 * 1024;
       const chunk = new Uint8Array(Math.min(wanted, maxBytes + 1 - size));
-      const n = await file.read(chunk);
+      const n = file.readSync(chunk);
       if (n === null) break;
       chunks.push(chunk.subarray(0, n));
       size += n;

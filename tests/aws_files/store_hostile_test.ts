@@ -200,6 +200,42 @@ Deno.test("readText reads at most its cap", async () => {
   });
 });
 
+Deno.test("the default fs seam fails by rejecting, never by throwing", async () => {
+  // Its looking operations run synchronously; callers still chain .catch().
+  await withTemp(async (dir) => {
+    const missing = join(dir, "missing");
+    const calls: [string, () => Promise<unknown>][] = [
+      ["lstat", () => denoStoreFs.lstat(missing)],
+      ["stat", () => denoStoreFs.stat(missing)],
+      ["realPath", () => denoStoreFs.realPath(missing)],
+      ["readLink", () => denoStoreFs.readLink(missing)],
+      ["readFile", () => denoStoreFs.readFile(missing, 1024)],
+      ["readDir", () => denoStoreFs.readDir(missing)],
+    ];
+    for (const [name, call] of calls) {
+      let promise: Promise<unknown> | undefined;
+      assert.doesNotThrow(() => {
+        promise = call();
+      }, name);
+      await assert.rejects(
+        () => promise!,
+        (e: unknown) => e instanceof Deno.errors.NotFound,
+        name,
+      );
+    }
+    await Deno.writeTextFile(join(dir, "a"), "abc");
+    assert.deepEqual(await denoStoreFs.readDir(dir), [
+      { name: "a", isFile: true },
+    ]);
+    assert.deepEqual(
+      new TextDecoder().decode(
+        await denoStoreFs.readFile(join(dir, "a"), 1024),
+      ),
+      "abc",
+    );
+  });
+});
+
 /** An error as Deno raises it for an errno that has no class of its own. */
 function osError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
