@@ -59,4 +59,17 @@ export async function main(args: string[]): Promise<number> {
   return await run(args, processIO());
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+/**
+ * Let Deno write the V8 code cache of the modules this run loaded, which it
+ * does only when it next loads a module (lib/shared/code_cache.ts): with it,
+ * the next run skips compiling them.
+ */
+async function keepCodeCache(): Promise<void> {
+  await import("./lib/shared/code_cache.ts").catch(() => undefined);
+}
+
+if (import.meta.main) {
+  const code = await main(Deno.args);
+  await keepCodeCache();
+  Deno.exit(code);
+}

@@ -176,3 +176,38 @@ Deno.test("the build changes the fetch handler's timer line exactly once, or fai
     /2 copies/,
   );
 });
+
+Deno.test("a fast-path run leaves the V8 code cache of what it loaded, for the next run", async () => {
+  // Deno hands a module's code cache to DENO_DIR only when it next loads a
+  // module or when the event loop runs dry, and awsmfa ends with Deno.exit:
+  // without the late import in main.ts every run compiled every module anew.
+  const { BUNDLE_PATH, bundleFiles, runCli } = await import(
+    "../support/cli.ts"
+  );
+  const { DatabaseSync } = await import("node:sqlite");
+  const denoDir = await Deno.makeTempDir({ prefix: "awsmfa-code-cache-" });
+  try {
+    const home = `${denoDir}/home`;
+    await Deno.mkdir(home);
+    const run = await runCli(["--version"], {
+      env: { DENO_DIR: denoDir, HOME: home },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const db = new DatabaseSync(`${denoDir}/v8_code_cache_v2`);
+    let cached: string[];
+    try {
+      cached = db.prepare("SELECT specifier FROM codecache").all().map(
+        (row) => String(row.specifier),
+      );
+    } finally {
+      db.close();
+    }
+    const { loadedOnEveryRun } = await bundleFiles();
+    assert.ok(loadedOnEveryRun.includes(BUNDLE_PATH));
+    for (const path of loadedOnEveryRun) {
+      assert.ok(cached.includes(new URL(`file://${path}`).href), path);
+    }
+  } finally {
+    await Deno.remove(denoDir, { recursive: true });
+  }
+});
