@@ -20,6 +20,12 @@ import { sessionCacheDir } from "../sessions/provider.ts";
 import type { TargetIO } from "../sessions/target_profile.ts";
 import { readFile } from "../sessions/loaded_file.ts";
 import { listCachedKeys } from "../sessions/cache_list.ts";
+import {
+  DEFAULT_MAX_KEY_AGE_DAYS,
+  keyAgeLines,
+  keyRecordDir,
+  readKeyRecords,
+} from "../source_keys/key_age.ts";
 
 /** What `awsmfa status` reads from or writes to the world. */
 export interface StatusIO extends Pick<TargetIO, "env" | "stderr" | "now"> {
@@ -58,12 +64,6 @@ async function keyAges(
   credentials: Map<string, ProfileKeys>,
   io: StatusIO,
 ): Promise<void> {
-  const {
-    DEFAULT_MAX_KEY_AGE_DAYS,
-    keyAgeLines,
-    keyRecordDir,
-    readKeyRecords,
-  } = await import("../source_keys/key_age.ts");
   const dir = keyRecordDir(io.env);
   if (dir === undefined) return;
   for (
