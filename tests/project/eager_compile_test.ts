@@ -1,0 +1,150 @@
+/**
+ * .ci/eager_compile.ts: the bundle's top-level functions become
+ * parenthesized expressions (compiled eagerly, so V8's code cache holds
+ * them), and the chunks behave exactly as before.
+ */
+import assert from "node:assert/strict";
+import {
+  eagerFunctions,
+  importCycles,
+  loadedBefore,
+} from "../../.ci/eager_compile.ts";
+import type { Metafile } from "esbuild";
+
+/** The exports of the module `text`, evaluated from a data: URL. */
+async function evaluate(text: string): Promise<Record<string, unknown>> {
+  return await import(
+    `data:text/javascript;base64,${btoa(unescape(encodeURIComponent(text)))}`
+  );
+}
+
+const MODULE = `
+export const early = [typeof later, later(2), typeof gen, typeof asyncGen];
+var calls = 0;
+function later(x) { calls++; return helper(x) * 2; }
+function helper(x) { return x + 1; }
+async function fetchIt(a = 1, { b } = { b: 2 }) { return a + b; }
+function* gen() { yield 1; yield 2; }
+async function* asyncGen() { yield 3; }
+function self() { return self.name + ":" + typeof self; }
+function args() { return arguments.length; }
+function receiver() { "use strict"; return this; }
+function outer() {
+  return inner();
+  function inner() { return "inner"; }
+}
+if (true) { function inBlock() { return "block"; } }
+export function exported() { return "exported"; }
+const f = function named() { return named.name; };
+export { later as twice, fetchIt, gen, asyncGen, self, args, receiver, outer, f };
+export const counted = () => calls;
+export const names = [later.name, fetchIt.name, gen.name, asyncGen.name];
+`;
+
+async function behaviour(module: Record<string, unknown>) {
+  const m = module as Record<string, (...args: unknown[]) => unknown>;
+  return {
+    early: module.early,
+    twice: m.twice(5),
+    fetched: await m.fetchIt(),
+    gen: [...(m.gen() as Iterable<number>)],
+    asyncGen: await (async () => {
+      const values: number[] = [];
+      for await (const v of m.asyncGen() as AsyncIterable<number>) {
+        values.push(v);
+      }
+      return values;
+    })(),
+    self: m.self(),
+    args: m.args(1, 2, 3),
+    receiver: m.receiver.call("x"),
+    outer: m.outer(),
+    exported: m.exported(),
+    f: m.f(),
+    counted: m.counted(),
+    names: module.names,
+    kinds: [m.fetchIt, m.gen, m.asyncGen].map((fn) =>
+      Object.prototype.toString.call(fn)
+    ),
+  };
+}
+
+Deno.test("eagerFunctions: top-level functions become eager and behave the same", async () => {
+  const { text, count } = eagerFunctions(MODULE);
+  // later, helper, fetchIt, gen, asyncGen, self, args, receiver, outer
+  assert.equal(count, 9);
+  assert.match(text, /var later=\(function \(x\) \{/);
+  assert.match(text, /var fetchIt=\(async function \(a = 1/);
+  assert.match(text, /var gen=\(function\* \(\) \{/);
+  assert.match(text, /var asyncGen=\(async function\* \(\) \{/);
+  // Nested, block-level and exported declarations are left as they are.
+  assert.match(text, /function inner\(\)/);
+  assert.match(text, /function inBlock\(\)/);
+  assert.match(text, /export function exported\(\)/);
+  assert.deepEqual(
+    await behaviour(await evaluate(text)),
+    await behaviour(await evaluate(MODULE)),
+  );
+  assert.deepEqual((await evaluate(text)).early, [
+    "function",
+    6,
+    "function",
+    "function",
+  ]);
+  // Nothing is left to rewrite.
+  assert.equal(eagerFunctions(text).count, 0);
+});
+
+Deno.test("eagerFunctions: the functions go after the imports, before any statement", () => {
+  const source =
+    'import{a as x}from"./a.js";import"./b.js";var y=f();function f(){return x}export{y};';
+  const { text } = eagerFunctions(source);
+  assert.equal(
+    text,
+    'import{a as x}from"./a.js";import"./b.js";var f=(function (){return x});var y=f();export{y};',
+  );
+  assert.deepEqual(eagerFunctions("export const a = 1;\n"), {
+    text: "export const a = 1;\n",
+    count: 0,
+  });
+});
+
+Deno.test("eagerFunctions: refuses what is not a module", () => {
+  assert.throws(() => eagerFunctions("function ("), SyntaxError);
+});
+
+Deno.test("importCycles and loadedBefore follow the chunks' imports", () => {
+  assert.deepEqual(
+    importCycles(new Map([["a", ["b"]], ["b", ["c"]], ["c", []]])),
+    [],
+  );
+  assert.deepEqual(
+    importCycles(new Map([["a", ["b"]], ["b", ["a"]]])),
+    ["a → b → a"],
+  );
+  const output = (
+    imports: { path: string; kind: "import-statement" | "dynamic-import" }[],
+  ) => ({
+    bytes: 0,
+    inputs: {},
+    imports: imports.map((i) => ({ ...i, external: false })),
+    exports: [],
+  });
+  const metafile = {
+    inputs: {},
+    outputs: {
+      "entry.js": output([
+        { path: "shared.js", kind: "import-statement" },
+        { path: "sdk.js", kind: "dynamic-import" },
+      ]),
+      "shared.js": output([{ path: "base.js", kind: "import-statement" }]),
+      "base.js": output([]),
+      "sdk.js": output([{ path: "base.js", kind: "import-statement" }]),
+    },
+  } as unknown as Metafile;
+  assert.deepEqual(loadedBefore(metafile, "entry.js"), [
+    "base.js",
+    "entry.js",
+    "shared.js",
+  ]);
+});
