@@ -36,3 +36,41 @@ Deno.test("cache: the directory is ~/.aws/awsmfa/cache; a name is a readable pro
   const long = await cacheFileName({ ...KEY, sourceProfile: "p".repeat(200) });
   assert.equal(long.length, 40 + 1 + 32 + 5);
 });
+
+Deno.test("cacheFileName: the names earlier versions gave (WebCrypto's SHA-256 of the key's JSON)", async () => {
+  // Entries written before keep being found: the name is the digest of the
+  // same JSON array, whichever SHA-256 implementation computes it.
+  for (
+    const key of [
+      KEY,
+      { ...KEY, roleArn: "arn:aws:iam::123456789012:role/admin" },
+      {
+        ...KEY,
+        sourceProfile: "team/ä:b c".repeat(9),
+        roleArn: "arn:aws:iam::123456789012:role/ops",
+        roleSessionName: "me",
+        externalId: "x".repeat(70),
+      },
+    ]
+  ) {
+    const digest = new Uint8Array(
+      await crypto.subtle.digest(
+        "SHA-256",
+        new TextEncoder().encode(JSON.stringify([
+          key.sourceProfile,
+          key.serialNumber,
+          key.roleArn ?? "",
+          key.roleSessionName ?? "",
+          key.externalId ?? "",
+        ])),
+      ),
+    );
+    const hex = Array.from(
+      digest.subarray(0, 16),
+      (b) => b.toString(16).padStart(2, "0"),
+    ).join("");
+    const readable = key.sourceProfile.replace(/[^A-Za-z0-9._-]/g, "_")
+      .slice(0, 40);
+    assert.equal(await cacheFileName(key), `${readable}-${hex}.json`);
+  }
+});
