@@ -11,14 +11,14 @@
  * table), a few milliseconds of every fast path. esbuild drops parentheses
  * it does not need, so this step runs on its output.
  *
- * Each function declaration at the top level of a chunk,
- * `function f(a) {…}`, becomes `var f = (function (a) {…});`, and all of
- * them move to the top of the chunk, after its imports and before any other
- * statement, so a call that came before the declaration in the chunk still
+ * Each function declaration at the top level of a chunk or of a function's
+ * body, `function f(a) {…}`, becomes `var f = (function (a) {…});`, and all
+ * of them move to the top of their scope (after a chunk's imports, after a
+ * body's directives), so a call that came before the declaration still
  * finds the function (as hoisting made it). The function keeps its name
  * (`f.name` is "f"), `this`, `arguments` and kind (async, generator).
- * Declarations inside blocks and functions, `export function` and classes
- * are left as they are. One difference remains: a declaration was bound
+ * Declarations in other blocks (block-scoped), `export function`, arrow
+ * functions, methods and classes are left as they are. One difference remains: a declaration was bound
  * when its module was linked, before any module ran, and the `var` only when
  * its chunk runs; esbuild's chunks import each other without cycles (the
  * bundle check refuses a cycle), so a chunk runs before any chunk that
@@ -30,17 +30,51 @@
 import * as acorn from "acorn";
 import type * as esbuild from "esbuild";
 
-interface FunctionNode {
+interface Node {
   type: string;
   start: number;
   end: number;
-  id: { name: string; start: number; end: number } | null;
+  id?: { name: string; start: number; end: number } | null;
+  body?: Node | Node[];
+  directive?: string;
+  [key: string]: unknown;
+}
+
+/** Where the declarations of one scope go, and which they are. */
+interface Insert {
+  pos: number;
+  declarations: Node[];
+}
+
+const FUNCTIONS = new Set([
+  "FunctionDeclaration",
+  "FunctionExpression",
+  "ArrowFunctionExpression",
+]);
+
+/** The nodes directly below `node`. */
+function children(node: Node): Node[] {
+  const found: Node[] = [];
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "type" || value === null || typeof value !== "object") continue;
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item !== null && typeof item === "object" && "type" in item) {
+        found.push(item as Node);
+      }
+    }
+  }
+  return found;
 }
 
 /**
- * `text` (an ES module) with its top-level function declarations turned into
- * parenthesized function expressions assigned to `var`s at its top; the
- * number of functions rewritten beside it.
+ * `text` (an ES module) with its function declarations turned into
+ * parenthesized function expressions assigned to `var`s at the top of their
+ * scope; the number of functions rewritten beside it.
+ *
+ * A scope is the module (the functions go after its imports) or a
+ * function's body (after its directives, such as "use strict"); a
+ * declaration in any other block is block-scoped and left as it is, as are
+ * `export function` declarations.
  *
  * @throws {SyntaxError} when `text` is not a module acorn can parse.
  */
@@ -48,29 +82,63 @@ export function eagerFunctions(text: string): { text: string; count: number } {
   const program = acorn.parse(text, {
     ecmaVersion: "latest",
     sourceType: "module",
-  }) as unknown as { body: FunctionNode[] };
-  const hoisted: string[] = [];
-  const cuts: [number, number][] = [];
-  let top: number | undefined;
-  for (const node of program.body) {
-    if (node.type === "ImportDeclaration") continue;
-    top ??= node.start;
-    if (node.type !== "FunctionDeclaration" || node.id === null) continue;
-    const expression = text.slice(node.start, node.id.start) +
-      text.slice(node.id.end, node.end);
-    hoisted.push(`var ${node.id.name}=(${expression});`);
-    cuts.push([node.start, node.end]);
-  }
-  if (hoisted.length === 0) return { text, count: 0 };
-  top ??= text.length;
-  let out = text.slice(0, top) + hoisted.join("");
-  let at = top;
-  for (const [start, end] of cuts) {
-    out += text.slice(at, start);
-    at = end;
-  }
-  out += text.slice(at);
-  return { text: out, count: hoisted.length };
+  }) as unknown as Node;
+  const inserts: Insert[] = [];
+  const cuts: Node[] = [];
+  const scope = (statements: Node[], skip: (node: Node) => boolean) => {
+    const declarations = statements.filter((node) =>
+      node.type === "FunctionDeclaration" && node.id != null
+    );
+    if (declarations.length === 0) return;
+    const first = statements.find((node) => !skip(node));
+    inserts.push({ pos: first!.start, declarations });
+    cuts.push(...declarations);
+  };
+  scope(
+    program.body as Node[],
+    (node) => node.type === "ImportDeclaration",
+  );
+  const visit = (node: Node) => {
+    if (FUNCTIONS.has(node.type) && node.body !== undefined) {
+      const body = node.body as Node;
+      if (body.type === "BlockStatement") {
+        scope(body.body as Node[], (statement) => statement.directive != null);
+      }
+    }
+    for (const child of children(node)) visit(child);
+  };
+  visit(program);
+  if (cuts.length === 0) return { text, count: 0 };
+
+  type Edit = { pos: number; insert?: Insert; cut?: Node };
+  const edits: Edit[] = [
+    ...inserts.map((insert): Edit => ({ pos: insert.pos, insert })),
+    ...cuts.map((cut): Edit => ({ pos: cut.start, cut })),
+  ].sort((a, b) => a.pos - b.pos || (a.insert ? -1 : 0) - (b.insert ? -1 : 0));
+
+  // The text of [start, end) with the edits inside it; a cut declaration's
+  // own inside is rendered where the declaration goes.
+  const render = (start: number, end: number): string => {
+    let out = "";
+    let at = start;
+    for (const edit of edits) {
+      if (edit.pos < at || edit.pos >= end) continue;
+      out += text.slice(at, edit.pos);
+      at = edit.pos;
+      if (edit.insert) {
+        for (const declaration of edit.insert.declarations) {
+          const id = declaration.id!;
+          out += `var ${id.name}=(${text.slice(declaration.start, id.start)}${
+            render(id.end, declaration.end)
+          });`;
+        }
+      } else {
+        at = edit.cut!.end;
+      }
+    }
+    return out + text.slice(at, end);
+  };
+  return { text: render(0, text.length), count: cuts.length };
 }
 
 /**

@@ -30,13 +30,26 @@ function self() { return self.name + ":" + typeof self; }
 function args() { return arguments.length; }
 function receiver() { "use strict"; return this; }
 function outer() {
-  return inner();
+  "use strict";
+  const early = typeof inner;
+  return early + ":" + inner() + ":" + deeper()();
   function inner() { return "inner"; }
+  function deeper() {
+    return later;
+    function later() { return "deep"; }
+  }
 }
+const arrow = () => {
+  return twice(3);
+  function twice(n) { return n * 2; }
+};
+const object = {
+  method() { return helper2(); function helper2() { return "method"; } },
+};
 if (true) { function inBlock() { return "block"; } }
 export function exported() { return "exported"; }
 const f = function named() { return named.name; };
-export { later as twice, fetchIt, gen, asyncGen, self, args, receiver, outer, f };
+export { later as twice, fetchIt, gen, asyncGen, self, args, receiver, outer, f, arrow, object };
 export const counted = () => calls;
 export const names = [later.name, fetchIt.name, gen.name, asyncGen.name];
 `;
@@ -59,6 +72,8 @@ async function behaviour(module: Record<string, unknown>) {
     args: m.args(1, 2, 3),
     receiver: m.receiver.call("x"),
     outer: m.outer(),
+    arrow: m.arrow(),
+    method: (module.object as { method(): string }).method(),
     exported: m.exported(),
     f: m.f(),
     counted: m.counted(),
@@ -71,14 +86,19 @@ async function behaviour(module: Record<string, unknown>) {
 
 Deno.test("eagerFunctions: top-level functions become eager and behave the same", async () => {
   const { text, count } = eagerFunctions(MODULE);
-  // later, helper, fetchIt, gen, asyncGen, self, args, receiver, outer
-  assert.equal(count, 9);
+  // later, helper, fetchIt, gen, asyncGen, self, args, receiver, outer and,
+  // nested, inner, deeper, later, twice, helper2
+  assert.equal(count, 14);
   assert.match(text, /var later=\(function \(x\) \{/);
   assert.match(text, /var fetchIt=\(async function \(a = 1/);
   assert.match(text, /var gen=\(function\* \(\) \{/);
   assert.match(text, /var asyncGen=\(async function\* \(\) \{/);
-  // Nested, block-level and exported declarations are left as they are.
-  assert.match(text, /function inner\(\)/);
+  // In a function's body, after its directives.
+  assert.match(
+    text,
+    /"use strict";\n {2}var inner=\(function \(\) \{ return "inner"; \}\);var deeper=\(function \(\) \{\n {4}var later=\(/,
+  );
+  // Block-level and exported declarations are left as they are.
   assert.match(text, /function inBlock\(\)/);
   assert.match(text, /export function exported\(\)/);
   assert.deepEqual(
