@@ -6,7 +6,6 @@
  */
 
 import { join } from "../shared/path.ts";
-import { sha256 } from "../shared/sha256.ts";
 
 /** What one cache entry is for. */
 export interface CacheKey {
@@ -33,27 +32,28 @@ export function cacheDirectory(home: string): string {
  * directory, then 32 hex digits of the SHA-256 of the whole key, so
  * different keys never share a file.
  */
-export function cacheFileName(key: CacheKey): Promise<string> {
+export async function cacheFileName(key: CacheKey): Promise<string> {
   const readable = key.sourceProfile.replace(/[^A-Za-z0-9._-]/g, "_").slice(
     0,
     40,
   );
-  // sha256.ts, not WebCrypto: the same digest without an async call and the
-  // loading of WebCrypto's code, on every warm credential-process.
-  const digest = sha256(
-    new TextEncoder().encode(
-      JSON.stringify([
-        key.sourceProfile,
-        key.serialNumber,
-        key.roleArn ?? "",
-        key.roleSessionName ?? "",
-        key.externalId ?? "",
-      ]),
+  const digest = new Uint8Array(
+    await crypto.subtle.digest(
+      "SHA-256",
+      new TextEncoder().encode(
+        JSON.stringify([
+          key.sourceProfile,
+          key.serialNumber,
+          key.roleArn ?? "",
+          key.roleSessionName ?? "",
+          key.externalId ?? "",
+        ]),
+      ),
     ),
   );
   const hex = Array.from(
     digest.subarray(0, 16),
     (b) => b.toString(16).padStart(2, "0"),
   ).join("");
-  return Promise.resolve(`${readable}-${hex}.json`);
+  return `${readable}-${hex}.json`;
 }
