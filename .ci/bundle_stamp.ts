@@ -27,6 +27,7 @@ const INPUTS = [
   "deno.lock",
   ".ci/build.ts",
   ".ci/bundle_stamp.ts",
+  ".ci/eager_compile.ts",
 ];
 
 async function listFiles(root: string, path: string): Promise<string[]> {

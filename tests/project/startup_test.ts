@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { changeRequestTimeout } from "../../.ci/build.ts";
+import { eagerFunctions } from "../../.ci/eager_compile.ts";
 
 interface Dependency {
   code?: { specifier?: string };
@@ -210,4 +211,20 @@ Deno.test("a fast-path run leaves the V8 code cache of what it loaded, for the n
   } finally {
     await Deno.remove(denoDir, { recursive: true });
   }
+});
+
+Deno.test("the built chunks every run loads have no lazily compiled function declaration left", async () => {
+  const { bundleFiles } = await import("../support/cli.ts");
+  const { all, loadedOnEveryRun } = await bundleFiles();
+  for (const path of loadedOnEveryRun) {
+    const text = await Deno.readTextFile(path);
+    assert.equal(eagerFunctions(text).count, 0, path);
+  }
+  // The chunks loaded on demand (the SDK) stay lazy.
+  const onDemand = all.filter((path) => !loadedOnEveryRun.includes(path));
+  let lazy = 0;
+  for (const path of onDemand) {
+    lazy += eagerFunctions(await Deno.readTextFile(path)).count;
+  }
+  assert.ok(lazy > 0, "some on-demand chunk keeps its declarations");
 });
