@@ -17,12 +17,27 @@ import {
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
 
 /**
+ * A file's text as read, with the bytes it was decoded from: what
+ * {@linkcode readText} needs to tell, later, that the file has not changed.
+ */
+export interface TextRead {
+  /** The text; null when the file does not exist. */
+  text: string | null;
+  /** The bytes `text` was decoded from; absent when it was not read from a file. */
+  bytes?: Uint8Array;
+}
+
+/**
  * Read a file as UTF-8 text, following symlinks. A byte order mark is kept as
  * the first character, so writing the text back keeps it.
  *
  * Only a regular file is read (a FIFO would block forever, `/dev/zero` never
  * ends), and at most `maxBytes`; `/dev/null` reads as no file, as the AWS CLI
  * treats it.
+ *
+ * When the file holds exactly the bytes of `known` (an earlier read of it),
+ * the text of `known` is returned, the same string, without decoding the
+ * bytes again; any other content is decoded as if there were no `known`.
  *
  * @returns The text, or null when the file (or a link's destination) does not
  * exist.
@@ -34,9 +49,35 @@ export async function readText(
   path: string,
   fs: StoreFs = denoStoreFs,
   maxBytes: number = MAX_FILE_BYTES,
+  known?: TextRead,
 ): Promise<string | null> {
   const bytes = await readBytes(path, fs, maxBytes);
   if (bytes === null) return null;
+  if (
+    known?.text != null && known.bytes !== undefined &&
+    sameBytes(bytes, known.bytes)
+  ) {
+    return known.text;
+  }
+  return decode(bytes, path);
+}
+
+/**
+ * Read a file as {@linkcode readText} does, and keep the bytes beside the
+ * text, so that a later {@linkcode readText} of the same file can be given
+ * them as `known`.
+ */
+export async function readTextWithBytes(
+  path: string,
+  fs: StoreFs = denoStoreFs,
+  maxBytes: number = MAX_FILE_BYTES,
+): Promise<TextRead> {
+  const bytes = await readBytes(path, fs, maxBytes);
+  if (bytes === null) return { text: null };
+  return { text: decode(bytes, path), bytes };
+}
+
+function decode(bytes: Uint8Array, path: string): string {
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
       .decode(bytes);
@@ -45,6 +86,25 @@ export async function readText(
       `Cannot read "${path}": it is not valid UTF-8 text`,
     );
   }
+}
+
+/**
+ * Whether two byte arrays hold the same bytes: four at a time where both
+ * start on a four-byte boundary (cheaper than decoding them), then one at a
+ * time.
+ */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let i = 0;
+  if ((a.byteOffset & 3) === 0 && (b.byteOffset & 3) === 0) {
+    const words = a.length >>> 2;
+    const x = new Int32Array(a.buffer, a.byteOffset, words);
+    const y = new Int32Array(b.buffer, b.byteOffset, words);
+    for (; i < words; i++) if (x[i] !== y[i]) return false;
+    i = words << 2;
+  }
+  for (; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The bytes of a regular file of at most `maxBytes`; see {@linkcode readText}. */

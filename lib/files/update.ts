@@ -31,7 +31,7 @@ import {
   StoreError,
   UnreadableContentError,
 } from "./errors.ts";
-import { readText } from "./read.ts";
+import { readText, type TextRead } from "./read.ts";
 import { type LockedFile, lockFile, type LockOptions } from "./lock.ts";
 import { writeReplacement } from "./atomic_write.ts";
 import { removeStaleTemps } from "./temp.ts";
@@ -44,6 +44,12 @@ export interface UpdateOptions extends LockOptions {
   locked?: LockedFile;
   /** The largest file read; default 32 MiB. */
   maxBytes?: number;
+  /**
+   * The file as read before the lock (`readTextWithBytes`, read.ts): when
+   * it still holds exactly those bytes, `edit` receives that text, the same
+   * string, and the bytes are not decoded again.
+   */
+  known?: TextRead;
   /**
    * Give `edit` null for a file that cannot be read as text (invalid UTF-8,
    * too big) and replace it: for files awsmfa alone writes (the cache).
@@ -123,7 +129,7 @@ export async function updateFile(
     let before: string | null = null;
     if (info !== null) {
       try {
-        before = await readText(target, fs, options.maxBytes);
+        before = await readText(target, fs, options.maxBytes, options.known);
       } catch (error) {
         if (
           !(error instanceof UnreadableContentError) ||

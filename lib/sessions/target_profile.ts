@@ -272,6 +272,7 @@ export async function targetSession(
         ),
       { target, origin, cached, cacheDir },
       io,
+      { credentials: credentialsFile, config: configFile },
     );
     if (replaced !== undefined && !flags.quiet) {
       io.stderr(
