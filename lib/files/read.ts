@@ -12,6 +12,7 @@ import {
   StoreError,
   UnreadableContentError,
 } from "./errors.ts";
+import { holdsBytes } from "./same_bytes.ts";
 
 /** The largest AWS file read: 32 MiB (100,000 profiles take about 8 MB). */
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -51,14 +52,10 @@ export async function readText(
   maxBytes: number = MAX_FILE_BYTES,
   known?: TextRead,
 ): Promise<string | null> {
-  const bytes = await readBytes(path, fs, maxBytes);
+  const same = known?.text != null ? known.bytes : undefined;
+  const bytes = await readBytes(path, fs, maxBytes, same);
   if (bytes === null) return null;
-  if (
-    known?.text != null && known.bytes !== undefined &&
-    sameBytes(bytes, known.bytes)
-  ) {
-    return known.text;
-  }
+  if (known?.text != null && bytes === same) return known.text;
   return decode(bytes, path);
 }
 
@@ -89,29 +86,15 @@ function decode(bytes: Uint8Array, path: string): string {
 }
 
 /**
- * Whether two byte arrays hold the same bytes: four at a time where both
- * start on a four-byte boundary (cheaper than decoding them), then one at a
- * time.
+ * The bytes of a regular file of at most `maxBytes`; see
+ * {@linkcode readText}. When the file holds exactly the bytes of `known`,
+ * `known` itself is returned, and the file is compared, not copied.
  */
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let i = 0;
-  if ((a.byteOffset & 3) === 0 && (b.byteOffset & 3) === 0) {
-    const words = a.length >>> 2;
-    const x = new Int32Array(a.buffer, a.byteOffset, words);
-    const y = new Int32Array(b.buffer, b.byteOffset, words);
-    for (; i < words; i++) if (x[i] !== y[i]) return false;
-    i = words << 2;
-  }
-  for (; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** The bytes of a regular file of at most `maxBytes`; see {@linkcode readText}. */
 async function readBytes(
   path: string,
   fs: StoreFs,
   maxBytes: number,
+  known?: Uint8Array,
 ): Promise<Uint8Array | null> {
   let info: Deno.FileInfo;
   try {
@@ -129,6 +112,12 @@ async function readBytes(
       `Cannot read "${path}": it is larger than ${describeSize(maxBytes)}`,
     );
   if (info.size > maxBytes) throw tooBig();
+  if (
+    known !== undefined && info.size === known.length &&
+    await holdsBytes(path, known, fs)
+  ) {
+    return known;
+  }
   let bytes: Uint8Array;
   try {
     bytes = await fs.readFile(path, maxBytes);
