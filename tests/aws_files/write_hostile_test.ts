@@ -370,3 +370,108 @@ Deno.test("clear: a profile another run writes between clear's first read and it
     assert.equal(await Deno.readTextFile(join(home, ".aws/config")), CONFIG);
   });
 });
+
+/** A store seam that runs `change` once, as the credentials lock is taken. */
+function changeAtLock(change: () => Promise<void>): {
+  fs: StoreFs;
+  changed: () => boolean;
+} {
+  let done = false;
+  return {
+    fs: {
+      ...denoStoreFs,
+      async open(path, options) {
+        if (!done && path.endsWith(".credentials.awsmfa.lock")) {
+          done = true;
+          await change();
+        }
+        return await denoStoreFs.open(path, options);
+      },
+    },
+    changed: () => done,
+  };
+}
+
+Deno.test("write: a file changed between the first read and the lock (same size, one byte) is read again and its change kept", async () => {
+  // What a refresh writes when the files held the change from the start.
+  const changedCredentials = CREDENTIALS.replace("# keys", "# KEYS");
+  const changedConfig = CONFIG.replace("eu-west-1", "eu-west-2");
+  assert.equal(changedCredentials.length, CREDENTIALS.length);
+  assert.equal(changedConfig.length, CONFIG.length);
+  let expected = "";
+  await withHome(async (home) => {
+    await Deno.writeTextFile(
+      join(home, ".aws/credentials"),
+      changedCredentials,
+    );
+    assert.equal(await run(ARGS, harness(home).io), ExitCode.Ok);
+    expected = await Deno.readTextFile(join(home, ".aws/credentials"));
+  });
+  assert.ok(expected.startsWith("# KEYS\n"));
+
+  await withHome(async (home) => {
+    const at = changeAtLock(async () => {
+      await Deno.writeTextFile(
+        join(home, ".aws/credentials"),
+        changedCredentials,
+      );
+      await Deno.writeTextFile(join(home, ".aws/config"), changedConfig);
+    });
+    const h = harness(home, { storeFs: at.fs });
+    assert.equal(await run(ARGS, h.io), ExitCode.Ok, h.err.join(""));
+    assert.ok(at.changed(), "the run took no credentials lock");
+    assert.equal(h.requests.length, 1);
+    assert.equal(
+      await Deno.readTextFile(join(home, ".aws/credentials")),
+      expected,
+    );
+    const config = await Deno.readTextFile(join(home, ".aws/config"));
+    assert.ok(config.startsWith(changedConfig), config);
+    assert.match(config, /\[profile mfa\]/);
+  });
+});
+
+Deno.test("write: a file changed under the lock into bytes that are not UTF-8 stops the write as a first read would", async () => {
+  await withHome(async (home) => {
+    const path = join(home, ".aws/credentials");
+    const bytes = new TextEncoder().encode(CREDENTIALS);
+    bytes[2] = 0xff; // "# keys" -> "# \xffeys": the same size
+    const at = changeAtLock(() => Deno.writeFile(path, bytes));
+    const h = harness(home, { storeFs: at.fs });
+    assert.equal(await run(ARGS, h.io), ExitCode.Local);
+    assert.ok(at.changed(), "the run took no credentials lock");
+    assert.match(
+      h.err.join(""),
+      /Cannot read ".*credentials": it is not valid UTF-8 text; nothing was changed/,
+    );
+    assert.deepEqual(await Deno.readFile(path), bytes);
+    assert.equal(await Deno.readTextFile(join(home, ".aws/config")), CONFIG);
+  });
+});
+
+Deno.test("write: files unchanged since the first read are compared under the lock, not read and decoded again", async () => {
+  await withHome(async (home) => {
+    const files = [".aws/credentials", ".aws/config"].map((f) => join(home, f));
+    const readWhole: string[] = [];
+    const openedToRead: string[] = [];
+    const fs: StoreFs = {
+      ...denoStoreFs,
+      readFile(path, maxBytes) {
+        readWhole.push(path);
+        return denoStoreFs.readFile(path, maxBytes);
+      },
+      open(path, options) {
+        if (options.read && !options.write) openedToRead.push(path);
+        return denoStoreFs.open(path, options);
+      },
+    };
+    const h = harness(home, { storeFs: fs });
+    assert.equal(await run(ARGS, h.io), ExitCode.Ok, h.err.join(""));
+    assert.deepEqual(readWhole.filter((p) => files.includes(p)), []);
+    assert.deepEqual(openedToRead.filter((p) => files.includes(p)), files);
+    assert.match(
+      await Deno.readTextFile(files[0]),
+      /^# keys\n\[work\][^]*\[mfa\]/,
+    );
+  });
+});
