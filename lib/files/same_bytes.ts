@@ -37,7 +37,10 @@ export async function holdsBytes(
     const chunk = new Uint8Array(Math.min(bytes.length + 1, CHUNK_BYTES));
     let offset = 0;
     while (true) {
-      const n = await file.read(chunk);
+      // Synchronous, as the store's other reads: a regular file's read
+      // cannot wait for a writer, and each asynchronous call is a round
+      // trip through Deno's thread pool.
+      const n = file.readSync(chunk);
       if (n === null) return offset === bytes.length;
       if (n > bytes.length - offset) return false;
       if (

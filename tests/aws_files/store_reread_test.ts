@@ -275,8 +275,8 @@ Deno.test("holdsBytes compares the whole file, a chunk at a time", async () => {
       ...denoStoreFs,
       async open(p, options) {
         const file = await denoStoreFs.open(p, options);
-        const read = file.read.bind(file);
-        file.read = (buffer) => read(buffer.subarray(0, 4093));
+        const read = file.readSync.bind(file);
+        file.readSync = (buffer) => read(buffer.subarray(0, 4093));
         return file;
       },
     };
