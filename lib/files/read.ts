@@ -12,21 +12,10 @@ import {
   StoreError,
   UnreadableContentError,
 } from "./errors.ts";
-import { holdsBytes } from "./same_bytes.ts";
+import { holdsText } from "./same_text.ts";
 
 /** The largest AWS file read: 32 MiB (100,000 profiles take about 8 MB). */
 const MAX_FILE_BYTES = 32 * 1024 * 1024;
-
-/**
- * A file's text as read, with the bytes it was decoded from: what
- * {@linkcode readText} needs to tell, later, that the file has not changed.
- */
-export interface TextRead {
-  /** The text; null when the file does not exist. */
-  text: string | null;
-  /** The bytes `text` was decoded from; absent when it was not read from a file. */
-  bytes?: Uint8Array;
-}
 
 /**
  * Read a file as UTF-8 text, following symlinks. A byte order mark is kept as
@@ -36,9 +25,10 @@ export interface TextRead {
  * ends), and at most `maxBytes`; `/dev/null` reads as no file, as the AWS CLI
  * treats it.
  *
- * When the file holds exactly the bytes of `known` (an earlier read of it),
- * the text of `known` is returned, the same string, without decoding the
- * bytes again; any other content is decoded as if there were no `known`.
+ * `known` is the text an earlier `readText` of this file returned. When the
+ * file still holds exactly its bytes (compared with its UTF-8 encoding as
+ * the file is read), that string is returned and nothing is decoded; any
+ * other content is read and decoded as if there were no `known`.
  *
  * @returns The text, or null when the file (or a link's destination) does not
  * exist.
@@ -50,31 +40,11 @@ export async function readText(
   path: string,
   fs: StoreFs = denoStoreFs,
   maxBytes: number = MAX_FILE_BYTES,
-  known?: TextRead,
+  known?: string | null,
 ): Promise<string | null> {
-  const same = known?.text != null ? known.bytes : undefined;
-  const bytes = await readBytes(path, fs, maxBytes, same);
+  const bytes = await readBytes(path, fs, maxBytes, known ?? undefined);
   if (bytes === null) return null;
-  if (known?.text != null && bytes === same) return known.text;
-  return decode(bytes, path);
-}
-
-/**
- * Read a file as {@linkcode readText} does, and keep the bytes beside the
- * text, so that a later {@linkcode readText} of the same file can be given
- * them as `known`.
- */
-export async function readTextWithBytes(
-  path: string,
-  fs: StoreFs = denoStoreFs,
-  maxBytes: number = MAX_FILE_BYTES,
-): Promise<TextRead> {
-  const bytes = await readBytes(path, fs, maxBytes);
-  if (bytes === null) return { text: null };
-  return { text: decode(bytes, path), bytes };
-}
-
-function decode(bytes: Uint8Array, path: string): string {
+  if (bytes === UNCHANGED) return known ?? null;
   try {
     return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
       .decode(bytes);
@@ -85,17 +55,20 @@ function decode(bytes: Uint8Array, path: string): string {
   }
 }
 
+/** What {@linkcode readBytes} returns for a file that holds `known`. */
+const UNCHANGED: unique symbol = Symbol("awsmfa.unchanged");
+
 /**
  * The bytes of a regular file of at most `maxBytes`; see
- * {@linkcode readText}. When the file holds exactly the bytes of `known`,
- * `known` itself is returned, and the file is compared, not copied.
+ * {@linkcode readText}. {@linkcode UNCHANGED} when it holds exactly the
+ * UTF-8 encoding of `known`: then the file is compared, not copied.
  */
 async function readBytes(
   path: string,
   fs: StoreFs,
   maxBytes: number,
-  known?: Uint8Array,
-): Promise<Uint8Array | null> {
+  known?: string,
+): Promise<Uint8Array | null | typeof UNCHANGED> {
   let info: Deno.FileInfo;
   try {
     info = await fs.stat(path);
@@ -112,12 +85,7 @@ async function readBytes(
       `Cannot read "${path}": it is larger than ${describeSize(maxBytes)}`,
     );
   if (info.size > maxBytes) throw tooBig();
-  if (
-    known !== undefined && info.size === known.length &&
-    await holdsBytes(path, known, fs)
-  ) {
-    return known;
-  }
+  if (known !== undefined && await holdsText(path, known, fs)) return UNCHANGED;
   let bytes: Uint8Array;
   try {
     bytes = await fs.readFile(path, maxBytes);

@@ -31,7 +31,7 @@ import {
   StoreError,
   UnreadableContentError,
 } from "./errors.ts";
-import { readText, type TextRead } from "./read.ts";
+import { readText } from "./read.ts";
 import { type LockedFile, lockFile, type LockOptions } from "./lock.ts";
 import { writeReplacement } from "./atomic_write.ts";
 import { removeStaleTemps } from "./temp.ts";
@@ -45,11 +45,11 @@ export interface UpdateOptions extends LockOptions {
   /** The largest file read; default 32 MiB. */
   maxBytes?: number;
   /**
-   * The file as read before the lock (`readTextWithBytes`, read.ts): when
-   * it still holds exactly those bytes, `edit` receives that text, the same
-   * string, and the bytes are not decoded again.
+   * The file's text as read before the lock (`readText`): when the file
+   * still holds exactly its bytes, `edit` receives that string, and the file
+   * is compared with it instead of being decoded again.
    */
-  known?: TextRead;
+  known?: string | null;
   /**
    * Give `edit` null for a file that cannot be read as text (invalid UTF-8,
    * too big) and replace it: for files awsmfa alone writes (the cache).

@@ -17,7 +17,6 @@ import {
   type UpdateResult,
 } from "../files/update.ts";
 import type { StoreFs } from "../files/fs.ts";
-import type { TextRead } from "../files/read.ts";
 import type { SessionOrigin } from "./provider.ts";
 
 /**
@@ -152,8 +151,9 @@ function sessionFate(context: WriteContext): string {
  * When the config write fails the credentials file is put back; a message
  * says what state both files are in and where the session is.
  *
- * `known` holds the files as read before the locks: a file that still holds
- * exactly those bytes is given to its edit as that text, not decoded again.
+ * `known` holds the files' texts as read before the locks: a file that still
+ * holds exactly that text is given to its edit as that string, not decoded
+ * again.
  */
 export async function writePair(
   paths: AwsPaths,
@@ -162,7 +162,7 @@ export async function writePair(
   configEdit: (current: string | null) => string | null,
   context: WriteContext,
   io: { stderr(text: string): void; storeFs?: StoreFs },
-  known: { credentials?: TextRead; config?: TextRead } = {},
+  known: { credentials?: string | null; config?: string | null } = {},
 ): Promise<void> {
   const note = (message: string) => io.stderr(`awsmfa: note: ${message}\n`);
   const seam = io.storeFs ? { fs: io.storeFs } : {};
@@ -173,7 +173,7 @@ export async function writePair(
       note,
       ...seam,
       ...(locks.credentials ? { locked: locks.credentials } : {}),
-      ...(known.credentials ? { known: known.credentials } : {}),
+      ...(known.credentials != null ? { known: known.credentials } : {}),
     });
   } catch (error) {
     if (!(error instanceof LocalError)) throw error;
@@ -186,7 +186,7 @@ export async function writePair(
       note,
       ...seam,
       ...(locks.config ? { locked: locks.config } : {}),
-      ...(known.config ? { known: known.config } : {}),
+      ...(known.config != null ? { known: known.config } : {}),
     });
   } catch (error) {
     const undo = await rollBack(written, {

@@ -10,7 +10,7 @@ import { AwsmfaError, LocalError } from "../shared/errors.ts";
 import { type IniDocument, parseIni } from "../aws_files/document.ts";
 import { readProfiles } from "../aws_files/botocore.ts";
 import type { ProfileKeys } from "../aws_files/settings.ts";
-import { readTextWithBytes } from "../files/read.ts";
+import { readText } from "../files/read.ts";
 
 function parseFile(text: string | null, path: string): IniDocument {
   try {
@@ -45,12 +45,6 @@ export interface LoadedFile {
   doc: IniDocument;
   /** Profiles with botocore's meaning. */
   profiles: Map<string, ProfileKeys>;
-  /**
-   * The bytes the text was decoded from, when it was read from the file:
-   * given to `updateFile` as `known`, they let the read under the lock find
-   * the file unchanged without decoding it again.
-   */
-  bytes?: Uint8Array;
 }
 
 /**
@@ -74,7 +68,5 @@ export async function readFile(
   path: string,
   file: "credentials" | "config",
 ): Promise<LoadedFile> {
-  const read = await readTextWithBytes(path);
-  const loaded = loadFile(read.text, path, file);
-  return read.bytes === undefined ? loaded : { ...loaded, bytes: read.bytes };
+  return loadFile(await readText(path), path, file);
 }

@@ -272,7 +272,7 @@ export async function targetSession(
         ),
       { target, origin, cached, cacheDir },
       io,
-      { credentials: credentialsFile, config: configFile },
+      { credentials: credentialsFile.text, config: configFile.text },
     );
     if (replaced !== undefined && !flags.quiet) {
       io.stderr(

@@ -1,8 +1,9 @@
 /**
  * Reading a file again under its lock: a file that still holds exactly the
- * bytes of the first read gives the first read's text; any other content —
- * one byte changed, grown, shrunk, gone, no longer a regular file — is read
- * as if there had been no first read, with the same errors.
+ * bytes of the text first read gives that text without being read whole or
+ * decoded; any other content — one byte changed, grown, shrunk, gone, no
+ * longer a regular file — is read as if there had been no first read, with
+ * the same errors.
  */
 
 import assert from "node:assert/strict";
@@ -13,12 +14,8 @@ import {
   UnreadableContentError,
 } from "../../lib/files/errors.ts";
 import { denoStoreFs, type StoreFs } from "../../lib/files/fs.ts";
-import {
-  readText,
-  readTextWithBytes,
-  type TextRead,
-} from "../../lib/files/read.ts";
-import { holdsBytes, sameBytes } from "../../lib/files/same_bytes.ts";
+import { readText } from "../../lib/files/read.ts";
+import { holdsText, sameBytes } from "../../lib/files/same_text.ts";
 import { updateFile } from "../../lib/files/update.ts";
 
 const IS_LINUX = Deno.build.os === "linux";
@@ -34,23 +31,38 @@ async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-/** A text the file's bytes do not decode to: returned only when reused. */
-const SENTINEL = "[reused]\n";
-
-/** The first read of `bytes`, with a text that tells reuse from a decode. */
-function firstRead(bytes: Uint8Array): TextRead {
-  return { text: SENTINEL, bytes };
+/** The store's file operations, counting whole-file reads. */
+function countingFs(): { fs: StoreFs; wholeReads: () => number } {
+  let reads = 0;
+  return {
+    fs: {
+      ...denoStoreFs,
+      readFile(path, maxBytes) {
+        reads++;
+        return denoStoreFs.readFile(path, maxBytes);
+      },
+    },
+    wholeReads: () => reads,
+  };
 }
 
-/** A credentials-like text of `profiles` sections (300 KB for 10,000). */
+/** A credentials-like text of `profiles` sections, with some non-ASCII. */
 function manyProfiles(profiles: number): string {
-  let text = "";
+  let text = "\uFEFF# clés 🔑\n";
   for (let i = 0; i < profiles; i++) {
     text += `[p${i}]\naws_access_key_id = AKIAEXAMPLE${
       String(i).padStart(9, "0")
     }\n`;
+    if (i % 997 === 0) text += `# café ${"é".repeat(i % 5)} 🔑\n`;
   }
   return text;
+}
+
+/** Bytes decoded as readText does: strict, the byte order mark kept. */
+function decoded(bytes: Uint8Array): string {
+  return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(
+    bytes,
+  );
 }
 
 /** The error a call rejects with (fails when it does not reject). */
@@ -63,59 +75,44 @@ async function errorOf(call: () => Promise<unknown>): Promise<Error> {
   throw new assert.AssertionError({ message: "it did not reject" });
 }
 
-Deno.test("readTextWithBytes keeps the bytes the text was decoded from", async () => {
+Deno.test("readText with the first text: the same bytes give it without a whole read, any change is read", async (t) => {
   await withTemp(async (dir) => {
     const path = join(dir, "credentials");
-    const text = "\uFEFF# clé\n[a]\nx = 1\n";
-    await Deno.writeTextFile(path, text);
-    const read = await readTextWithBytes(path);
-    assert.equal(read.text, text);
-    assert.deepEqual(read.bytes, await Deno.readFile(path));
-    assert.deepEqual(await readTextWithBytes(join(dir, "missing")), {
-      text: null,
-    });
-  });
-});
+    const small = "[a]\nregion = eu-west-1\n";
+    // Several chunks of 64 Ki characters, surrogate pairs among them.
+    const big = manyProfiles(20_000) + "🔑[z]";
+    const encoder = new TextEncoder();
+    assert.ok(encoder.encode(big).length > 4 * 3 * 64 * 1024);
 
-Deno.test("readText with the first read: the same bytes give the first text, any change is read", async (t) => {
-  await withTemp(async (dir) => {
-    const path = join(dir, "credentials");
-    const small = new TextEncoder().encode("[a]\nregion = eu-west-1\n");
-    // Several chunks of 256 KiB, and not a multiple of four bytes.
-    const big = new TextEncoder().encode(manyProfiles(20_000) + "[z]");
-    assert.ok(big.length > 3 * 256 * 1024 && big.length % 4 !== 0);
-
-    for (const [name, bytes] of [["small", small], ["big", big]] as const) {
+    for (const [name, text] of [["small", small], ["big", big]] as const) {
+      const bytes = encoder.encode(text);
       await t.step(`${name}: unchanged`, async () => {
         await Deno.writeFile(path, bytes);
+        const counted = countingFs();
         assert.equal(
-          await readText(path, denoStoreFs, undefined, firstRead(bytes)),
-          SENTINEL,
+          await readText(path, counted.fs, undefined, text),
+          text,
         );
-        // Known bytes that do not start on a four-byte boundary.
-        const odd = new Uint8Array(bytes.length + 1);
-        odd.set(bytes, 1);
-        assert.equal(
-          await readText(
-            path,
-            denoStoreFs,
-            undefined,
-            firstRead(odd.subarray(1)),
-          ),
-          SENTINEL,
-        );
+        assert.equal(counted.wholeReads(), 0);
       });
 
-      const positions = [0, 1, bytes.length >> 1, bytes.length - 1];
-      for (const at of positions) {
+      // ASCII bytes at the start, the middle and the end.
+      const ascii = (from: number) => {
+        let at = from;
+        while (bytes[at] >= 0x80) at++;
+        return at;
+      };
+      const positions = [0, 1, bytes.length >> 1, bytes.length - 1].map(ascii);
+      for (const at of new Set(positions)) {
         await t.step(`${name}: one byte changed at ${at}`, async () => {
           const changed = bytes.slice();
-          changed[at] = changed[at] === 0x78 ? 0x79 : 0x78; // "x" or "y"
+          changed[at] = changed[at] === 0x5d ? 0x5b : 0x5d; // "]" or "["
           await Deno.writeFile(path, changed);
-          assert.equal(
-            await readText(path, denoStoreFs, undefined, firstRead(bytes)),
-            new TextDecoder().decode(changed),
-          );
+          const counted = countingFs();
+          const again = await readText(path, counted.fs, undefined, text);
+          assert.equal(again, decoded(changed));
+          assert.notEqual(again, text);
+          assert.equal(counted.wholeReads(), 1);
         });
       }
 
@@ -125,13 +122,14 @@ Deno.test("readText with the first read: the same bytes give the first text, any
         grown[bytes.length] = 0x0a;
         await Deno.writeFile(path, grown);
         assert.equal(
-          await readText(path, denoStoreFs, undefined, firstRead(bytes)),
-          new TextDecoder().decode(grown),
+          await readText(path, denoStoreFs, undefined, text),
+          text + "\n",
         );
-        await Deno.writeFile(path, bytes.subarray(0, bytes.length - 1));
+        const shrunk = bytes.subarray(0, bytes.length - 1);
+        await Deno.writeFile(path, shrunk);
         assert.equal(
-          await readText(path, denoStoreFs, undefined, firstRead(bytes)),
-          new TextDecoder().decode(bytes.subarray(0, bytes.length - 1)),
+          await readText(path, denoStoreFs, undefined, text),
+          decoded(shrunk),
         );
       });
     }
@@ -139,12 +137,12 @@ Deno.test("readText with the first read: the same bytes give the first text, any
     await t.step(
       "a change that is not UTF-8 fails as a first read does",
       async () => {
-        const changed = small.slice();
+        const changed = encoder.encode(small);
         changed[1] = 0xff;
         await Deno.writeFile(path, changed);
         const plain = await errorOf(() => readText(path));
         const again = await errorOf(() =>
-          readText(path, denoStoreFs, undefined, firstRead(small))
+          readText(path, denoStoreFs, undefined, small)
         );
         assert.ok(again instanceof UnreadableContentError);
         assert.equal(again.message, plain.message);
@@ -155,59 +153,50 @@ Deno.test("readText with the first read: the same bytes give the first text, any
       },
     );
 
-    await t.step(
-      "a file grown past the cap fails as a first read does",
-      async () => {
-        await Deno.writeFile(path, big);
-        const known = firstRead(big.subarray(0, 1000));
-        const again = await errorOf(() =>
-          readText(path, denoStoreFs, 2000, known)
-        );
-        assert.ok(again instanceof UnreadableContentError);
-        assert.equal(
-          again.message,
-          `Cannot read "${path}": it is larger than 2000 bytes`,
-        );
-        // The same size as the first read, but over the cap now asked for.
-        await Deno.writeFile(path, small);
-        const capped = await errorOf(() =>
-          readText(path, denoStoreFs, small.length - 1, firstRead(small))
-        );
-        assert.ok(capped instanceof UnreadableContentError);
-        assert.match(capped.message, /is larger than/);
-      },
-    );
+    await t.step("a file over the cap fails as a first read does", async () => {
+      await Deno.writeTextFile(path, big);
+      const over = await errorOf(() =>
+        readText(path, denoStoreFs, 2000, big.slice(0, 1000))
+      );
+      assert.ok(over instanceof UnreadableContentError);
+      assert.equal(
+        over.message,
+        `Cannot read "${path}": it is larger than 2000 bytes`,
+      );
+      // The file holds the first text, but a smaller cap is asked for now.
+      await Deno.writeTextFile(path, small);
+      const capped = await errorOf(() =>
+        readText(path, denoStoreFs, small.length - 1, small)
+      );
+      assert.ok(capped instanceof UnreadableContentError);
+      assert.match(capped.message, /is larger than/);
+    });
 
     await t.step("a file removed reads as none", async () => {
       await Deno.remove(path);
-      assert.equal(
-        await readText(path, denoStoreFs, undefined, firstRead(small)),
-        null,
-      );
+      assert.equal(await readText(path, denoStoreFs, undefined, small), null);
     });
 
-    await t.step("a first read of no file gives no text to reuse", async () => {
-      await Deno.writeFile(path, small);
-      assert.equal(
-        await readText(path, denoStoreFs, undefined, { text: null }),
-        new TextDecoder().decode(small),
-      );
+    await t.step("no file at the first read: the file is read", async () => {
+      await Deno.writeTextFile(path, small);
+      const counted = countingFs();
+      assert.equal(await readText(path, counted.fs, undefined, null), small);
+      assert.equal(counted.wholeReads(), 1);
     });
   });
 });
 
 Deno.test({
   name:
-    "readText with the first read: a FIFO or a directory now at the path is refused, never opened",
+    "readText with the first text: a FIFO or a directory now at the path is refused, never opened",
   ignore: !IS_LINUX,
   async fn() {
     await withTemp(async (dir) => {
       const fifo = join(dir, "fifo");
       const mk = await new Deno.Command("mkfifo", { args: [fifo] }).output();
       assert.ok(mk.success);
-      const none = new Uint8Array(0);
       const error = await errorOf(() =>
-        readText(fifo, denoStoreFs, undefined, firstRead(none))
+        readText(fifo, denoStoreFs, undefined, "")
       );
       assert.ok(error instanceof NotRegularFileError);
       assert.equal(
@@ -217,7 +206,7 @@ Deno.test({
       const sub = join(dir, "sub");
       await Deno.mkdir(sub);
       const refused = await errorOf(() =>
-        readText(sub, denoStoreFs, undefined, firstRead(none))
+        readText(sub, denoStoreFs, undefined, "")
       );
       assert.ok(refused instanceof StoreError);
       assert.match(refused.message, /it is a directory/);
@@ -225,11 +214,10 @@ Deno.test({
   },
 });
 
-Deno.test("readText with the first read: a failure to open or read for the comparison falls back to the plain read", async () => {
+Deno.test("readText with the first text: a failure to open for the comparison falls back to the plain read", async () => {
   await withTemp(async (dir) => {
     const path = join(dir, "credentials");
-    const bytes = new TextEncoder().encode("[a]\nx = 1\n");
-    await Deno.writeFile(path, bytes);
+    await Deno.writeTextFile(path, "[a]\nx = 1\n");
     const opened: string[] = [];
     const cannotOpen: StoreFs = {
       ...denoStoreFs,
@@ -238,9 +226,8 @@ Deno.test("readText with the first read: a failure to open or read for the compa
         return Promise.reject(new Deno.errors.PermissionDenied("no"));
       },
     };
-    // The comparison could not be made, so the file is read and decoded.
     assert.equal(
-      await readText(path, cannotOpen, undefined, firstRead(bytes)),
+      await readText(path, cannotOpen, undefined, "[a]\nx = 1\n"),
       "[a]\nx = 1\n",
     );
     assert.deepEqual(opened, [path]);
@@ -250,27 +237,27 @@ Deno.test("readText with the first read: a failure to open or read for the compa
       readFile: () => Promise.reject(new Deno.errors.PermissionDenied("no")),
     };
     const error = await errorOf(() =>
-      readText(path, neither, undefined, firstRead(bytes))
+      readText(path, neither, undefined, "[a]\nx = 1\n")
     );
     assert.ok(error instanceof StoreError);
     assert.equal(error.message, `Cannot read "${path}": permission denied`);
   });
 });
 
-Deno.test("holdsBytes compares the whole file, a chunk at a time", async () => {
+Deno.test("holdsText compares the whole file, however the reads split it", async () => {
   await withTemp(async (dir) => {
     const path = join(dir, "f");
-    const bytes = new TextEncoder().encode(manyProfiles(10_000));
-    await Deno.writeFile(path, bytes);
-    assert.equal(await holdsBytes(path, bytes, denoStoreFs), true);
+    const text = manyProfiles(10_000);
+    await Deno.writeTextFile(path, text);
+    assert.equal(await holdsText(path, text, denoStoreFs), true);
+    assert.equal(await holdsText(path, text.slice(0, -1), denoStoreFs), false);
+    assert.equal(await holdsText(path, text + "x", denoStoreFs), false);
+    // The same text with one character other than the file's.
     assert.equal(
-      await holdsBytes(path, bytes.subarray(0, bytes.length - 1), denoStoreFs),
+      await holdsText(path, text.replace("café", "cafè"), denoStoreFs),
       false,
     );
-    const longer = new Uint8Array(bytes.length + 1);
-    longer.set(bytes);
-    assert.equal(await holdsBytes(path, longer, denoStoreFs), false);
-    // A read that stops short of the end is not taken for the end.
+    // Reads that stop short, at odd sizes, are not taken for the end.
     const short: StoreFs = {
       ...denoStoreFs,
       async open(p, options) {
@@ -280,14 +267,15 @@ Deno.test("holdsBytes compares the whole file, a chunk at a time", async () => {
         return file;
       },
     };
-    assert.equal(await holdsBytes(path, bytes, short), true);
-    assert.equal(
-      await holdsBytes(path, bytes.subarray(0, 4096), short),
-      false,
-    );
+    assert.equal(await holdsText(path, text, short), true);
+    assert.equal(await holdsText(path, text.slice(0, 5000), short), false);
+    // A character split across two chunks' boundary is not a change.
+    const pairs = "🔑".repeat(64 * 1024 + 1);
+    await Deno.writeTextFile(path, "x" + pairs);
+    assert.equal(await holdsText(path, "x" + pairs, denoStoreFs), true);
     await Deno.writeFile(path, new Uint8Array(0));
-    assert.equal(await holdsBytes(path, new Uint8Array(0), denoStoreFs), true);
-    assert.equal(await holdsBytes(path, bytes, denoStoreFs), false);
+    assert.equal(await holdsText(path, "", denoStoreFs), true);
+    assert.equal(await holdsText(path, text, denoStoreFs), false);
   });
 });
 
@@ -307,24 +295,29 @@ Deno.test("sameBytes tells every byte apart, aligned or not", () => {
   }
 });
 
-Deno.test("updateFile with the first read: an unchanged file gives edit that text, a changed one its own", async () => {
+Deno.test("updateFile with the first text: an unchanged file is not read whole, a changed one is read and kept", async () => {
   await withTemp(async (dir) => {
     const path = join(dir, "credentials");
     await Deno.writeTextFile(path, "[a]\nx = 1\n");
-    const first = await readTextWithBytes(path);
+    const first = await readText(path);
     const seen: (string | null)[] = [];
     const edit = (current: string | null) => {
       seen.push(current);
       return `${current}[b]\n`;
     };
-    const known = { text: SENTINEL, bytes: first.bytes };
-    await updateFile(path, edit, { known });
-    assert.deepEqual(seen, [SENTINEL]);
-    assert.equal(await Deno.readTextFile(path), `${SENTINEL}[b]\n`);
-    // The file now holds other bytes of the same length.
+    const counted = countingFs();
+    await updateFile(path, edit, { known: first, fs: counted.fs });
+    assert.deepEqual(seen, ["[a]\nx = 1\n"]);
+    assert.equal(counted.wholeReads(), 0);
+    assert.equal(await Deno.readTextFile(path), "[a]\nx = 1\n[b]\n");
+    // Other bytes of the same length than the text first read.
     await Deno.writeTextFile(path, "[a]\nx = 2\n");
-    const result = await updateFile(path, edit, { known });
-    assert.deepEqual(seen, [SENTINEL, "[a]\nx = 2\n"]);
+    const result = await updateFile(path, edit, {
+      known: first,
+      fs: counted.fs,
+    });
+    assert.equal(counted.wholeReads(), 1);
+    assert.deepEqual(seen, ["[a]\nx = 1\n", "[a]\nx = 2\n"]);
     assert.equal(result.before, "[a]\nx = 2\n");
     assert.equal(await Deno.readTextFile(path), "[a]\nx = 2\n[b]\n");
   });
