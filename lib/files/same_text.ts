@@ -37,7 +37,7 @@ export async function holdsText(
   }
   try {
     const encoder = new TextEncoder();
-    // A character takes at most 3 bytes (4 for a surrogate pair, 2 units).
+    // A UTF-16 unit encodes to at most 3 bytes (a surrogate pair, 2 units, to 4).
     const encoded = new Uint8Array(3 * CHUNK);
     const read = new Uint8Array(3 * CHUNK);
     let at = 0;
@@ -49,6 +49,7 @@ export async function holdsText(
         text.substring(at, end),
         encoded,
       );
+      if (used === 0) return false; // never: the buffer holds 3 bytes a unit
       at += used;
       if (!readFully(file, read.subarray(0, written))) return false;
       if (!sameBytes(read.subarray(0, written), encoded.subarray(0, written))) {
