@@ -322,3 +322,21 @@ Deno.test("updateFile with the first text: an unchanged file is not read whole, 
     assert.equal(await Deno.readTextFile(path), "[a]\nx = 2\n[b]\n");
   });
 });
+
+Deno.test("sameBytes: eight bytes that read as zeros or NaNs are compared byte by byte", () => {
+  const cases: [number[], number[]][] = [
+    // +0 and -0: equal as doubles, one bit apart.
+    [[0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0x80]],
+    // Two NaNs with different payloads, and the same NaN twice.
+    [[1, 0, 0, 0, 0, 0, 0xf8, 0x7f], [2, 0, 0, 0, 0, 0, 0xf8, 0x7f]],
+    [[1, 0, 0, 0, 0, 0, 0xf8, 0x7f], [1, 0, 0, 0, 0, 0, 0xf8, 0x7f]],
+    [[0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0]],
+  ];
+  for (const [left, right] of cases) {
+    const same = left.every((byte, i) => byte === right[i]);
+    const a = Uint8Array.from([...left, ...left, 9]);
+    const b = Uint8Array.from([...right, ...left, 9]);
+    assert.equal(sameBytes(a, b), same, `${left} / ${right}`);
+    assert.equal(sameBytes(b, a), same, `${right} / ${left}`);
+  }
+});
