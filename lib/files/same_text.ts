@@ -85,28 +85,18 @@ function readFully(file: Deno.FsFile, into: Uint8Array): boolean {
 }
 
 /**
- * Whether two byte arrays hold the same bytes: eight at a time where both
- * start on an eight-byte boundary, then one at a time.
- *
- * Eight bytes are read as one double: two doubles that are equal and not
- * zero have the same bits. Zeros (+0 equals -0) and NaNs (never equal) are
- * compared byte by byte, so the answer is exact.
+ * Whether two byte arrays hold the same bytes: four at a time, as 32-bit
+ * words, where both start on a four-byte boundary, then one at a time.
  */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let from = 0;
-  if ((a.byteOffset & 7) === 0 && (b.byteOffset & 7) === 0) {
-    const words = a.length >>> 3;
-    const x = new Float64Array(a.buffer, a.byteOffset, words);
-    const y = new Float64Array(b.buffer, b.byteOffset, words);
-    for (let w = 0; w < words; w++) {
-      if (
-        (x[w] !== y[w] || x[w] === 0) && !sameRange(a, b, w << 3, (w + 1) << 3)
-      ) {
-        return false;
-      }
-    }
-    from = words << 3;
+  if ((a.byteOffset & 3) === 0 && (b.byteOffset & 3) === 0) {
+    const words = a.length >>> 2;
+    const x = new Uint32Array(a.buffer, a.byteOffset, words);
+    const y = new Uint32Array(b.buffer, b.byteOffset, words);
+    for (let w = 0; w < words; w++) if (x[w] !== y[w]) return false;
+    from = words << 2;
   }
   return sameRange(a, b, from, a.length);
 }

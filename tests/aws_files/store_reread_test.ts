@@ -323,7 +323,7 @@ Deno.test("updateFile with the first text: an unchanged file is not read whole, 
   });
 });
 
-Deno.test("sameBytes: eight bytes that read as zeros or NaNs are compared byte by byte", () => {
+Deno.test("sameBytes is exact, aligned or not, for bytes a float comparison would confuse", () => {
   const cases: [number[], number[]][] = [
     // +0 and -0: equal as doubles, one bit apart.
     [[0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0x80]],
@@ -338,5 +338,12 @@ Deno.test("sameBytes: eight bytes that read as zeros or NaNs are compared byte b
     const b = Uint8Array.from([...right, ...left, 9]);
     assert.equal(sameBytes(a, b), same, `${left} / ${right}`);
     assert.equal(sameBytes(b, a), same, `${right} / ${left}`);
+    // Off a four-byte boundary: compared one byte at a time.
+    const sameTail = left.slice(1).every((byte, i) => byte === right[i + 1]);
+    assert.equal(
+      sameBytes(a.subarray(1), b.subarray(1)),
+      sameTail,
+      `unaligned ${left} / ${right}`,
+    );
   }
 });
