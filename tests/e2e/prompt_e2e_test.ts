@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { cliCommandLine, cliEnv } from "../support/cli.ts";
+import { writeWorkProfile } from "../support/aws_home.ts";
 import { startStsDouble } from "../support/sts_double.ts";
 import { findTool, needs } from "../support/tools.ts";
 
@@ -98,16 +99,7 @@ Deno.test({
     const sts = await startStsDouble({ quiet: true });
     try {
       const user = sts.addUser({ userName: "alice" });
-      await Deno.mkdir(`${home}/.aws`);
-      await Deno.writeTextFile(
-        `${home}/.aws/credentials`,
-        `[work]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`,
-        { mode: 0o600 },
-      );
-      await Deno.writeTextFile(
-        `${home}/.aws/config`,
-        `[profile work]\nmfa_serial = ${user.serial}\n`,
-      );
+      await writeWorkProfile(home, user);
       for (
         const [key, code, message] of [
           // 130 from awsmfa's sentence, or from SIGINT itself when it lands
@@ -169,16 +161,7 @@ Deno.test({
     const sts = await startStsDouble({ quiet: true });
     try {
       const user = sts.addUser({ userName: "alice" });
-      await Deno.mkdir(`${home}/.aws`);
-      await Deno.writeTextFile(
-        `${home}/.aws/credentials`,
-        `[work]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`,
-        { mode: 0o600 },
-      );
-      await Deno.writeTextFile(
-        `${home}/.aws/config`,
-        `[profile work]\nmfa_serial = ${user.serial}\n`,
-      );
+      await writeWorkProfile(home, user);
       const child = new Deno.Command(SCRIPT.path, {
         args: [
           "-qfec",

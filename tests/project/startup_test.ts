@@ -109,20 +109,12 @@ async function profiledUrls(dir: string): Promise<Set<string>> {
 Deno.test("a refresh from the bundle never starts Deno's Node layer", async () => {
   const { cliArgs, cliEnv, ROOT_DIR } = await import("../support/cli.ts");
   const { startStsDouble } = await import("../support/sts_double.ts");
+  const { writeWorkProfile } = await import("../support/aws_home.ts");
   const home = await Deno.makeTempDir({ prefix: "startup_" });
   const sts = await startStsDouble({ quiet: true });
   try {
     const user = sts.addUser();
-    await Deno.mkdir(`${home}/.aws`, { mode: 0o700 });
-    await Deno.writeTextFile(
-      `${home}/.aws/credentials`,
-      `[work]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`,
-      { mode: 0o600 },
-    );
-    await Deno.writeTextFile(
-      `${home}/.aws/config`,
-      `[profile work]\nmfa_serial = ${user.serial}\n`,
-    );
+    await writeWorkProfile(home, user);
     const [run, ...rest] = cliArgs();
     const out = await new Deno.Command(Deno.execPath(), {
       args: [
