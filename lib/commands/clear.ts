@@ -22,7 +22,7 @@ import {
 } from "./clear_plan.ts";
 import { cacheOnlyNames, clearCachedSessions } from "./clear_cache.ts";
 import type { ClearOptions } from "../cli/options.ts";
-import { loadFile, readFile } from "../sessions/loaded_file.ts";
+import { loadFile, readFilePair } from "../sessions/loaded_file.ts";
 import type { TargetIO } from "../sessions/target_profile.ts";
 import { lockFilePair, rollBack } from "../sessions/file_pair.ts";
 
@@ -35,8 +35,7 @@ export async function clear(
   io: ClearIO,
 ): Promise<number> {
   const paths = resolvePaths(io.env);
-  const credentialsFile = await readFile(paths.credentialsFile, "credentials");
-  const configFile = await readFile(paths.configFile, "config");
+  const { credentialsFile, configFile } = await readFilePair(paths);
   // A name that is no profile awsmfa wrote but whose sessions only the
   // cache holds (status shows them as "(cache)") ends those.
   const cacheOnly = options.all ? [] : await cacheOnlyNames(

@@ -22,7 +22,7 @@
 import type { CredentialProcessOptions } from "../cli/options.ts";
 import { provideSession, sessionCacheDir } from "../sessions/provider.ts";
 import { ExitCode, LocalError, UsageError } from "../shared/errors.ts";
-import { readFile } from "../sessions/loaded_file.ts";
+import { readFilePair } from "../sessions/loaded_file.ts";
 import { baseRequestFor } from "../sessions/base_request.ts";
 import type { TargetIO } from "../sessions/target_profile.ts";
 import { credentialProcessJson } from "../cli/output.ts";
@@ -58,8 +58,7 @@ export async function credentialProcess(
   io: CredentialProcessIO,
 ): Promise<number> {
   const paths = resolvePaths(io.env);
-  const credentialsFile = await readFile(paths.credentialsFile, "credentials");
-  const configFile = await readFile(paths.configFile, "config");
+  const { credentialsFile, configFile } = await readFilePair(paths);
   const { subject } = await findSubject(
     options,
     DEFAULT_TARGET_PROFILE,

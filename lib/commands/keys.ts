@@ -40,6 +40,7 @@ import {
   type LoadedFile,
   loadFile,
   readFile,
+  readFilePair,
 } from "../sessions/loaded_file.ts";
 import { rollBack } from "../sessions/file_pair.ts";
 import {
@@ -111,8 +112,7 @@ async function importKeys(
   io: KeysIO,
 ): Promise<number> {
   const paths = resolvePaths(io.env);
-  const credentialsFile = await readFile(paths.credentialsFile, "credentials");
-  const configFile = await readFile(paths.configFile, "config");
+  const { credentialsFile, configFile } = await readFilePair(paths);
   const section = credentialsFile.profiles.get(profile);
   if (section?.["aws_access_key_id"] === undefined) {
     throw new LocalError(

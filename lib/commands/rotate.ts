@@ -69,7 +69,7 @@ import { codeSource } from "../mfa_code/source.ts";
 import { keyHomeOf } from "./key_home.ts";
 import { provideSession, sessionCacheDir } from "../sessions/provider.ts";
 import type { TargetIO } from "../sessions/target_profile.ts";
-import { type LoadedFile, readFile } from "../sessions/loaded_file.ts";
+import { type LoadedFile, readFilePair } from "../sessions/loaded_file.ts";
 
 /** What `awsmfa rotate` reads from or writes to the world. */
 export interface RotateIO extends TargetIO {
@@ -144,8 +144,7 @@ export async function rotate(
   io: RotateIO,
 ): Promise<number> {
   const paths = resolvePaths(io.env);
-  const credentialsFile = await readFile(paths.credentialsFile, "credentials");
-  const configFile = await readFile(paths.configFile, "config");
+  const { credentialsFile, configFile } = await readFilePair(paths);
   const flags = {
     ...(options.profile !== undefined ? { profile: options.profile } : {}),
     ...(options.serialNumber !== undefined

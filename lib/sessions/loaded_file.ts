@@ -9,7 +9,7 @@
 import { AwsmfaError, LocalError } from "../shared/errors.ts";
 import { type IniDocument, parseIni } from "../aws_files/document.ts";
 import { readProfiles } from "../aws_files/botocore.ts";
-import type { ProfileKeys } from "../aws_files/settings.ts";
+import type { AwsPaths, ProfileKeys } from "../aws_files/settings.ts";
 import { readText } from "../files/read.ts";
 
 function parseFile(text: string | null, path: string): IniDocument {
@@ -69,4 +69,19 @@ export async function readFile(
   file: "credentials" | "config",
 ): Promise<LoadedFile> {
   return loadFile(await readText(path), path, file);
+}
+
+/** Both AWS files as read and parsed, credentials first. */
+export interface LoadedPair {
+  /** The credentials file. */
+  credentialsFile: LoadedFile;
+  /** The config file. */
+  configFile: LoadedFile;
+}
+
+/** Read and parse the credentials file, then the config file, at `paths`. */
+export async function readFilePair(paths: AwsPaths): Promise<LoadedPair> {
+  const credentialsFile = await readFile(paths.credentialsFile, "credentials");
+  const configFile = await readFile(paths.configFile, "config");
+  return { credentialsFile, configFile };
 }

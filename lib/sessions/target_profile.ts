@@ -36,7 +36,7 @@ import { configOrigin, type RoleFlags, type RoleSpec } from "./role.ts";
 import { replacedSession } from "./replace.ts";
 import { findSubject, subjectWorld } from "./subject.ts";
 import { checkMinRemaining, minRemainingMs } from "./min_remaining.ts";
-import { loadFile, readFile } from "./loaded_file.ts";
+import { loadFile, readFilePair } from "./loaded_file.ts";
 import {
   complete,
   configFollow,
@@ -133,8 +133,7 @@ export async function targetSession(
   options: TargetOptions,
 ): Promise<TargetSession> {
   const paths = resolvePaths(io.env);
-  const credentialsFile = await readFile(paths.credentialsFile, "credentials");
-  const configFile = await readFile(paths.configFile, "config");
+  const { credentialsFile, configFile } = await readFilePair(paths);
   const credentials = credentialsFile.profiles;
   const found = await findSubject(
     flags,
