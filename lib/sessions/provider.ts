@@ -110,10 +110,12 @@ async function newSession(
   io: ProviderIO,
 ): Promise<ProvidedSession> {
   const role = wanted.subject.role;
+  const request = await wanted.request();
+  // The request is sound (keys, endpoint): the call will come, so the SDK
+  // loads while the code is asked for.
   if ((role === undefined ? io.getSession : io.assumeRole) === undefined) {
     preloadSts();
   }
-  const request = await wanted.request();
   if (role === undefined) {
     const tokenCode = await code();
     const session = await (io.getSession ?? stsGetSessionToken)({
