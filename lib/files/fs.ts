@@ -5,6 +5,8 @@
  * @module
  */
 
+import { joinBytes } from "../shared/bytes.ts";
+
 /** Whether this is Windows (no modes, owners, directory fsync or inodes). */
 export const IS_WINDOWS: boolean = Deno.build.os === "windows";
 
@@ -139,13 +141,7 @@ function readCapped(path: string, maxBytes: number): Uint8Array {
       size += n;
     }
     if (chunks.length === 1) return chunks[0];
-    const bytes = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return bytes;
+    return joinBytes(chunks);
   } finally {
     file.close();
   }

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { joinBytes } from "../shared/bytes.ts";
+
 /** Longest line read from stdin; a code line is far shorter. */
 const MAX_LINE_BYTES = 4096;
 
@@ -40,11 +42,5 @@ export async function readLine(
     reader.releaseLock();
   }
   if (!sawAny) return null;
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return new TextDecoder().decode(bytes).replace(/\r$/, "");
+  return new TextDecoder().decode(joinBytes(chunks)).replace(/\r$/, "");
 }

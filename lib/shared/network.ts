@@ -7,6 +7,8 @@
  * @module
  */
 
+import { joinBytes } from "./bytes.ts";
+
 /** Most bytes of an answer read, after inflating: STS answers are a few KB. */
 export const MAX_ANSWER_BYTES = 1 << 20;
 /** Most characters of text from the network shown in a message. */
@@ -49,12 +51,7 @@ export function boundedFetch(
         chunks.push(value);
       }
     }
-    const bytes = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.length;
-    }
+    const bytes = joinBytes(chunks);
     const headers = new Headers(response.headers);
     headers.delete("content-encoding");
     headers.delete("content-length");

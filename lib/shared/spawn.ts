@@ -14,6 +14,8 @@
  * @module
  */
 
+import { joinBytes } from "./bytes.ts";
+
 /** What to run and how. */
 export interface SpawnSpec {
   /** The program. */
@@ -184,13 +186,7 @@ function readCapped(
     } catch {
       // A closed pipe: what was read is all there is.
     }
-    const bytes = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return bytes;
+    return joinBytes(chunks);
   };
   return {
     bytes: read(),

@@ -23,6 +23,7 @@ import {
 } from "../shared/errors.ts";
 import { AnswerTooLarge, boundedFetch, cleanText } from "../shared/network.ts";
 import { type EnvLookup, partitionRegion } from "../aws_files/settings.ts";
+import { joinBytes } from "../shared/bytes.ts";
 
 /** Credentials that sign a call. */
 export interface SigningCredentials {
@@ -95,14 +96,7 @@ class WebCryptoSha256 {
   }
 
   async digest(): Promise<Uint8Array> {
-    const data = new Uint8Array(
-      this.#chunks.reduce((size, chunk) => size + chunk.length, 0),
-    );
-    let at = 0;
-    for (const chunk of this.#chunks) {
-      data.set(chunk, at);
-      at += chunk.length;
-    }
+    const data = joinBytes(this.#chunks);
     if (this.#secret === undefined) {
       return new Uint8Array(await crypto.subtle.digest("SHA-256", data));
     }
