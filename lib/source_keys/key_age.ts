@@ -8,7 +8,7 @@
  * @module
  */
 
-import { basename, dirname, join } from "../shared/path.ts";
+import { join } from "../shared/path.ts";
 import {
   type EnvLookup,
   homeDirectory,
@@ -72,30 +72,11 @@ export async function recordKey(
   }
 }
 
-/**
- * Whether `dir` is surely absent: its parent can be listed and has no entry
- * of that name. Most homes have no key records, and on every `status` the
- * NotFound error of listing a missing folder cost more than listing its
- * parent (the first error Deno raises in a process is slow to build).
- */
-function surelyAbsent(dir: string): boolean {
-  try {
-    const name = basename(dir);
-    for (const entry of Deno.readDirSync(dirname(dir))) {
-      if (entry.name === name) return false;
-    }
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The records in `dir`; unreadable ones are skipped. */
 export async function readKeyRecords(dir: string): Promise<KeyRecord[]> {
   const records: KeyRecord[] = [];
   let entries: Deno.DirEntry[];
   try {
-    if (surelyAbsent(dir)) return records;
     entries = [...Deno.readDirSync(dir)];
   } catch {
     return records;
