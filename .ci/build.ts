@@ -22,7 +22,10 @@
  * refresh). The changed line skips the call when there is no timer.
  * The chunks every run loads are then rewritten by `.ci/eager_compile.ts`
  * so that V8 compiles their functions eagerly and Deno's code cache keeps
- * them; otherwise every run compiles each function it calls again.
+ * them; otherwise every run compiles each function it calls again. Last,
+ * `.ci/deferred_imports.ts` rewrites the chunks' dynamic imports so that
+ * Deno reads a chunk loaded on demand only when it is imported, not at the
+ * start of every run.
  *
  * The build fails when an output imports anything outside the bundle, uses
  * `DOMParser` or `require`, or when the entry chunk statically reaches the
@@ -47,6 +50,7 @@ import {
   STAMP_FILE,
 } from "./bundle_stamp.ts";
 import { eagerCompileBundle } from "./eager_compile.ts";
+import { deferImports } from "./deferred_imports.ts";
 
 /** Resolves `@aws-sdk/xml-builder`'s parser to its portable (non-DOM) build. */
 export const portableXmlParser: esbuild.Plugin = {
@@ -182,7 +186,13 @@ export async function buildMain(root: string): Promise<number> {
     );
     const texts = new Map<string, string>();
     for (const output of Object.keys(result.metafile.outputs)) {
-      texts.set(output, await Deno.readTextFile(`${root}/${output}`));
+      const deferred = deferImports(
+        await Deno.readTextFile(`${root}/${output}`),
+      );
+      if (deferred.count > 0) {
+        await Deno.writeTextFile(`${root}/${output}`, deferred.text);
+      }
+      texts.set(output, deferred.text);
     }
     const problems = bundleProblems(
       result.metafile,

@@ -27,6 +27,7 @@ const INPUTS = [
   "deno.lock",
   ".ci/build.ts",
   ".ci/bundle_stamp.ts",
+  ".ci/deferred_imports.ts",
   ".ci/eager_compile.ts",
 ];
 

@@ -281,13 +281,21 @@ export function assertNoSecrets(texts: string[], secrets: string[]): void {
 
 /** The bundle's files: all of them, and those its entry loads statically. */
 export interface BundleFiles {
-  /** Every module of the bundle's graph (absolute paths). */
+  /** Every JavaScript file of the bundle (absolute paths). */
   all: string[];
+  /**
+   * The modules of the graph Deno builds before a run starts, by
+   * `deno info --json`, specifiers that are not files as they are.
+   */
+  graph: string[];
   /** The entry and what it imports statically: what every run loads. */
   loadedOnEveryRun: string[];
 }
 
-/** The module graph of the bundle, by `deno info --json` (dynamic imports apart). */
+/**
+ * The bundle's files, and the module graph Deno builds for it, by
+ * `deno info --json` (static imports followed for `loadedOnEveryRun`).
+ */
 export async function bundleFiles(): Promise<BundleFiles> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["info", "--json", BUNDLE_PATH],
@@ -322,8 +330,16 @@ export async function bundleFiles(): Promise<BundleFiles> {
     specifier.startsWith("file:")
       ? decodeURIComponent(new URL(specifier).pathname)
       : specifier;
+  const bundleDir = `${ROOT_DIR}${BUNDLE_DIR}`;
+  const all: string[] = [];
+  for await (const file of Deno.readDir(bundleDir)) {
+    if (file.isFile && file.name.endsWith(".js")) {
+      all.push(`${bundleDir}/${file.name}`);
+    }
+  }
   return {
-    all: [...modules.keys()].map(path),
+    all: all.sort(),
+    graph: [...modules.keys()].map(path),
     loadedOnEveryRun: [...seen].map(path),
   };
 }
