@@ -20,9 +20,11 @@
  * configured (awsmfa configures none), and in Deno merely reading the global
  * `clearTimeout` loads the Node layer's timers (about 5 ms and 2 MiB of each
  * refresh). The changed line skips the call when there is no timer.
- * The chunks every run loads are then rewritten by `.ci/eager_compile.ts`
- * so that V8 compiles their functions eagerly and Deno's code cache keeps
- * them; otherwise every run compiles each function it calls again. Last,
+ * The build then runs the fast paths with the bundle under V8's coverage
+ * (.ci/fast_path_coverage.ts, against the tests' loopback STS double), and
+ * `.ci/eager_compile.ts` rewrites the functions they ran, in the chunks
+ * every run loads, so that V8 compiles them eagerly and Deno's code cache
+ * keeps them; otherwise every run compiles each function it calls again. Last,
  * `.ci/deferred_imports.ts` rewrites the chunks' dynamic imports so that
  * Deno reads a chunk loaded on demand only when it is imported, not at the
  * start of every run.
@@ -50,6 +52,7 @@ import {
   STAMP_FILE,
 } from "./bundle_stamp.ts";
 import { eagerCompileBundle } from "./eager_compile.ts";
+import { fastPathFunctions } from "./fast_path_coverage.ts";
 import { deferImports } from "./deferred_imports.ts";
 
 /** Resolves `@aws-sdk/xml-builder`'s parser to its portable (non-DOM) build. */
@@ -179,10 +182,25 @@ export async function buildMain(root: string): Promise<number> {
   try {
     const result = await esbuild.build(bundleOptions(root, staging));
     const relative = staging.slice(root.length + 1);
+    const scratch = await Deno.makeTempDir({
+      dir: `${root}/dist`,
+      prefix: ".coverage-",
+    });
+    let ran;
+    try {
+      ran = await fastPathFunctions(
+        root,
+        `${staging}/${BUNDLE_ENTRY}`,
+        scratch,
+      );
+    } finally {
+      await Deno.remove(scratch, { recursive: true }).catch(() => {});
+    }
     await eagerCompileBundle(
       root,
       result.metafile,
       `${relative}/${BUNDLE_ENTRY}`,
+      ran,
     );
     const texts = new Map<string, string>();
     for (const output of Object.keys(result.metafile.outputs)) {

@@ -29,6 +29,9 @@ const INPUTS = [
   ".ci/bundle_stamp.ts",
   ".ci/deferred_imports.ts",
   ".ci/eager_compile.ts",
+  ".ci/fast_path_coverage.ts",
+  "tests/support/sts_double.ts",
+  "tests/support/aws_home.ts",
 ];
 
 async function listFiles(root: string, path: string): Promise<string[]> {

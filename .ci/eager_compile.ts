@@ -1,6 +1,6 @@
 /**
- * Eager compilation of the bundle's top-level functions, so that V8's code
- * cache holds their bytecode.
+ * Eager compilation of the bundle's functions that the fast paths run, so
+ * that V8's code cache holds their bytecode.
  *
  * V8 compiles a function lazily, on its first call, unless it is wrapped in
  * parentheses (`(function () {…})`, the "PIFE" hint). Deno asks V8 for a
@@ -9,7 +9,10 @@
  * nothing compiled later: every run of awsmfa compiled each function it
  * called again (argument parsing, the INI parser, the cache, the status
  * table), a few milliseconds of every fast path. esbuild drops parentheses
- * it does not need, so this step runs on its output.
+ * it does not need, so this step runs on its output. Only the functions the
+ * fast paths run (.ci/fast_path_coverage.ts) are made eager: an eager
+ * function's bytecode is in the cache every run reads, whether the run calls
+ * it or not (all of them eager cost `--version` about 1 ms).
  *
  * Each function declaration at the top level of a chunk or of a function's
  * body, `function f(a) {…}`, becomes `var f = (function (a) {…});`, and all
@@ -29,6 +32,7 @@
 
 import * as acorn from "acorn";
 import type * as esbuild from "esbuild";
+import type { FunctionRange } from "./fast_path_coverage.ts";
 
 interface Node {
   type: string;
@@ -67,9 +71,10 @@ function children(node: Node): Node[] {
 }
 
 /**
- * `text` (an ES module) with its function declarations turned into
- * parenthesized function expressions assigned to `var`s at the top of their
- * scope; the number of functions rewritten beside it.
+ * `text` (an ES module) with its function declarations for which `keep`
+ * holds (all, by default) turned into parenthesized function expressions
+ * assigned to `var`s at the top of their scope; the number of functions
+ * rewritten beside it.
  *
  * A scope is the module (the functions go after its imports) or a
  * function's body (after its directives, such as "use strict"); a
@@ -78,7 +83,10 @@ function children(node: Node): Node[] {
  *
  * @throws {SyntaxError} when `text` is not a module acorn can parse.
  */
-export function eagerFunctions(text: string): { text: string; count: number } {
+export function eagerFunctions(
+  text: string,
+  keep: (declaration: { start: number; end: number }) => boolean = () => true,
+): { text: string; count: number } {
   const program = acorn.parse(text, {
     ecmaVersion: "latest",
     sourceType: "module",
@@ -87,7 +95,7 @@ export function eagerFunctions(text: string): { text: string; count: number } {
   const cuts: Node[] = [];
   const scope = (statements: Node[], skip: (node: Node) => boolean) => {
     const declarations = statements.filter((node) =>
-      node.type === "FunctionDeclaration" && node.id != null
+      node.type === "FunctionDeclaration" && node.id != null && keep(node)
     );
     if (declarations.length === 0) return;
     const first = statements.find((node) => !skip(node));
@@ -190,9 +198,12 @@ export function loadedBefore(
 
 /**
  * Rewrite, in place under `root`, the outputs of a build that every run
- * loads (see {@linkcode loadedBefore}) with {@linkcode eagerFunctions}; the
- * chunks loaded on demand (the AWS SDK, rarely used commands) stay lazy, as
- * compiling them eagerly would only grow the code cache of a fast path.
+ * loads (see {@linkcode loadedBefore}) with {@linkcode eagerFunctions},
+ * keeping the declarations `ran` lists for the output's absolute path (the
+ * functions the fast paths ran, {@linkcode FunctionRange}s of its text as
+ * built); the chunks loaded on demand (the AWS SDK, rarely used commands)
+ * stay lazy, as compiling them eagerly would only grow the code cache of a
+ * fast path.
  *
  * @returns The number of functions made eager.
  * @throws {Error} when the outputs import each other in a circle (then a
@@ -202,6 +213,7 @@ export async function eagerCompileBundle(
   root: string,
   metafile: esbuild.Metafile,
   entry: string,
+  ran: ReadonlyMap<string, ReadonlySet<FunctionRange>>,
 ): Promise<number> {
   const imports = new Map(
     Object.entries(metafile.outputs).map((
@@ -215,7 +227,11 @@ export async function eagerCompileBundle(
   let count = 0;
   for (const output of loadedBefore(metafile, entry)) {
     const path = `${root}/${output}`;
-    const eager = eagerFunctions(await Deno.readTextFile(path));
+    const ranges = ran.get(path);
+    const eager = eagerFunctions(
+      await Deno.readTextFile(path),
+      (node) => ranges?.has(`${node.start}-${node.end}`) ?? false,
+    );
     if (eager.count === 0) continue;
     await Deno.writeTextFile(path, eager.text);
     count += eager.count;

@@ -129,6 +129,25 @@ Deno.test("eagerFunctions: the functions go after the imports, before any statem
   });
 });
 
+Deno.test("eagerFunctions: only the declarations kept are rewritten, the others stay as they were", async () => {
+  const source =
+    "export const out = [used(), unused.name];\nfunction used() { return inner(); function inner() { return 1; } }\nfunction unused() { return 2; }\n";
+  const used = source.indexOf("function used");
+  const usedEnd = source.indexOf("\nfunction unused");
+  const inner = source.indexOf("function inner");
+  const { text, count } = eagerFunctions(
+    source,
+    ({ start, end }) =>
+      (start === used && end === usedEnd) ||
+      (start === inner && end === source.indexOf(" }", inner) + 2),
+  );
+  assert.equal(count, 2);
+  assert.match(text, /var used=\(function \(\) \{ var inner=\(function \(\)/);
+  assert.match(text, /\nfunction unused\(\) \{ return 2; \}/);
+  assert.deepEqual((await evaluate(text)).out, [1, "unused"]);
+  assert.equal(eagerFunctions(source, () => false).text, source);
+});
+
 Deno.test("eagerFunctions: refuses what is not a module", () => {
   assert.throws(() => eagerFunctions("function ("), SyntaxError);
 });

@@ -220,18 +220,47 @@ Deno.test("a fast-path run leaves the V8 code cache of what it loaded, for the n
   }
 });
 
-Deno.test("the built chunks every run loads have no lazily compiled function declaration left", async () => {
-  const { bundleFiles } = await import("../support/cli.ts");
+Deno.test("the functions the fast paths run are compiled eagerly, and only those", async () => {
+  const { bundleFiles, BUNDLE_PATH, ROOT_DIR } = await import(
+    "../support/cli.ts"
+  );
+  const { fastPathFunctions } = await import(
+    "../../.ci/fast_path_coverage.ts"
+  );
   const { all, loadedOnEveryRun } = await bundleFiles();
+  const scratch = await Deno.makeTempDir({ prefix: "eager_" });
+  let ran: Map<string, Set<string>>;
+  try {
+    ran = await fastPathFunctions(
+      ROOT_DIR.replace(/\/$/, ""),
+      BUNDLE_PATH,
+      scratch,
+    );
+  } finally {
+    await Deno.remove(scratch, { recursive: true });
+  }
+  let eager = 0;
+  let lazy = 0;
   for (const path of loadedOnEveryRun) {
     const text = await Deno.readTextFile(path);
-    assert.equal(eagerFunctions(text).count, 0, path);
+    const ranges: Set<string> = ran.get(path) ?? new Set();
+    // No function a fast path ran is still a (lazily compiled) declaration.
+    assert.equal(
+      eagerFunctions(text, ({ start, end }) => ranges.has(`${start}-${end}`))
+        .count,
+      0,
+      path,
+    );
+    eager += (text.match(/\bvar [\w$]+=\((async )?function\b/g) ?? []).length;
+    lazy += eagerFunctions(text).count;
   }
+  assert.ok(eager > 50, `${eager} functions compiled eagerly`);
+  assert.ok(lazy > 50, `${lazy} functions a fast path does not run stay lazy`);
   // The chunks loaded on demand (the SDK) stay lazy.
   const onDemand = all.filter((path) => !loadedOnEveryRun.includes(path));
-  let lazy = 0;
+  let onDemandLazy = 0;
   for (const path of onDemand) {
-    lazy += eagerFunctions(await Deno.readTextFile(path)).count;
+    onDemandLazy += eagerFunctions(await Deno.readTextFile(path)).count;
   }
-  assert.ok(lazy > 0, "some on-demand chunk keeps its declarations");
+  assert.ok(onDemandLazy > 0, "some on-demand chunk keeps its declarations");
 });
