@@ -45,6 +45,7 @@
 
 import * as esbuild from "esbuild";
 import { fileURLToPath } from "node:url";
+import { posix } from "node:path";
 import {
   BUNDLE_DIR,
   BUNDLE_ENTRY,
@@ -54,6 +55,14 @@ import {
 import { eagerCompileBundle } from "./eager_compile.ts";
 import { fastPathFunctions } from "./fast_path_coverage.ts";
 import { deferImports } from "./deferred_imports.ts";
+
+/**
+ * The modules every run imports dynamically (main.ts loads the code-cache
+ * module last), whose imports stay literal (.ci/deferred_imports.ts).
+ */
+export const EVERY_RUN_IMPORTS: readonly string[] = [
+  "lib/shared/code_cache.ts",
+];
 
 /** Resolves `@aws-sdk/xml-builder`'s parser to its portable (non-DOM) build. */
 export const portableXmlParser: esbuild.Plugin = {
@@ -203,9 +212,15 @@ export async function buildMain(root: string): Promise<number> {
       ran,
     );
     const texts = new Map<string, string>();
-    for (const output of Object.keys(result.metafile.outputs)) {
+    const outputs = result.metafile.outputs;
+    for (const output of Object.keys(outputs)) {
       const deferred = deferImports(
         await Deno.readTextFile(`${root}/${output}`),
+        (specifier) =>
+          EVERY_RUN_IMPORTS.includes(
+            outputs[posix.join(posix.dirname(output), specifier)]?.entryPoint ??
+              "",
+          ),
       );
       if (deferred.count > 0) {
         await Deno.writeTextFile(`${root}/${output}`, deferred.text);

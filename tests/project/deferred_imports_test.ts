@@ -25,6 +25,13 @@ Deno.test("deferImports: relative literal imports become URLs of the same module
       `const e = "import('./not-code.js')";`,
     ].join("\n"),
   );
+  assert.equal(
+    deferImports(source, (specifier) => specifier === "../up.js").text,
+    text.replace(
+      `import(new URL("../up.js",import.meta.url).href,`,
+      `import('../up.js',`,
+    ),
+  );
   assert.deepEqual(deferImports("export const x = 1;\n"), {
     text: "export const x = 1;\n",
     count: 0,
