@@ -20,9 +20,9 @@
  * configured (awsmfa configures none), and in Deno merely reading the global
  * `clearTimeout` loads the Node layer's timers (about 5 ms and 2 MiB of each
  * refresh). The changed line skips the call when there is no timer.
- * The build then runs the fast paths with the bundle under V8's coverage
- * (.ci/fast_path_coverage.ts, against the tests' loopback STS double), and
- * `.ci/eager_compile.ts` rewrites the functions they ran, in the chunks
+ * The build then runs a refresh and the fast paths with the bundle under
+ * V8's coverage (.ci/everyday_coverage.ts, against the tests' loopback STS
+ * double), and `.ci/eager_compile.ts` rewrites the functions they ran, in the chunks
  * every run loads, so that V8 compiles them eagerly and Deno's code cache
  * keeps them; otherwise every run compiles each function it calls again. Last,
  * `.ci/deferred_imports.ts` rewrites the chunks' dynamic imports so that
@@ -53,7 +53,7 @@ import {
   STAMP_FILE,
 } from "./bundle_stamp.ts";
 import { eagerCompileBundle } from "./eager_compile.ts";
-import { fastPathFunctions } from "./fast_path_coverage.ts";
+import { everydayFunctions } from "./everyday_coverage.ts";
 import { deferImports } from "./deferred_imports.ts";
 
 /**
@@ -197,7 +197,7 @@ export async function buildMain(root: string): Promise<number> {
     });
     let ran;
     try {
-      ran = await fastPathFunctions(
+      ran = await everydayFunctions(
         root,
         `${staging}/${BUNDLE_ENTRY}`,
         scratch,

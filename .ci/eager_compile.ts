@@ -1,6 +1,7 @@
 /**
- * Eager compilation of the bundle's functions that the fast paths run, so
- * that V8's code cache holds their bytecode.
+ * Eager compilation of the bundle's functions that the everyday runs (the
+ * refresh and the fast paths) run, so that V8's code cache holds their
+ * bytecode.
  *
  * V8 compiles a function lazily, on its first call, unless it is wrapped in
  * parentheses (`(function () {…})`, the "PIFE" hint). Deno asks V8 for a
@@ -10,7 +11,7 @@
  * called again (argument parsing, the INI parser, the cache, the status
  * table), a few milliseconds of every fast path. esbuild drops parentheses
  * it does not need, so this step runs on its output. Only the functions the
- * fast paths run (.ci/fast_path_coverage.ts) are made eager: an eager
+ * everyday runs run (.ci/everyday_coverage.ts) are made eager: an eager
  * function's bytecode is in the cache every run reads, whether the run calls
  * it or not (all of them eager cost `--version` about 1 ms).
  *
@@ -32,7 +33,7 @@
 
 import * as acorn from "acorn";
 import type * as esbuild from "esbuild";
-import type { FunctionRange } from "./fast_path_coverage.ts";
+import type { FunctionRange } from "./everyday_coverage.ts";
 
 interface Node {
   type: string;
@@ -200,10 +201,10 @@ export function loadedBefore(
  * Rewrite, in place under `root`, the outputs of a build that every run
  * loads (see {@linkcode loadedBefore}) with {@linkcode eagerFunctions},
  * keeping the declarations `ran` lists for the output's absolute path (the
- * functions the fast paths ran, {@linkcode FunctionRange}s of its text as
+ * functions the everyday runs ran, {@linkcode FunctionRange}s of its text as
  * built); the chunks loaded on demand (the AWS SDK, rarely used commands)
- * stay lazy, as compiling them eagerly would only grow the code cache of a
- * fast path.
+ * stay lazy, as compiling them eagerly would only grow the code cache every
+ * run reads.
  *
  * @returns The number of functions made eager.
  * @throws {Error} when the outputs import each other in a circle (then a

@@ -227,18 +227,18 @@ Deno.test("a fast-path run leaves the V8 code cache of what it loaded, for the n
   }
 });
 
-Deno.test("the functions the fast paths run are compiled eagerly, and only those", async () => {
+Deno.test("the functions the everyday runs run are compiled eagerly, and only those", async () => {
   const { bundleFiles, BUNDLE_PATH, ROOT_DIR } = await import(
     "../support/cli.ts"
   );
-  const { fastPathFunctions } = await import(
-    "../../.ci/fast_path_coverage.ts"
+  const { everydayFunctions } = await import(
+    "../../.ci/everyday_coverage.ts"
   );
   const { all, loadedOnEveryRun } = await bundleFiles();
   const scratch = await Deno.makeTempDir({ prefix: "eager_" });
   let ran: Map<string, Set<string>>;
   try {
-    ran = await fastPathFunctions(
+    ran = await everydayFunctions(
       ROOT_DIR.replace(/\/$/, ""),
       BUNDLE_PATH,
       scratch,
@@ -251,7 +251,8 @@ Deno.test("the functions the fast paths run are compiled eagerly, and only those
   for (const path of loadedOnEveryRun) {
     const text = await Deno.readTextFile(path);
     const ranges: Set<string> = ran.get(path) ?? new Set();
-    // No function a fast path ran is still a (lazily compiled) declaration.
+    // No function a refresh or a fast path ran is still a (lazily compiled)
+    // declaration.
     assert.equal(
       eagerFunctions(text, ({ start, end }) => ranges.has(`${start}-${end}`))
         .count,
@@ -262,7 +263,7 @@ Deno.test("the functions the fast paths run are compiled eagerly, and only those
     lazy += eagerFunctions(text).count;
   }
   assert.ok(eager > 50, `${eager} functions compiled eagerly`);
-  assert.ok(lazy > 50, `${lazy} functions a fast path does not run stay lazy`);
+  assert.ok(lazy > 50, `${lazy} functions no everyday run runs stay lazy`);
   // The chunks loaded on demand (the SDK) stay lazy.
   const onDemand = all.filter((path) => !loadedOnEveryRun.includes(path));
   let onDemandLazy = 0;

@@ -1,18 +1,18 @@
 /**
- * Which functions of a built bundle the fast paths run, by V8's coverage of
- * the bundle running them: the build compiles those functions eagerly
+ * Which functions of a built bundle the everyday runs run, by V8's coverage
+ * of the bundle running them: the build compiles those functions eagerly
  * (.ci/eager_compile.ts) and leaves the others lazy.
  *
  * Each function compiled eagerly puts its bytecode in the code cache every
  * run reads, used or not; each one compiled lazily is compiled again on
- * every run that calls it. The fast paths are the runs users make all day
- * (from shell rc files and `credential_process`), so their functions are
- * the ones worth the cache.
+ * every run that calls it. The everyday runs are the refresh and the fast
+ * paths (from shell rc files and `credential_process`, all day long), so
+ * their functions are the ones worth the cache.
  *
- * The runs happen as a user's would: a loopback STS double (the tests' own,
- * in its benchmark mode) gives a session and a warm cache entry first, then
- * each fast path runs with `--coverage`, which must end with exit 0 and
- * without calling STS.
+ * The runs happen as a user's would, in a scratch home: a refresh against a
+ * loopback STS double (the tests' own, in its benchmark mode) writes the
+ * session, a `credential-process` caches it, then each fast path runs.
+ * Every run must end with exit 0, and no fast path may call STS.
  *
  * @module
  */
@@ -20,6 +20,9 @@
 import { fileURLToPath } from "node:url";
 import { startStsDouble } from "../tests/support/sts_double.ts";
 import { writeWorkProfile } from "../tests/support/aws_home.ts";
+
+/** The refresh that starts the everyday runs, with a code (any, for the benchmark-mode double). */
+export const REFRESH: readonly string[] = ["--profile", "work", "123456"];
 
 /** The fast paths: `--version`, `--help`, status, skip-while-valid, warm credential-process. */
 export const FAST_PATHS: readonly (readonly string[])[] = [
@@ -67,14 +70,15 @@ export async function ranFunctions(
 }
 
 /**
- * Run {@linkcode FAST_PATHS} with the bundle whose entry is `entry`, under
- * `deno run` with deno.json's permission set and `--coverage`, in a home
- * made under `scratch` (which must exist and is left for the caller to
- * remove); returns the functions each file of the bundle ran.
+ * Run {@linkcode REFRESH}, then {@linkcode FAST_PATHS}, with the bundle
+ * whose entry is `entry`, under `deno run` with deno.json's permission set
+ * and `--coverage`, in a home made under `scratch` (which must exist and is
+ * left for the caller to remove); returns the functions each file of the
+ * bundle ran.
  *
  * @throws {Error} when a run fails, or a fast path called STS.
  */
-export async function fastPathFunctions(
+export async function everydayFunctions(
   root: string,
   entry: string,
   scratch: string,
@@ -119,11 +123,12 @@ export async function fastPathFunctions(
         );
       }
     };
-    // A session in [mfa] and the cache entry credential-process answers from.
-    await run(["--profile", "work", "123456"]);
+    // A session in [mfa], then the cache entry credential-process answers from.
+    const covered = `--coverage=${coverage}`;
+    await run(REFRESH, [covered]);
     await run(FAST_PATHS[FAST_PATHS.length - 1]);
     const calls = sts.count("GetSessionToken");
-    for (const args of FAST_PATHS) await run(args, [`--coverage=${coverage}`]);
+    for (const args of FAST_PATHS) await run(args, [covered]);
     if (sts.count("GetSessionToken") !== calls) {
       throw new Error(
         "A fast path called STS: the runs did not find the session they were given.",
