@@ -33,6 +33,8 @@
 
 import * as acorn from "acorn";
 import type * as esbuild from "esbuild";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import type { FunctionRange } from "./everyday_coverage.ts";
 
 interface Node {
@@ -200,7 +202,7 @@ export function loadedBefore(
 /**
  * Rewrite, in place under `root`, the outputs of a build that every run
  * loads (see {@linkcode loadedBefore}) with {@linkcode eagerFunctions},
- * keeping the declarations `ran` lists for the output's absolute path (the
+ * keeping the declarations `ran` lists for the output's file URL (the
  * functions the everyday runs ran, {@linkcode FunctionRange}s of its text as
  * built); the chunks loaded on demand (the AWS SDK, rarely used commands)
  * stay lazy, as compiling them eagerly would only grow the code cache every
@@ -228,7 +230,7 @@ export async function eagerCompileBundle(
   let count = 0;
   for (const output of loadedBefore(metafile, entry)) {
     const path = `${root}/${output}`;
-    const ranges = ran.get(path);
+    const ranges = ran.get(pathToFileURL(resolve(path)).href);
     const eager = eagerFunctions(
       await Deno.readTextFile(path),
       (node) => ranges?.has(`${node.start}-${node.end}`) ?? false,

@@ -17,7 +17,6 @@
  * @module
  */
 
-import { fileURLToPath } from "node:url";
 import { startStsDouble } from "../tests/support/sts_double.ts";
 import { writeWorkProfile } from "../tests/support/aws_home.ts";
 
@@ -45,7 +44,8 @@ interface Coverage {
 
 /**
  * The functions each file ran at least once, by the coverage JSON files
- * Deno wrote into `dir` (absolute path → ranges).
+ * Deno wrote into `dir` (file URL → ranges; a URL is spelled the same on
+ * every OS, where a path's separators are not).
  */
 export async function ranFunctions(
   dir: string,
@@ -57,9 +57,8 @@ export async function ranFunctions(
       await Deno.readTextFile(`${dir}/${entry.name}`),
     ) as Coverage;
     if (!coverage.url.startsWith("file:")) continue;
-    const path = fileURLToPath(coverage.url);
-    const ranges = ran.get(path) ?? new Set<FunctionRange>();
-    ran.set(path, ranges);
+    const ranges = ran.get(coverage.url) ?? new Set<FunctionRange>();
+    ran.set(coverage.url, ranges);
     for (const { ranges: [whole] } of coverage.functions) {
       if (whole.count > 0) {
         ranges.add(`${whole.startOffset}-${whole.endOffset}`);

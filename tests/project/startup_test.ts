@@ -250,7 +250,8 @@ Deno.test("the functions the everyday runs run are compiled eagerly, and only th
   let lazy = 0;
   for (const path of loadedOnEveryRun) {
     const text = await Deno.readTextFile(path);
-    const ranges: Set<string> = ran.get(path) ?? new Set();
+    const ranges: Set<string> = ran.get(new URL(`file://${path}`).href) ??
+      new Set();
     // No function a refresh or a fast path ran is still a (lazily compiled)
     // declaration.
     assert.equal(
