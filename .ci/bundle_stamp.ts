@@ -29,6 +29,7 @@ const INPUTS = [
   ".ci/bundle_stamp.ts",
   ".ci/deferred_imports.ts",
   ".ci/eager_compile.ts",
+  ".ci/js_module.ts",
   ".ci/everyday_coverage.ts",
   "tests/support/sts_double.ts",
   "tests/support/aws_home.ts",

@@ -17,27 +17,11 @@
  * @module
  */
 
-import * as acorn from "acorn";
+import { children, type JsNode, parseModule } from "./js_module.ts";
 
-interface Node {
-  type: string;
-  start: number;
-  end: number;
-  source?: Node;
-  value?: unknown;
-  [key: string]: unknown;
-}
-
-function visit(node: Node, found: Node[]): void {
+function importsIn(node: JsNode, found: JsNode[]): void {
   if (node.type === "ImportExpression") found.push(node);
-  for (const [key, value] of Object.entries(node)) {
-    if (key === "type" || value === null || typeof value !== "object") continue;
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (item !== null && typeof item === "object" && "type" in item) {
-        visit(item as Node, found);
-      }
-    }
-  }
+  for (const child of children(node)) importsIn(child, found);
 }
 
 /**
@@ -54,12 +38,8 @@ export function deferImports(
   text: string,
   keep: (specifier: string) => boolean = () => false,
 ): { text: string; count: number } {
-  const program = acorn.parse(text, {
-    ecmaVersion: "latest",
-    sourceType: "module",
-  }) as unknown as Node;
-  const imports: Node[] = [];
-  visit(program, imports);
+  const imports: JsNode[] = [];
+  importsIn(parseModule(text), imports);
   const relative = imports.map((node) => node.source!).filter((source) =>
     source.type === "Literal" && typeof source.value === "string" &&
     /^\.\.?\//.test(source.value) && !keep(source.value)

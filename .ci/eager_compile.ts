@@ -31,21 +31,11 @@
  * @module
  */
 
-import * as acorn from "acorn";
 import type * as esbuild from "esbuild";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { FunctionRange } from "./everyday_coverage.ts";
-
-interface Node {
-  type: string;
-  start: number;
-  end: number;
-  id?: { name: string; start: number; end: number } | null;
-  body?: Node | Node[];
-  directive?: string;
-  [key: string]: unknown;
-}
+import { children, type JsNode as Node, parseModule } from "./js_module.ts";
 
 /** Where the declarations of one scope go, and which they are. */
 interface Insert {
@@ -58,20 +48,6 @@ const FUNCTIONS = new Set([
   "FunctionExpression",
   "ArrowFunctionExpression",
 ]);
-
-/** The nodes directly below `node`. */
-function children(node: Node): Node[] {
-  const found: Node[] = [];
-  for (const [key, value] of Object.entries(node)) {
-    if (key === "type" || value === null || typeof value !== "object") continue;
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (item !== null && typeof item === "object" && "type" in item) {
-        found.push(item as Node);
-      }
-    }
-  }
-  return found;
-}
 
 /**
  * `text` (an ES module) with its function declarations for which `keep`
@@ -90,10 +66,7 @@ export function eagerFunctions(
   text: string,
   keep: (declaration: { start: number; end: number }) => boolean = () => true,
 ): { text: string; count: number } {
-  const program = acorn.parse(text, {
-    ecmaVersion: "latest",
-    sourceType: "module",
-  }) as unknown as Node;
+  const program = parseModule(text);
   const inserts: Insert[] = [];
   const cuts: Node[] = [];
   const scope = (statements: Node[], skip: (node: Node) => boolean) => {
