@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import {
+  eagerCompileBundle,
   eagerFunctions,
   importCycles,
   loadedBefore,
@@ -152,6 +153,18 @@ Deno.test("eagerFunctions: refuses what is not a module", () => {
   assert.throws(() => eagerFunctions("function ("), SyntaxError);
 });
 
+/** One output of an esbuild metafile that imports `imports`. */
+function output(
+  imports: { path: string; kind: "import-statement" | "dynamic-import" }[],
+) {
+  return {
+    bytes: 0,
+    inputs: {},
+    imports: imports.map((i) => ({ ...i, external: false })),
+    exports: [],
+  };
+}
+
 Deno.test("importCycles and loadedBefore follow the chunks' imports", () => {
   assert.deepEqual(
     importCycles(new Map([["a", ["b"]], ["b", ["c"]], ["c", []]])),
@@ -161,14 +174,6 @@ Deno.test("importCycles and loadedBefore follow the chunks' imports", () => {
     importCycles(new Map([["a", ["b"]], ["b", ["a"]]])),
     ["a → b → a"],
   );
-  const output = (
-    imports: { path: string; kind: "import-statement" | "dynamic-import" }[],
-  ) => ({
-    bytes: 0,
-    inputs: {},
-    imports: imports.map((i) => ({ ...i, external: false })),
-    exports: [],
-  });
   const metafile = {
     inputs: {},
     outputs: {
@@ -186,4 +191,55 @@ Deno.test("importCycles and loadedBefore follow the chunks' imports", () => {
     "entry.js",
     "shared.js",
   ]);
+});
+
+Deno.test("eagerCompileBundle: only the functions that ran, in the chunks every run loads, by file URL", async () => {
+  const root = await Deno.makeTempDir({ prefix: "eager_bundle_" });
+  try {
+    await Deno.mkdir(`${root}/out`);
+    const entry =
+      'import{b as helper}from"./base.js";function ran(){return helper()}function idle(){return 0}export{ran,idle};\n';
+    const base =
+      "function b(){return 1}function unused(){return 2}export{b,unused};\n";
+    const sdk = "function sdk(){return 3}export{sdk};\n";
+    await Deno.writeTextFile(`${root}/out/entry.js`, entry);
+    await Deno.writeTextFile(`${root}/out/base.js`, base);
+    await Deno.writeTextFile(`${root}/out/sdk.js`, sdk);
+    const metafile = {
+      inputs: {},
+      outputs: {
+        "out/entry.js": output([
+          { path: "out/base.js", kind: "import-statement" },
+          { path: "out/sdk.js", kind: "dynamic-import" },
+        ]),
+        "out/base.js": output([]),
+        "out/sdk.js": output([]),
+      },
+    } as unknown as Metafile;
+    const range = (text: string, name: string) => {
+      const start = text.indexOf(`function ${name}(`);
+      return `${start}-${text.indexOf("}", start) + 1}` as const;
+    };
+    // Coverage names files by URL, as Deno's coverage JSON does.
+    const url = (file: string) => new URL(`file://${root}/out/${file}`).href;
+    const ran = new Map([
+      [url("entry.js"), new Set([range(entry, "ran")])],
+      [url("base.js"), new Set([range(base, "b")])],
+      [url("sdk.js"), new Set([range(sdk, "sdk")])],
+    ]);
+    assert.equal(
+      await eagerCompileBundle(root, metafile, "out/entry.js", ran),
+      2,
+    );
+    const built = await Deno.readTextFile(`${root}/out/entry.js`);
+    assert.match(built, /var ran=\(function \(\)\{return helper\(\)\}\);/);
+    assert.match(built, /function idle\(\)\{return 0\}/);
+    const builtBase = await Deno.readTextFile(`${root}/out/base.js`);
+    assert.match(builtBase, /var b=\(function \(\)\{return 1\}\);/);
+    assert.match(builtBase, /function unused\(\)\{return 2\}/);
+    // Loaded on demand: left as it was, whatever ran.
+    assert.equal(await Deno.readTextFile(`${root}/out/sdk.js`), sdk);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
