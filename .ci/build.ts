@@ -60,7 +60,7 @@ import { deferImports } from "./deferred_imports.ts";
  * The modules every run imports dynamically (main.ts loads the code-cache
  * module last), whose imports stay literal (.ci/deferred_imports.ts).
  */
-export const EVERY_RUN_IMPORTS: readonly string[] = [
+const EVERY_RUN_IMPORTS: readonly string[] = [
   "lib/shared/code_cache.ts",
 ];
 
@@ -191,20 +191,11 @@ export async function buildMain(root: string): Promise<number> {
   try {
     const result = await esbuild.build(bundleOptions(root, staging));
     const relative = staging.slice(root.length + 1);
-    const scratch = await Deno.makeTempDir({
-      dir: `${root}/dist`,
-      prefix: ".coverage-",
-    });
-    let ran;
-    try {
-      ran = await everydayFunctions(
-        root,
-        `${staging}/${BUNDLE_ENTRY}`,
-        scratch,
-      );
-    } finally {
-      await Deno.remove(scratch, { recursive: true }).catch(() => {});
-    }
+    const ran = await everydayFunctions(
+      root,
+      `${staging}/${BUNDLE_ENTRY}`,
+      `${root}/dist`,
+    );
     await eagerCompileBundle(
       root,
       result.metafile,

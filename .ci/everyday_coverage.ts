@@ -11,7 +11,8 @@
  *
  * The runs happen as a user's would, in a scratch home: a refresh against a
  * loopback STS double (the tests' own, in its benchmark mode) writes the
- * session, a `credential-process` caches it, then each fast path runs.
+ * session to the credentials file and the session cache, then each fast
+ * path runs.
  * Every run must end with exit 0, and no fast path may call STS.
  *
  * @module
@@ -21,10 +22,10 @@ import { startStsDouble } from "../tests/support/sts_double.ts";
 import { writeWorkProfile } from "../tests/support/aws_home.ts";
 
 /** The refresh that starts the everyday runs, with a code (any, for the benchmark-mode double). */
-export const REFRESH: readonly string[] = ["--profile", "work", "123456"];
+const REFRESH: readonly string[] = ["--profile", "work", "123456"];
 
 /** The fast paths: `--version`, `--help`, status, skip-while-valid, warm credential-process. */
-export const FAST_PATHS: readonly (readonly string[])[] = [
+const FAST_PATHS: readonly (readonly string[])[] = [
   ["--version"],
   ["--help"],
   ["status"],
@@ -47,7 +48,7 @@ interface Coverage {
  * Deno wrote into `dir` (file URL → ranges; a URL is spelled the same on
  * every OS, where a path's separators are not).
  */
-export async function ranFunctions(
+async function ranFunctions(
   dir: string,
 ): Promise<Map<string, Set<FunctionRange>>> {
   const ran = new Map<string, Set<FunctionRange>>();
@@ -69,19 +70,20 @@ export async function ranFunctions(
 }
 
 /**
- * Run {@linkcode REFRESH}, then {@linkcode FAST_PATHS}, with the bundle
- * whose entry is `entry`, under `deno run` with deno.json's permission set
- * and `--coverage`, in a home made under `scratch` (which must exist and is
- * left for the caller to remove); returns the functions each file of the
- * bundle ran.
+ * Run the refresh, then the fast paths, with the bundle whose entry is
+ * `entry`, under `deno run` with deno.json's permission set and
+ * `--coverage`, in a scratch folder made under `under` (the system's
+ * temporary folder by default) and removed after; returns the functions each
+ * file of the bundle ran.
  *
  * @throws {Error} when a run fails, or a fast path called STS.
  */
 export async function everydayFunctions(
   root: string,
   entry: string,
-  scratch: string,
+  under?: string,
 ): Promise<Map<string, Set<FunctionRange>>> {
+  const scratch = await Deno.makeTempDir({ dir: under, prefix: ".coverage-" });
   const home = `${scratch}/home`;
   const coverage = `${scratch}/coverage`;
   await Deno.mkdir(home);
@@ -122,10 +124,9 @@ export async function everydayFunctions(
         );
       }
     };
-    // A session in [mfa], then the cache entry credential-process answers from.
+    // A session in [mfa], and the cache entry credential-process answers from.
     const covered = `--coverage=${coverage}`;
     await run(REFRESH, [covered]);
-    await run(FAST_PATHS[FAST_PATHS.length - 1]);
     const calls = sts.count("GetSessionToken");
     for (const args of FAST_PATHS) await run(args, [covered]);
     if (sts.count("GetSessionToken") !== calls) {
@@ -133,8 +134,9 @@ export async function everydayFunctions(
         "A fast path called STS: the runs did not find the session they were given.",
       );
     }
+    return await ranFunctions(coverage);
   } finally {
     await sts.close();
+    await Deno.remove(scratch, { recursive: true }).catch(() => {});
   }
-  return await ranFunctions(coverage);
 }
