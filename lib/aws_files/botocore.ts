@@ -219,9 +219,7 @@ function sectionRecord(
   name: string,
 ): Record<string, string> {
   const keys = sectionKeys(doc, name);
-  const defaults = hasSection(doc, "DEFAULT")
-    ? sectionKeys(doc, "DEFAULT")
-    : undefined;
+  const defaults = sectionKeys(doc, "DEFAULT");
   const record: Record<string, string> = {};
   const add = (key: string, read: ReadKey) => {
     if (read.badNested) {
@@ -243,7 +241,7 @@ function sectionRecord(
     }
   };
   for (const [key, read] of keys) add(key, read);
-  for (const [key, read] of defaults ?? []) {
+  for (const [key, read] of defaults) {
     if (!keys.has(key)) add(key, read);
   }
   return record;
@@ -411,9 +409,8 @@ export function readProfiles(
   doc: IniDocument,
   file: "credentials" | "config",
 ): Map<string, Record<string, string>> {
+  checkReadable(doc);
   const index = readableIndex(doc);
-  // A nested block line without = throws, as readSections finds it.
-  if (index.badNested) readSections(doc);
   if (file === "credentials") {
     return new LazyRecords(
       index.first,

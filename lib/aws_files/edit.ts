@@ -109,16 +109,10 @@ function editWhole(
   values: Record<string, string>,
   remove: string[],
 ): IniDocument {
-  const where = `[${section}]`;
   const lines = [...doc.lines];
-  const ranges = sectionRanges(lines, section);
-  if (ranges.length > 1) {
-    throw new IniError(
-      `line ${ranges[1][0] + 1} repeats the section ${where}.`,
-      ranges[1][0] + 1,
-    );
-  }
-  editLines(lines, ranges[0], doc.eol, 0, section, values, remove);
+  // checkRequest refused a repeated section: there is at most one.
+  const [range] = sectionRanges(lines, section);
+  editLines(lines, range, doc.eol, 0, section, values, remove);
   const edited = reparse(doc, lines);
   checkEdit(doc, edited, section, values, remove);
   return edited.doc;

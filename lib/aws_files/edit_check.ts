@@ -80,13 +80,13 @@ function regionParts(
   }
   // A JS SDK name holds the text after its kind (`profile.x` comes from a
   // header holding `x`), so only lines holding that are read as headers.
+  const merges = (_: number, text: string) => {
+    if (!text.includes("[")) return false;
+    const other = jsHeaderName(text);
+    return other !== undefined && inside.has(other);
+  };
   for (const name of inside) {
     const needle = name.slice(name.indexOf(".") + 1);
-    const merges = (_: number, text: string) => {
-      if (!text.includes("[")) return false;
-      const other = jsHeaderName(text);
-      return other !== undefined && inside.has(other);
-    };
     if (someLineOutside(doc, region, needle, merges)) return null;
   }
   return {

@@ -213,12 +213,14 @@ export function nestedLineOk(text: string): boolean {
 
 /** Index `text` (a whole file, BOM included) in one pass. */
 export function indexText(text: string): SectionIndex {
+  const names: string[] = [];
   const index: SectionIndex = {
     problem: null,
-    names: [],
+    names,
     headerLines: [],
     starts: [],
-    first: new FirstSections([]),
+    // Room for a section per 100 bytes of text (a header and two keys).
+    first: new FirstSections(names, text.length / 100),
     lineCount: 0,
     badNested: false,
   };
@@ -229,12 +231,7 @@ export function indexText(text: string): SectionIndex {
     };
     return index;
   }
-  const names = index.names;
-  // Room for a section per 100 bytes of text (a header and two keys).
-  const firstSections = index.first = new FirstSections(
-    names,
-    text.length / 100,
-  );
+  const firstSections = index.first;
   const fail = (message: string, line: number) => {
     index.problem = { message: `line ${line} ${message}.`, line };
     return index;

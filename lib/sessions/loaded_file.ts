@@ -12,14 +12,6 @@ import { readProfiles } from "../aws_files/botocore.ts";
 import type { AwsPaths, ProfileKeys } from "../aws_files/settings.ts";
 import { readText } from "../files/read.ts";
 
-function parseFile(text: string | null, path: string): IniDocument {
-  try {
-    return parseIni(text ?? "");
-  } catch (error) {
-    throw new LocalError(`Cannot parse ${path}: ${(error as Error).message}`);
-  }
-}
-
 function profilesOf(
   doc: IniDocument,
   file: "credentials" | "config",
@@ -59,7 +51,7 @@ export function loadFile(
   known?: LoadedFile,
 ): LoadedFile {
   if (known !== undefined && known.text === text) return known;
-  const doc = parseFile(text, path);
+  const doc = parseIni(text ?? "");
   return { text, doc, profiles: profilesOf(doc, file, path) };
 }
 

@@ -74,11 +74,27 @@ Deno.test("setKeys in a big file changes the target section only", () => {
   );
   const added = serializeIni(setKeys(doc, "mfa", { x_key: "v" }));
   assert.equal(added, text + "\n[mfa]\nx_key = v\n");
-  // The edited document reads as the re-parse of its text.
+  // The edited document is the parse of its text: what the window edit sets
+  // itself (the line ending, the BOM) and the lines made from it.
+  const windowed = setKeys(doc, "p2", { x_key: "v" });
+  const reparsed = parseIni(serializeIni(windowed));
   assert.deepEqual(
-    readSections(setKeys(doc, "p2", { x_key: "v" })),
-    readSections(parseIni(serializeIni(setKeys(doc, "p2", { x_key: "v" })))),
+    { bom: windowed.bom, eol: windowed.eol, lines: windowed.lines },
+    { bom: reparsed.bom, eol: reparsed.eol, lines: reparsed.lines },
   );
+});
+
+Deno.test("readProfiles refuses a nested block line without = when the file is read, in either file", () => {
+  // Records are made when first read; the file's problem is found at once.
+  const doc = parseIni("[a]\ns3 =\n  broken\n[profile b]\nregion = x\n");
+  for (const file of ["credentials", "config"] as const) {
+    assert.throws(
+      () => readProfiles(doc, file),
+      (error) =>
+        error instanceof IniError &&
+        error.message === "line 3 in the nested block of s3 in [a] has no =.",
+    );
+  }
 });
 
 Deno.test("keys repeated in another case are found in any script", () => {
