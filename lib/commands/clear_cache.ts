@@ -125,11 +125,11 @@ export async function clearCachedSessions(
     role: keys[ROLE_KEY]?.trim(),
   }));
   const ofProfile = (key: CacheKey) =>
-    ofProfiles && (all ||
-      made.some((one) =>
-        one.source === key.sourceProfile && one.serial === key.serialNumber &&
-        one.role === key.roleArn
-      ));
+    all ||
+    made.some((one) =>
+      one.source === key.sourceProfile && one.serial === key.serialNumber &&
+      one.role === key.roleArn
+    );
   let removed = 0;
   const perName = names.map(() => 0);
   try {

@@ -15,7 +15,7 @@ import {
 } from "../aws_files/session.ts";
 import { formatRemaining, localMinute, rfc3339 } from "../shared/time.ts";
 import type { ProfileKeys } from "../aws_files/settings.ts";
-import type { CacheKey } from "../sessions/cache_key.ts";
+import type { CachedKey } from "../sessions/cache_list.ts";
 
 /** One awsmfa-managed profile, or a session only the cache holds. */
 export interface StatusRow {
@@ -64,7 +64,7 @@ export function managedProfiles(
  * source, serial and role among `rows`, in the order given.
  */
 export function cacheOnlyRows(
-  entries: readonly { key: CacheKey; expiration?: Date }[],
+  entries: readonly CachedKey[],
   rows: readonly StatusRow[],
   now: Date,
 ): StatusRow[] {

@@ -33,10 +33,10 @@ export interface StoreFs {
   /** The target of a symlink, as stored in the link. */
   readLink(path: string): Promise<string>;
   /**
-   * The content of a file, following symlinks: at most `maxBytes` + 1 bytes
-   * when `maxBytes` is given, so a caller can tell a file that is too big.
+   * The content of a file, following symlinks: at most `maxBytes` + 1 bytes,
+   * so a caller can tell a file that is too big.
    */
-  readFile(path: string, maxBytes?: number): Promise<Uint8Array>;
+  readFile(path: string, maxBytes: number): Promise<Uint8Array>;
   /** The entries of a directory. */
   readDir(path: string): Promise<DirEntry[]>;
   /** Create one directory (not its parents) with the given mode. */
@@ -78,10 +78,7 @@ export const denoStoreFs: StoreFs = {
   stat: (path) => settled(() => Deno.statSync(path)),
   realPath: (path) => settled(() => Deno.realPathSync(path)),
   readLink: (path) => settled(() => Deno.readLinkSync(path)),
-  readFile: (path, maxBytes) =>
-    maxBytes === undefined
-      ? Deno.readFile(path)
-      : settled(() => readCapped(path, maxBytes)),
+  readFile: (path, maxBytes) => settled(() => readCapped(path, maxBytes)),
   readDir: (path) =>
     settled(() =>
       Array.from(

@@ -11,6 +11,14 @@ import type { CacheKey } from "./cache_key.ts";
 import { cacheKeyOfText, parseCacheText } from "./cache_entry.ts";
 import { readEntryText } from "./cache_file.ts";
 
+/** A cache entry as listed: what it is for, and when its session ends. */
+export interface CachedKey {
+  /** What the entry is for. */
+  key: CacheKey;
+  /** When its session ends; absent when the entry holds none that reads. */
+  expiration?: Date;
+}
+
 /**
  * The keys of the entries in `dir` (what each file says it is for), with
  * each entry's expiry; files that are not cache entries of this version, or
@@ -20,14 +28,14 @@ import { readEntryText } from "./cache_file.ts";
 export async function listCachedKeys(
   dir: string,
   fs: StoreFs = denoStoreFs,
-): Promise<{ key: CacheKey; expiration?: Date }[]> {
+): Promise<CachedKey[]> {
   let names: string[];
   try {
     names = await entryNames(dir, fs);
   } catch {
     return [];
   }
-  const found: { key: CacheKey; expiration?: Date }[] = [];
+  const found: CachedKey[] = [];
   for (const name of names) {
     const text = await readEntryText(join(dir, name), fs).catch(() => null);
     const key = text === null ? undefined : cacheKeyOfText(text);

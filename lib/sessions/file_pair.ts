@@ -173,7 +173,7 @@ export async function writePair(
       note,
       ...seam,
       ...(locks.credentials ? { locked: locks.credentials } : {}),
-      ...(known.credentials != null ? { known: known.credentials } : {}),
+      known: known.credentials,
     });
   } catch (error) {
     if (!(error instanceof LocalError)) throw error;
@@ -186,7 +186,7 @@ export async function writePair(
       note,
       ...seam,
       ...(locks.config ? { locked: locks.config } : {}),
-      ...(known.config != null ? { known: known.config } : {}),
+      known: known.config,
     });
   } catch (error) {
     const undo = await rollBack(written, {

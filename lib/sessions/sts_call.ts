@@ -44,7 +44,7 @@ export function preloadSts(): void {
   loadSts().catch(() => {});
 }
 
-/** The production GetSessionToken call: imports lib/sessions/sts.ts (and the AWS SDK) only now. */
+/** The production GetSessionToken call: lib/sessions/sts.ts (and the AWS SDK), loaded at the first call or its preload. */
 export async function stsGetSessionToken(
   request: SessionRequest,
 ): Promise<SessionValues> {
@@ -52,7 +52,7 @@ export async function stsGetSessionToken(
   return await getSessionToken(request);
 }
 
-/** The production AssumeRole call: imports lib/sessions/sts.ts (and the AWS SDK) only now. */
+/** The production AssumeRole call: lib/sessions/sts.ts (and the AWS SDK), loaded at the first call or its preload. */
 export async function stsAssumeRole(
   request: RoleRequest,
 ): Promise<SessionValues> {

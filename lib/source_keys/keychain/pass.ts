@@ -17,6 +17,8 @@ import {
 } from "./keychain.ts";
 
 const LABEL = "pass";
+/** What pass says of an entry it does not hold. */
+const NOT_STORED = /is not in the password store/;
 
 /** Escape sequences and tree drawing, which `pass ls` prints around names. */
 function plainName(line: string): string {
@@ -67,7 +69,7 @@ export function passKeychain(
         stderr: "piped",
       });
       if (out.code === 0) return out.stdout;
-      if (/is not in the password store/.test(out.stderr)) return undefined;
+      if (NOT_STORED.test(out.stderr)) return undefined;
       throw new KeychainError(
         `pass could not read the keys of profile "${profile}" (exit status ${out.code}); is gpg-agent able to decrypt?`,
       );
@@ -79,10 +81,8 @@ export function passKeychain(
         args: ["rm", "--force", entry(profile)],
         stderr: "piped",
       });
-      if (out.code !== 0 && /is not in the password store/.test(out.stderr)) {
-        return false;
-      }
       if (out.code !== 0) {
+        if (NOT_STORED.test(out.stderr)) return false;
         throw new KeychainError(
           `pass did not delete the keys of profile "${profile}" (exit status ${out.code}).`,
         );
