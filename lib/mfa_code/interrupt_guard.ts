@@ -25,10 +25,13 @@ const LATE_INTERRUPT_MS = 2_000;
  * Keep SIGINT from ending awsmfa until the returned function is called.
  * Called with `interrupted` (the read script ended by Ctrl-C, which reached
  * awsmfa too), it keeps ignoring until that one SIGINT has been dealt with,
- * however late, and keeps awsmfa from ending before (bounded by
- * {@linkcode LATE_INTERRUPT_MS}); a later SIGINT ends awsmfa as usual.
+ * however late, and keeps awsmfa from ending before (for at most
+ * `lateInterruptMs`, {@linkcode LATE_INTERRUPT_MS} by default); a later
+ * SIGINT ends awsmfa as usual.
  */
-export function ignoreInterrupt(): (interrupted: boolean) => void {
+export function ignoreInterrupt(
+  lateInterruptMs: number = LATE_INTERRUPT_MS,
+): (interrupted: boolean) => void {
   let arrived = false;
   let released = false;
   let bound: ReturnType<typeof setTimeout> | undefined;
@@ -45,6 +48,6 @@ export function ignoreInterrupt(): (interrupted: boolean) => void {
     if (released) return;
     released = true;
     if (!interrupted || arrived) stop();
-    else bound = setTimeout(stop, LATE_INTERRUPT_MS);
+    else bound = setTimeout(stop, lateInterruptMs);
   };
 }

@@ -28,14 +28,18 @@ async function runSteps(
   return { done, signal: out.signal, code: out.code };
 }
 
+/** Run `steps`, then SIGINT: all of them done, and the SIGINT ends the worker. */
+async function assertEndsAfter(steps: string[]): Promise<void> {
+  const { done, signal } = await runSteps([...steps, "interrupt"]);
+  assert.deepEqual(done, steps);
+  assert.equal(signal, "SIGINT");
+}
+
 Deno.test({
   name: "interrupt guard: held, SIGINT is ignored; released, it ends awsmfa",
   ignore: !ON_UNIX,
   fn: async () => {
-    const steps = ["hold", "interrupt", "release"];
-    const { done, signal } = await runSteps([...steps, "interrupt"]);
-    assert.deepEqual(done, steps);
-    assert.equal(signal, "SIGINT");
+    await assertEndsAfter(["hold", "interrupt", "release"]);
   },
 });
 
@@ -45,17 +49,21 @@ Deno.test({
   ignore: !ON_UNIX,
   fn: async (t) => {
     await t.step("it is dealt with after the release", async () => {
-      const steps = ["hold", "release-interrupted", "interrupt"];
-      const { done, signal } = await runSteps([...steps, "interrupt"]);
-      assert.deepEqual(done, steps);
-      assert.equal(signal, "SIGINT");
+      await assertEndsAfter(["hold", "release-interrupted", "interrupt"]);
     });
     await t.step("it was dealt with before the release", async () => {
-      const steps = ["hold", "interrupt", "release-interrupted"];
-      const { done, signal } = await runSteps([...steps, "interrupt"]);
-      assert.deepEqual(done, steps);
-      assert.equal(signal, "SIGINT");
+      await assertEndsAfter(["hold", "interrupt", "release-interrupted"]);
     });
+  },
+});
+
+Deno.test({
+  name:
+    "interrupt guard: once the wait for the script's Ctrl-C is over, a SIGINT ends awsmfa again",
+  ignore: !ON_UNIX,
+  fn: async () => {
+    // With a 0 ms bound: the wait is over on the next turn of the timers.
+    await assertEndsAfter(["hold-briefly", "release-interrupted", "next-turn"]);
   },
 });
 

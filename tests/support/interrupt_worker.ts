@@ -4,7 +4,10 @@
  * and prints the name of each one done on stdout, so the test sees how far it
  * got before a SIGINT ended it.
  *
- * - `hold`: {@linkcode ignoreInterrupt}.
+ * - `hold`: {@linkcode ignoreInterrupt}; `hold-briefly`: the same, waiting
+ *   0 ms at most for a late SIGINT.
+ * - `next-turn`: wait for the timers due now (a 0 ms bound has ended after
+ *   it: timers of one delay run in the order they were set).
  * - `release`, `release-interrupted`: call what `hold` returned, with `false`
  *   or `true` (the read script ended by Ctrl-C).
  * - `interrupt`: SIGINT to this process, then wait until Deno has dealt with
@@ -35,7 +38,10 @@ async function main(steps: string[]): Promise<void> {
   let release: ((interrupted: boolean) => void) | undefined;
   for (const step of steps) {
     if (step === "hold") release = ignoreInterrupt();
-    else if (step === "release") release!(false);
+    else if (step === "hold-briefly") release = ignoreInterrupt(0);
+    else if (step === "next-turn") {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    } else if (step === "release") release!(false);
     else if (step === "release-interrupted") release!(true);
     else if (step === "interrupt") {
       Deno.kill(Deno.pid, "SIGINT");

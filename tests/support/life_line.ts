@@ -46,7 +46,9 @@ export async function lifeLine(): Promise<LifeLine> {
         );
       });
       try {
-        await Promise.race([drain(await reader), guard]);
+        // The guard covers the open too: a command that never opened its
+        // end would leave the reader waiting for a writer.
+        await Promise.race([reader.then(drain), guard]);
       } finally {
         clearTimeout(timer);
       }
