@@ -343,26 +343,18 @@ Deno.test("clear: a profile another run writes between clear's first read and it
     assert.equal(await run(["clear", "b"], harness(home).io), ExitCode.Ok);
     // clear reads the files without "b"; the other run writes "b" just
     // before clear takes the credentials lock.
-    let wrote = false;
-    const fs: StoreFs = {
-      ...denoStoreFs,
-      async open(path, options) {
-        if (!wrote && path.endsWith(".credentials.awsmfa.lock")) {
-          wrote = true;
-          for (const [name, text] of Object.entries(withB)) {
-            await Deno.writeTextFile(join(home, ".aws", name), text);
-          }
-        }
-        return await denoStoreFs.open(path, options);
-      },
-    };
+    const { fs, changed } = changeAtLock(async () => {
+      for (const [name, text] of Object.entries(withB)) {
+        await Deno.writeTextFile(join(home, ".aws", name), text);
+      }
+    });
     const h = harness(home, { storeFs: fs });
     assert.equal(
       await run(["clear", "a", "b"], h.io),
       ExitCode.Ok,
       h.err.join(""),
     );
-    assert.ok(wrote, "clear took no credentials lock");
+    assert.ok(changed(), "clear took no credentials lock");
     assert.equal(
       await Deno.readTextFile(join(home, ".aws/credentials")),
       CREDENTIALS,

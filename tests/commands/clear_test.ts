@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { writeCachedSession } from "../support/cache.ts";
 import { ExitCode } from "../../lib/shared/errors.ts";
 import { denoStoreFs } from "../../lib/files/fs.ts";
@@ -115,26 +115,13 @@ Deno.test("run: one code serves the default command, exec and --output through t
     assert.equal(printed.prompts(), 1);
 
     // A session of another source profile stays through `clear mfa` …
-    await writeCachedSession(
-      cacheDirectory(home),
-      { sourceProfile: "other", serialNumber: SERIAL },
-      {
-        accessKeyId: "ASIAEXAMPLEOTHER0001",
-        secretAccessKey: SESSION_SECRET,
-        sessionToken: SESSION_TOKEN,
-        expiration: EXPIRES,
-      },
-    );
+    const otherEntry = await cacheSessionOf(home, "other");
     const clear = harness(home);
     assert.equal(await run(["clear", "mfa", "mfa2"], clear.io), 0);
     assert.match(
       clear.err.join(""),
       /Removed 1 cached session from .*cache\.\n$/,
     );
-    const otherEntry = await cacheFileName({
-      sourceProfile: "other",
-      serialNumber: SERIAL,
-    });
     assert.deepEqual(await cacheEntries(home), [otherEntry]);
     // … and the next run needs a code again.
     const after = harness(home);
@@ -151,9 +138,9 @@ Deno.test("run: one code serves the default command, exec and --output through t
   });
 });
 
-/** A cached session of source profile `source` under `home`. */
+/** A cached session of source profile `source` under `home`: its entry's name. */
 async function cacheSessionOf(home: string, source: string): Promise<string> {
-  await writeCachedSession(
+  const path = await writeCachedSession(
     cacheDirectory(home),
     { sourceProfile: source, serialNumber: SERIAL },
     {
@@ -163,7 +150,7 @@ async function cacheSessionOf(home: string, source: string): Promise<string> {
       expiration: EXPIRES,
     },
   );
-  return await cacheFileName({ sourceProfile: source, serialNumber: SERIAL });
+  return basename(path);
 }
 
 Deno.test("clear: a cache that cannot be cleared after the files were is a warning, exit 0, also for a name only the cache holds", async () => {
@@ -174,7 +161,7 @@ Deno.test("clear: a cache that cannot be cleared after the files were is a warni
     );
     const other = await cacheSessionOf(home, "other");
     // The store cannot lock this entry: a directory where its lock goes.
-    await Deno.mkdir(join(cacheDirectory(home), `.${other}.awsmfa.lock`));
+    await Deno.mkdir(lockPath(join(cacheDirectory(home), other)));
     const clear = harness(home);
     const exit = await run(["clear", "mfa", "other"], clear.io);
     const said = clear.err.join("");

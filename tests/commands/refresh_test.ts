@@ -23,6 +23,7 @@ import {
   SESSION_TOKEN,
   withHome,
 } from "../support/run_harness.ts";
+import { assertNoSecrets } from "../support/cli.ts";
 
 Deno.test("run: the code comes from CODE or stdin first, then --mfa-process, then mfa_process, then the prompt", async (t) => {
   const withProcess = CONFIG + "mfa_process = oathtool --totp -b SECRETSEED\n";
@@ -246,9 +247,7 @@ Deno.test("run: --min-remaining decides when a stored session is too short", asy
 });
 
 Deno.test("run: a target name the editor refuses stops the run before the code is asked for or sent", async () => {
-  await withHome({}, async (home) => {
-    await Deno.writeTextFile(join(home, ".aws/credentials"), CREDENTIALS);
-    await Deno.writeTextFile(join(home, ".aws/config"), CONFIG);
+  await withHome(BOTH, async (home) => {
     const h = harness(home, { stdinRefused: true });
     const code = await run(
       ["--profile", "work", "--mfa-profile-name", "team,mfa"],
@@ -258,11 +257,7 @@ Deno.test("run: a target name the editor refuses stops the run before the code i
     assert.equal(h.prompts(), 0);
     assert.equal(h.requests.length, 0);
     assert.match(h.err.join(""), /profile name "team,mfa"/);
-    assert.equal(
-      await Deno.readTextFile(join(home, ".aws/credentials")),
-      CREDENTIALS,
-    );
-    assert.equal(await Deno.readTextFile(join(home, ".aws/config")), CONFIG);
+    assert.deepEqual(await files(home), [CREDENTIALS, CONFIG]);
   });
 });
 
@@ -295,49 +290,34 @@ Deno.test("run: when the config file cannot be written, the credentials file is 
     await Deno.remove(join(home, ".aws/config")).catch(() => undefined);
     await Deno.mkdir(join(home, ".aws/config"));
   };
+  // A refresh whose config write fails after STS answered: exit 3, one call.
+  const sabotagedRun = async (home: string) => {
+    const h = harness(home, { onSession: sabotage(home), stdinRefused: true });
+    const code = await run(["--profile", "work", "123456"], h.io);
+    assert.equal(code, ExitCode.Local, h.err.join(""));
+    assert.equal(h.requests.length, 1);
+    return h;
+  };
 
   await t.step(
     "an existing credentials file is byte-identical again",
     async () => {
-      await withHome({}, async (home) => {
-        const credentials = CREDENTIALS.replaceAll("\n", "\r\n");
-        await Deno.writeTextFile(join(home, ".aws/credentials"), credentials);
-        await Deno.writeTextFile(join(home, ".aws/config"), CONFIG);
-        const h = harness(home, {
-          onSession: sabotage(home),
-          stdinRefused: true,
-        });
-        const code = await run(["--profile", "work", "123456"], h.io);
-        assert.equal(code, ExitCode.Local, h.err.join(""));
-        assert.equal(h.requests.length, 1);
-        assert.equal(
-          await Deno.readTextFile(join(home, ".aws/credentials")),
-          credentials,
-        );
+      const credentials = CREDENTIALS.replaceAll("\n", "\r\n");
+      await withHome({ credentials, config: CONFIG }, async (home) => {
+        const h = await sabotagedRun(home);
+        assert.equal((await files(home))[0], credentials);
         assert.match(h.err.join(""), /config/);
       });
     },
   );
 
   await t.step("a credentials file the run created is removed", async () => {
-    await withHome({}, async (home) => {
-      // Long-term keys in the config file, no credentials file at all.
-      const config = CONFIG + `aws_access_key_id = AKIAEXAMPLEWORK00001\n` +
-        `aws_secret_access_key = ${SECRET}\n`;
-      await Deno.writeTextFile(join(home, ".aws/config"), config);
-      const h = harness(home, {
-        onSession: sabotage(home),
-        stdinRefused: true,
-      });
-      const code = await run(["--profile", "work", "123456"], h.io);
-      assert.equal(code, ExitCode.Local, h.err.join(""));
-      assert.equal(h.requests.length, 1);
-      assert.equal(
-        await Deno.readTextFile(join(home, ".aws/credentials")).catch(() =>
-          null
-        ),
-        null,
-      );
+    // Long-term keys in the config file, no credentials file at all.
+    const config = CONFIG + `aws_access_key_id = AKIAEXAMPLEWORK00001\n` +
+      `aws_secret_access_key = ${SECRET}\n`;
+    await withHome({ config }, async (home) => {
+      await sabotagedRun(home);
+      assert.equal((await files(home))[0], null);
       const left = [];
       for await (const entry of Deno.readDir(join(home, ".aws"))) {
         left.push(entry.name);
@@ -350,18 +330,19 @@ Deno.test("run: when the config file cannot be written, the credentials file is 
 });
 
 Deno.test("run: a successful run prints nothing on stdout and no secret or code anywhere", async () => {
-  await withHome({}, async (home) => {
-    await Deno.writeTextFile(join(home, ".aws/credentials"), CREDENTIALS);
-    await Deno.writeTextFile(join(home, ".aws/config"), CONFIG);
+  await withHome(BOTH, async (home) => {
     const h = harness(home, { stdinRefused: true });
     const code = await run(["--profile", "work"], h.io);
     assert.equal(code, ExitCode.Ok, h.err.join(""));
     assert.equal(h.prompts(), 1);
     assert.deepEqual(h.out, []);
     const printed = h.err.join("");
-    for (const secret of [SECRET, SESSION_SECRET, SESSION_TOKEN, "987650"]) {
-      assert.ok(!printed.includes(secret), `printed ${secret}`);
-    }
+    assertNoSecrets([printed], [
+      SECRET,
+      SESSION_SECRET,
+      SESSION_TOKEN,
+      "987650",
+    ]);
     assert.match(
       printed,
       /^MFA code for arn:aws:iam::123456789012:mfa\/alice: /,

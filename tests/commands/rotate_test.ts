@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { iamClient } from "../../lib/source_keys/iam.ts";
 import { maskKeyId } from "../../lib/source_keys/key_age.ts";
 import { run, type RunIO } from "../../lib/run.ts";
+import { ExitCode } from "../../lib/shared/errors.ts";
 import { spawnBounded, type SpawnSpec } from "../../lib/shared/spawn.ts";
 import {
   assertNoSecrets,
@@ -504,9 +505,13 @@ Deno.test("rotate: with no serial configured, the one awsmfa recorded for the pr
 
     // A managed profile is not rotated for its source.
     const other = ioFor(home.env, clock);
-    assert.notEqual(
+    assert.equal(
       await run(["rotate", "--profile", "mfa", sts.currentCode(user)], other),
-      0,
+      ExitCode.Usage,
+    );
+    assert.match(
+      other.err.join(""),
+      /Cannot find the MFA serial number.*profile "mfa"/,
     );
     assert.equal(sts.accessKeys(user)[0].accessKeyId, keys[0].accessKeyId);
   } finally {

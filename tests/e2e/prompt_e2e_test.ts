@@ -38,15 +38,7 @@ Deno.test({
     const sts = await startStsDouble({ quiet: true });
     try {
       const user = sts.addUser({ userName: "alice" });
-      await Deno.mkdir(`${home}/.aws`);
-      await Deno.writeTextFile(
-        `${home}/.aws/credentials`,
-        `[work]\naws_access_key_id = ${user.accessKeyId}\naws_secret_access_key = ${user.secretAccessKey}\n`,
-      );
-      await Deno.writeTextFile(
-        `${home}/.aws/config`,
-        `[profile work]\nmfa_serial = ${user.serial}\n`,
-      );
+      await writeWorkProfile(home, user);
       const child = new Deno.Command(SCRIPT.path, {
         args: [
           "-qfec",
