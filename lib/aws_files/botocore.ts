@@ -284,19 +284,22 @@ export function ownKeys(
 
 type Records = Map<string, Record<string, string>>;
 
+/** The names a {@linkcode LazyRecords} reads: a Map of them, or the index's table. */
+type Names = Pick<ReadonlyMap<string, unknown>, "size" | "has" | "keys">;
+
 /**
  * A Map of records by name over a map of the names (`skip` left out) that
  * makes each record when it is first read: `has`, `keys` and `size` read
  * the names only. Changing it first copies every entry into the Map itself.
  */
 class LazyRecords extends Map<string, Record<string, string>> {
-  #names: ReadonlyMap<string, unknown> | undefined;
+  #names: Names | undefined;
   #skip: string | undefined;
   #made = new Map<string, Record<string, string>>();
   #make: (key: string) => Record<string, string>;
 
   constructor(
-    names: ReadonlyMap<string, unknown>,
+    names: Names,
     skip: string | undefined,
     make: (key: string) => Record<string, string>,
   ) {

@@ -12,6 +12,7 @@
  */
 
 import { pyIndent, pyRstrip, pyStrip } from "./python_text.ts";
+import { lineEnd } from "./section_index.ts";
 
 /** Kind of one physical line. */
 export type LineKind =
@@ -372,12 +373,7 @@ export function linesHolding(doc: IniDocument, needle: string): LineSpan[] {
       if (code === 0x0a || code === 0x0d) break;
       start--;
     }
-    let end = at;
-    while (end < text.length) {
-      const code = text.charCodeAt(end);
-      if (code === 0x0a || code === 0x0d) break;
-      end++;
-    }
+    const end = lineEnd(text, at);
     spans.push({ start, end });
     at = end;
   }

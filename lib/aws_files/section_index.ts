@@ -41,10 +41,11 @@ export interface SectionIndex {
 
 /**
  * Section names -> the position of the first section of that name in
- * `names`, as a read-only Map: a hash table of positions over the names
- * array, cheaper to fill for 100,000 sections than a Map of strings.
+ * `names`, with a Map's `size`, `has`, `get` and `keys`: a hash table of
+ * positions over the names array, cheaper to fill for 100,000 sections than
+ * a Map of strings.
  */
-export class FirstSections implements ReadonlyMap<string, number> {
+export class FirstSections {
   #names: string[];
   #table: Int32Array; // position + 1; 0 is a free slot
   #hashes: Int32Array; // the hash of each slot's name
@@ -134,39 +135,10 @@ export class FirstSections implements ReadonlyMap<string, number> {
 
   /** The names in file order, each once. */
   *keys(): MapIterator<string> {
-    for (const [name] of this.entries()) yield name;
-  }
-
-  /** The first positions in file order. */
-  *values(): MapIterator<number> {
-    for (const [, at] of this.entries()) yield at;
-  }
-
-  /** Name and first position, in file order. */
-  *entries(): MapIterator<[string, number]> {
     const names = this.#names;
     for (let at = 0; at < names.length; at++) {
       const name = names[at];
-      if (this.find(name) === at) yield [name, at];
-    }
-  }
-
-  /** Same as {@linkcode entries}. */
-  [Symbol.iterator](): MapIterator<[string, number]> {
-    return this.entries();
-  }
-
-  /** Call `callback` for each name, in file order. */
-  forEach(
-    callback: (
-      at: number,
-      name: string,
-      map: ReadonlyMap<string, number>,
-    ) => void,
-    thisArg?: unknown,
-  ): void {
-    for (const [name, at] of this.entries()) {
-      callback.call(thisArg, at, name, this);
+      if (this.find(name) === at) yield name;
     }
   }
 }
