@@ -21,6 +21,7 @@ import {
   sectionSpan,
   skipCrossCheck,
 } from "../support/parsers.ts";
+import { withTempDir } from "../support/temp.ts";
 
 const FIXTURES = new URL("../fixtures/ini/", import.meta.url).pathname;
 
@@ -250,15 +251,6 @@ async function fixtureText(name: string): Promise<string> {
   );
 }
 
-async function withTemp<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "ini_corpus_" });
-  try {
-    return await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 /** One successful edit, to be checked against the real parsers. */
 interface Edit {
   name: string;
@@ -428,7 +420,7 @@ Deno.test({
   ignore,
   fn: async () => {
     requireBotocore(problem);
-    await withTemp(async (dir) => {
+    await withTempDir("ini_corpus_", async (dir) => {
       const names = Object.keys(CORPUS);
       const paths: string[] = [];
       for (const name of names) {
@@ -483,7 +475,7 @@ Deno.test({
   fn: async () => {
     requireBotocore(problem);
     const edits = await corpusEdits();
-    await withTemp(async (dir) => {
+    await withTempDir("ini_corpus_", async (dir) => {
       const paths: string[] = [];
       for (const [i, edit] of edits.entries()) {
         paths.push(join(dir, `${i}.before`), join(dir, `${i}.after`));

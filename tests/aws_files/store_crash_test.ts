@@ -3,18 +3,10 @@ import { join } from "node:path";
 import { readText } from "../../lib/files/read.ts";
 import { updateFile } from "../../lib/files/update.ts";
 import { generationText, parseGeneration } from "../support/store_worker.ts";
+import { withTempDir } from "../support/temp.ts";
 
 const WORKER = new URL("../support/store_worker.ts", import.meta.url).pathname;
 const KILLS = 30;
-
-async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "store_" }));
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 async function list(dir: string): Promise<string[]> {
   const names: string[] = [];
@@ -53,7 +45,7 @@ Deno.test({
     "a writer killed at random points leaves the old or the new file, never a partial one",
   ignore: Deno.build.os === "windows",
   fn: async () => {
-    await withTemp(async (dir) => {
+    await withTempDir("store_", async (dir) => {
       const path = join(dir, "credentials");
       await Deno.writeTextFile(path, generationText(0));
       let last = 0;
@@ -118,7 +110,7 @@ Deno.test({
 });
 
 Deno.test("20 processes adding their own section at once lose none", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("store_", async (dir) => {
     const path = join(dir, "aws", "credentials");
     const names = Array.from({ length: 20 }, (_, i) => `p${i}`);
     const children = names.map((name) => spawnWorker("append", path, name));

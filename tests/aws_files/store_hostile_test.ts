@@ -11,20 +11,10 @@ import { denoStoreFs, type StoreFs } from "../../lib/files/fs.ts";
 import { readText } from "../../lib/files/read.ts";
 import { updateFile } from "../../lib/files/update.ts";
 import { checkWritable } from "../../lib/files/writable.ts";
+import { withTempDir } from "../support/temp.ts";
 
 const IS_LINUX = Deno.build.os === "linux";
 const IS_ROOT = IS_LINUX && Deno.uid() === 0;
-
-async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.realPath(
-    await Deno.makeTempDir({ prefix: "hostile_" }),
-  );
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 async function list(dir: string): Promise<string[]> {
   const names: string[] = [];
@@ -68,7 +58,7 @@ Deno.test({
   name: "a lock path that is a symlink is refused at once, not spun on",
   ignore: !IS_LINUX,
 }, async (t) => {
-  await withTemp(async (dir) => {
+  await withTempDir("hostile_", async (dir) => {
     const path = join(dir, "credentials");
     await Deno.writeTextFile(path, "[a]\n");
     const sidecar = join(dir, ".credentials.awsmfa.lock");
@@ -111,7 +101,7 @@ Deno.test({
     "a lock file swapped for a symlink after opening ends within the deadline",
   ignore: !IS_LINUX,
 }, async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("hostile_", async (dir) => {
     const path = join(dir, "credentials");
     const sidecar = join(dir, ".credentials.awsmfa.lock");
     let swapped = false;
@@ -141,7 +131,7 @@ Deno.test({
   name: "readText refuses a FIFO and a device in one sentence, without reading",
   ignore: !IS_LINUX,
 }, async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("hostile_", async (dir) => {
     const fifo = join(dir, "credentials");
     assert.ok(await sh(`mkfifo '${fifo}'`));
     // On the old code the read blocks; a writer opened after the bound frees it.
@@ -175,7 +165,7 @@ Deno.test({
 });
 
 Deno.test("readText reads at most its cap", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("hostile_", async (dir) => {
     const path = join(dir, "big");
     await Deno.writeTextFile(path, "x".repeat(2048));
     assert.equal(await readText(path, denoStoreFs, 2048), "x".repeat(2048));
@@ -202,7 +192,7 @@ Deno.test("readText reads at most its cap", async () => {
 
 Deno.test("the default fs seam fails by rejecting, never by throwing", async () => {
   // Its looking operations run synchronously; callers still chain .catch().
-  await withTemp(async (dir) => {
+  await withTempDir("hostile_", async (dir) => {
     const missing = join(dir, "missing");
     const calls: [string, () => Promise<unknown>][] = [
       ["lstat", () => denoStoreFs.lstat(missing)],
@@ -242,7 +232,7 @@ function osError(code: string, message: string): Error {
 }
 
 Deno.test("a rename that fails with EBUSY (a mount point) is written in place", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("hostile_", async (dir) => {
     const path = join(dir, "credentials");
     await Deno.writeTextFile(path, "[a]\nkey = a much longer old value\n");
     const inode = (await Deno.stat(path)).ino;
@@ -275,7 +265,7 @@ Deno.test({
   name: "a single-file bind mount passes the checks and is written in place",
   ignore: !IS_ROOT,
 }, async (t) => {
-  await withTemp(async (dir) => {
+  await withTempDir("hostile_", async (dir) => {
     const host = join(dir, "host-credentials");
     const aws = join(dir, "aws");
     await Deno.mkdir(aws);
@@ -306,7 +296,7 @@ Deno.test({
   name: "an immutable or append-only file is refused by checkWritable",
   ignore: !IS_ROOT,
 }, async (t) => {
-  await withTemp(async (dir) => {
+  await withTempDir("hostile_", async (dir) => {
     for (const flag of ["+i", "+a"]) {
       await t.step(flag, async () => {
         const path = join(dir, "credentials");
@@ -337,7 +327,7 @@ Deno.test({
     "a lock that keeps changing hands is waited for past the idle timeout, and then given up",
   ignore: Deno.build.os === "windows",
 }, async (t) => {
-  await withTemp(async (dir) => {
+  await withTempDir("hostile_", async (dir) => {
     const path = join(dir, "credentials");
     const sidecar = join(dir, ".credentials.awsmfa.lock");
     /**

@@ -17,19 +17,9 @@ import { denoStoreFs, type StoreFs } from "../../lib/files/fs.ts";
 import { readText } from "../../lib/files/read.ts";
 import { holdsText, sameBytes } from "../../lib/files/same_text.ts";
 import { updateFile } from "../../lib/files/update.ts";
+import { withTempDir } from "../support/temp.ts";
 
 const IS_LINUX = Deno.build.os === "linux";
-
-async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.realPath(
-    await Deno.makeTempDir({ prefix: "reread_" }),
-  );
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** The store's file operations, counting whole-file reads. */
 function countingFs(): { fs: StoreFs; wholeReads: () => number } {
@@ -76,7 +66,7 @@ async function errorOf(call: () => Promise<unknown>): Promise<Error> {
 }
 
 Deno.test("readText with the first text: the same bytes give it without a whole read, any change is read", async (t) => {
-  await withTemp(async (dir) => {
+  await withTempDir("reread_", async (dir) => {
     const path = join(dir, "credentials");
     const small = "[a]\nregion = eu-west-1\n";
     // Several chunks of 64 Ki characters, surrogate pairs among them.
@@ -191,7 +181,7 @@ Deno.test({
     "readText with the first text: a FIFO or a directory now at the path is refused, never opened",
   ignore: !IS_LINUX,
   async fn() {
-    await withTemp(async (dir) => {
+    await withTempDir("reread_", async (dir) => {
       const fifo = join(dir, "fifo");
       const mk = await new Deno.Command("mkfifo", { args: [fifo] }).output();
       assert.ok(mk.success);
@@ -215,7 +205,7 @@ Deno.test({
 });
 
 Deno.test("readText with the first text: a failure to open for the comparison falls back to the plain read", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("reread_", async (dir) => {
     const path = join(dir, "credentials");
     await Deno.writeTextFile(path, "[a]\nx = 1\n");
     const opened: string[] = [];
@@ -245,7 +235,7 @@ Deno.test("readText with the first text: a failure to open for the comparison fa
 });
 
 Deno.test("holdsText compares the whole file, however the reads split it", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("reread_", async (dir) => {
     const path = join(dir, "f");
     const text = manyProfiles(10_000);
     await Deno.writeTextFile(path, text);
@@ -296,7 +286,7 @@ Deno.test("sameBytes tells every byte apart, aligned or not", () => {
 });
 
 Deno.test("updateFile with the first text: an unchanged file is not read whole, a changed one is read and kept", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("reread_", async (dir) => {
     const path = join(dir, "credentials");
     await Deno.writeTextFile(path, "[a]\nx = 1\n");
     const first = await readText(path);

@@ -6,19 +6,11 @@ import { denoStoreFs, type StoreFs } from "../../lib/files/fs.ts";
 import { readText } from "../../lib/files/read.ts";
 import { REMOVE_FILE, updateFile } from "../../lib/files/update.ts";
 import { checkWritable } from "../../lib/files/writable.ts";
+import { withTempDir } from "../support/temp.ts";
 
 const IS_WINDOWS = Deno.build.os === "windows";
 const WORKER = new URL("../support/store_worker.ts", import.meta.url).pathname;
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
-
-async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "store_" }));
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 async function list(dir: string): Promise<string[]> {
   const names: string[] = [];
@@ -50,7 +42,7 @@ function isTemp(path: string): boolean {
 }
 
 Deno.test("readText", async (t) => {
-  await withTemp(async (dir) => {
+  await withTempDir("store_", async (dir) => {
     await t.step("missing file and dangling link give null", async () => {
       assert.equal(await readText(join(dir, "missing")), null);
       await Deno.symlink(join(dir, "nowhere"), join(dir, "dangling"));
@@ -116,7 +108,7 @@ Deno.test("readText", async (t) => {
 });
 
 Deno.test("updateFile creates a new file 0600 in new 0700 directories", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("store_", async (dir) => {
     const path = join(dir, "home", ".aws", "credentials");
     const text = "\uFEFF[mfa]\r\naws_access_key_id = ASIAEXAMPLE"; // no final newline
     const seen: (string | null)[] = [];
@@ -152,7 +144,7 @@ Deno.test({
     "updateFile keeps the mode of an existing file and warns when others can read it",
   ignore: IS_WINDOWS,
   fn: async (t) => {
-    await withTemp(async (dir) => {
+    await withTempDir("store_", async (dir) => {
       for (
         const [mode, warns] of [[0o600, false], [0o644, true], [0o640, true], [
           0o604,
@@ -194,7 +186,7 @@ Deno.test({
   name: "updateFile keeps the owner of a file when run as root",
   ignore: IS_WINDOWS || Deno.uid() !== 0,
   fn: async () => {
-    await withTemp(async (dir) => {
+    await withTempDir("store_", async (dir) => {
       const path = join(dir, "credentials");
       await Deno.writeTextFile(path, "[a]\n");
       await Deno.chown(path, 4242, 4343);
@@ -208,7 +200,7 @@ Deno.test({
 });
 
 Deno.test("updateFile writes through symlinks and keeps them", async (t) => {
-  await withTemp(async (dir) => {
+  await withTempDir("store_", async (dir) => {
     const home = join(dir, "home", ".aws");
     const dotfiles = join(dir, "dotfiles", "aws");
     await Deno.mkdir(home, { recursive: true });
@@ -296,7 +288,7 @@ Deno.test("updateFile writes through symlinks and keeps them", async (t) => {
 });
 
 Deno.test("updateFile writes a file in another directory there, not in ~/.aws", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("store_", async (dir) => {
     const awsDir = join(dir, "home", ".aws");
     await Deno.mkdir(awsDir, { recursive: true });
     await Deno.writeTextFile(join(awsDir, "credentials"), "[home]\n");
@@ -319,7 +311,7 @@ Deno.test("updateFile writes a file in another directory there, not in ~/.aws", 
 });
 
 Deno.test("updateFile with edit returning null writes nothing", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("store_", async (dir) => {
     const path = join(dir, "credentials");
     await Deno.writeTextFile(path, "[a]\n");
     const inode = (await Deno.stat(path)).ino;
@@ -348,7 +340,7 @@ Deno.test("updateFile with edit returning null writes nothing", async () => {
 });
 
 Deno.test("updateFile lets an error from edit through and changes nothing", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("store_", async (dir) => {
     const path = join(dir, "credentials");
     await Deno.writeTextFile(path, "[a]\n");
     const thrown = new RangeError("edit refused");
@@ -400,7 +392,7 @@ Deno.test("updateFile leaves the file untouched and no temp file when a step fai
     : ["open", "chmod", "write", "sync", "rename"];
   for (const step of steps) {
     await t.step(step, async () => {
-      await withTemp(async (dir) => {
+      await withTempDir("store_", async (dir) => {
         const path = join(dir, "credentials");
         const old = `[default]\r\naws_secret_access_key = ${SECRET}\r\n`;
         await Deno.writeTextFile(path, old);
@@ -435,7 +427,7 @@ Deno.test("updateFile leaves the file untouched and no temp file when a step fai
 });
 
 Deno.test("updateFile and checkWritable refuse a parent that is a file or a path that is a directory", async (t) => {
-  await withTemp(async (dir) => {
+  await withTempDir("store_", async (dir) => {
     const file = join(dir, "not-a-dir");
     await Deno.writeTextFile(file, "[keep]\n");
     const asDir = join(dir, "credentials");
@@ -485,7 +477,7 @@ Deno.test("updateFile and checkWritable refuse a parent that is a file or a path
 });
 
 Deno.test("checkWritable", async (t) => {
-  await withTemp(async (dir) => {
+  await withTempDir("store_", async (dir) => {
     await t.step(
       "passes for an existing file and changes nothing",
       async () => {
@@ -546,7 +538,7 @@ Deno.test("checkWritable", async (t) => {
 });
 
 Deno.test("updateFile cleans up its lock file and stale temp files", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("store_", async (dir) => {
     const path = join(dir, "credentials");
     await Deno.writeTextFile(path, "[a]\n");
     // Left by a killed run: a sidecar nobody holds and a temp file.
@@ -574,7 +566,7 @@ Deno.test("updateFile cleans up its lock file and stale temp files", async () =>
 });
 
 Deno.test("concurrent updates in one process are serialized", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("store_", async (dir) => {
     const path = join(dir, "credentials");
     const names = Array.from({ length: 12 }, (_, i) => `p${i}`);
     await Promise.all(
@@ -587,7 +579,7 @@ Deno.test("concurrent updates in one process are serialized", async () => {
 });
 
 Deno.test("updateFile gives up with a clear error when another process holds the lock", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("store_", async (dir) => {
     const path = join(dir, "credentials");
     await Deno.writeTextFile(path, "[a]\n");
     const child = new Deno.Command(Deno.execPath(), {
@@ -638,7 +630,7 @@ Deno.test({
   name: "a lock file replaced after it was opened is not trusted",
   ignore: IS_WINDOWS,
 }, async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("store_", async (dir) => {
     const path = join(dir, "credentials");
     const sidecar = join(dir, ".credentials.awsmfa.lock");
     let other: Deno.FsFile | null = null;
@@ -679,7 +671,7 @@ Deno.test({
 });
 
 Deno.test("updateFile removes the file when the edit returns REMOVE_FILE", async (t) => {
-  await withTemp(async (dir) => {
+  await withTempDir("store_", async (dir) => {
     const path = join(dir, "credentials");
     await t.step(
       "an existing file is deleted, with no lock or temp left",

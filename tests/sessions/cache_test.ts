@@ -19,6 +19,7 @@ import { denoStoreFs, type StoreFs } from "../../lib/files/fs.ts";
 import { AwsmfaError, ExitCode, LocalError } from "../../lib/shared/errors.ts";
 import type { SessionValues } from "../../lib/aws_files/session.ts";
 import { startStsDouble } from "../support/sts_double.ts";
+import { withTempDir } from "../support/temp.ts";
 
 const ROOT = decodeURIComponent(new URL("../../", import.meta.url).pathname);
 const WORKER = `${ROOT}tests/support/cache_worker.ts`;
@@ -39,15 +40,6 @@ function session(n: number, expiresMs: number): SessionValues {
   };
 }
 
-async function withTemp(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "cache_" }));
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 /** A fetch that counts its calls and answers session n (n = call number). */
 function counting(expiresMs: number, delayMs = 0) {
   let calls = 0;
@@ -66,7 +58,7 @@ async function names(dir: string): Promise<string[]> {
 }
 
 Deno.test("cache: one fetch, then the file answers while it has more than the minimum left; 0700 directory, 0600 files", async () => {
-  await withTemp(async (home) => {
+  await withTempDir("cache_", async (home) => {
     const dir = cacheDirectory(home);
     let now = T0;
     const f = counting(T0 + 3_600_000);
@@ -129,7 +121,7 @@ Deno.test("cache: one fetch, then the file answers while it has more than the mi
 });
 
 Deno.test("cache: a broken or foreign file is a miss and is replaced; remove deletes an entry", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("cache_", async (dir) => {
     const path = `${dir}/${await cacheFileName(KEY)}`;
     const f = counting(T0 + 3_600_000);
     for (
@@ -164,7 +156,7 @@ Deno.test({
   name: "cache: a wider cache directory is narrowed to 0700",
   ignore: IS_WINDOWS,
   fn: async () => {
-    await withTemp(async (home) => {
+    await withTempDir("cache_", async (home) => {
       const dir = cacheDirectory(home);
       await Deno.mkdir(dir, { recursive: true });
       await Deno.chmod(dir, 0o755);
@@ -177,7 +169,7 @@ Deno.test({
 });
 
 Deno.test("cache: a cache path that cannot be used fails plainly, before anything is fetched", async () => {
-  await withTemp(async (home) => {
+  await withTempDir("cache_", async (home) => {
     await Deno.writeTextFile(
       `${home}/.aws`,
       "a file where a directory belongs",
@@ -203,7 +195,7 @@ Deno.test("cache: a cache path that cannot be used fails plainly, before anythin
 });
 
 Deno.test("cache: a failed fetch writes nothing and lets the next caller fetch", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("cache_", async (dir) => {
     const refused = new AwsmfaError("STS rejected the MFA code.", 4);
     await assert.rejects(
       withCacheEntry(dir, KEY, MIN, () => Promise.reject(refused), {
@@ -224,7 +216,7 @@ Deno.test("cache: a failed fetch writes nothing and lets the next caller fetch",
 });
 
 Deno.test("cache: callers in one process share one fetch; one kept waiting too long gets a plain error", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("cache_", async (dir) => {
     const f = counting(T0 + 3_600_000, 150);
     const results = await Promise.all(
       Array.from(
@@ -269,7 +261,7 @@ Deno.test({
     "cache: a fetched session the cache cannot store is still returned, with the error",
   ignore: Deno.build.os !== "linux",
   fn: async () => {
-    await withTemp(async (dir) => {
+    await withTempDir("cache_", async (dir) => {
       // The file system refuses the replacement (the rename), as a full or
       // read-only disk would: the session was fetched and is still returned.
       const fs: StoreFs = {
@@ -295,7 +287,7 @@ Deno.test({
     "cache: an entry that is a link to where no file can be made fails before anything is fetched",
   ignore: Deno.build.os !== "linux",
   fn: async () => {
-    await withTemp(async (dir) => {
+    await withTempDir("cache_", async (dir) => {
       // A link into /proc, where no file can be created (even for root):
       // the entry's lock, beside the link's target, cannot be taken.
       await Deno.symlink(
@@ -354,7 +346,7 @@ async function readLineFrom(
 Deno.test("cache: five processes on a cold cache cause one GetSessionToken; the others wait and answer from the file", async () => {
   const sts = await startStsDouble({ quiet: true });
   try {
-    await withTemp(async (home) => {
+    await withTempDir("cache_", async (home) => {
       const user = sts.addUser({ userName: "alice" });
       const dir = cacheDirectory(home);
       const env = {
@@ -429,7 +421,7 @@ Deno.test("cache: five processes on a cold cache cause one GetSessionToken; the 
 });
 
 Deno.test("cache: a fetch and its write hold one lock, on one lock file, through the injected file system", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("cache_", async (dir) => {
     const opened: string[] = [];
     const fs: StoreFs = {
       ...denoStoreFs,

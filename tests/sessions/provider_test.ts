@@ -25,6 +25,7 @@ import { AwsmfaError, ExitCode } from "../../lib/shared/errors.ts";
 import type { RoleSpec, SessionSubject } from "../../lib/sessions/role.ts";
 import type { SessionValues } from "../../lib/aws_files/session.ts";
 import { StsError } from "../../lib/sessions/sts_error.ts";
+import { withTempDir } from "../support/temp.ts";
 
 const NOW = new Date(Date.UTC(2026, 10, 29, 4, 0, 0));
 const HOUR = 3600_000;
@@ -120,17 +121,6 @@ function world(delayMs = 0) {
   };
 }
 
-async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
-  const home = await Deno.realPath(
-    await Deno.makeTempDir({ prefix: "provider_" }),
-  );
-  try {
-    await fn(home);
-  } finally {
-    await Deno.remove(home, { recursive: true });
-  }
-}
-
 async function listing(dir: string): Promise<string[]> {
   const found: string[] = [];
   const walk = async (path: string, prefix: string) => {
@@ -146,7 +136,7 @@ async function listing(dir: string): Promise<string[]> {
 }
 
 Deno.test("provideSession: a fresh cached session is the answer — no code, no STS call, no request built", async () => {
-  await withHome(async (home) => {
+  await withTempDir("provider_", async (home) => {
     const dir = cacheDirectory(home);
     for (const subject of [MFA_SUBJECT, roleSubject()]) {
       const cached = session(subject.role ? "cachedrole" : "cachedmfa", HOUR);
@@ -164,7 +154,7 @@ Deno.test("provideSession: a fresh cached session is the answer — no code, no 
 });
 
 Deno.test("provideSession: a cached session with no more than --min-remaining left is not used", async () => {
-  await withHome(async (home) => {
+  await withTempDir("provider_", async (home) => {
     const dir = cacheDirectory(home);
     await writeCachedSession(
       dir,
@@ -190,7 +180,7 @@ Deno.test("provideSession: a role is chained from a fresh cached MFA session, wi
   ];
   for (const [name, asked, sent, noted] of cases) {
     await t.step(name, async () => {
-      await withHome(async (home) => {
+      await withTempDir("provider_", async (home) => {
         const dir = cacheDirectory(home);
         const mfa = session("cachedmfa", 2 * HOUR);
         await writeCachedSession(dir, cacheKeyOf(MFA_SUBJECT), mfa);
@@ -245,7 +235,7 @@ Deno.test("provideSession: a role is chained from a fresh cached MFA session, wi
     });
   }
   await t.step("the external id goes along", async () => {
-    await withHome(async (home) => {
+    await withTempDir("provider_", async (home) => {
       const dir = cacheDirectory(home);
       await writeCachedSession(
         dir,
@@ -265,7 +255,7 @@ Deno.test("provideSession: a role is chained from a fresh cached MFA session, wi
   await t.step(
     "an MFA session of another serial or source is not used",
     async () => {
-      await withHome(async (home) => {
+      await withTempDir("provider_", async (home) => {
         const dir = cacheDirectory(home);
         for (
           const other of [
@@ -290,7 +280,7 @@ Deno.test("provideSession: a role is chained from a fresh cached MFA session, wi
 });
 
 Deno.test("provideSession: STS refusing the cached MFA session of a chain says so and points at --force", async () => {
-  await withHome(async (home) => {
+  await withTempDir("provider_", async (home) => {
     const dir = cacheDirectory(home);
     await writeCachedSession(dir, cacheKeyOf(MFA_SUBJECT), session("m", HOUR));
     for (
@@ -342,7 +332,7 @@ Deno.test("provideSession: STS refusing the cached MFA session of a chain says s
 
 Deno.test("provideSession --force: a code even with fresh cached sessions, and no chaining", async (t) => {
   await t.step("MFA session", async () => {
-    await withHome(async (home) => {
+    await withTempDir("provider_", async (home) => {
       const dir = cacheDirectory(home);
       await writeCachedSession(
         dir,
@@ -371,7 +361,7 @@ Deno.test("provideSession --force: a code even with fresh cached sessions, and n
     });
   });
   await t.step("role session", async () => {
-    await withHome(async (home) => {
+    await withTempDir("provider_", async (home) => {
       const dir = cacheDirectory(home);
       const subject = roleSubject({ durationSeconds: 7200 });
       await writeCachedSession(
@@ -411,7 +401,7 @@ Deno.test("provideSession: a role without a fresh cached MFA session is AssumeRo
     ] as const
   ) {
     await t.step(name, async () => {
-      await withHome(async (home) => {
+      await withTempDir("provider_", async (home) => {
         const dir = cacheDirectory(home);
         if (mfaLeft !== undefined) {
           await writeCachedSession(
@@ -456,7 +446,7 @@ Deno.test("provideSession: a role without a fresh cached MFA session is AssumeRo
     });
   }
   await t.step("no duration asked: none sent", async () => {
-    await withHome(async (home) => {
+    await withTempDir("provider_", async (home) => {
       const w = world();
       await provideSession(
         w.need(roleSubject(), cacheDirectory(home)),
@@ -476,7 +466,7 @@ Deno.test("provideSession: a failed STS call caches nothing and leaves the disk 
   for (const subject of [MFA_SUBJECT, roleSubject()]) {
     const kind = subject.role ? "role" : "MFA";
     await t.step(`${kind}: the directories it created go again`, async () => {
-      await withHome(async (home) => {
+      await withTempDir("provider_", async (home) => {
         const w = world();
         w.io.getSession = () => Promise.reject(refusal);
         w.io.assumeRole = () => Promise.reject(refusal);
@@ -495,7 +485,7 @@ Deno.test("provideSession: a failed STS call caches nothing and leaves the disk 
     await t.step(
       `${kind}: an existing directory stays, without entry or lock`,
       async () => {
-        await withHome(async (home) => {
+        await withTempDir("provider_", async (home) => {
           const dir = cacheDirectory(home);
           await Deno.mkdir(dir, { recursive: true, mode: 0o700 });
           await Deno.writeTextFile(`${dir}/unrelated.json`, "{}\n");
@@ -519,7 +509,7 @@ Deno.test("provideSession: a failed STS call caches nothing and leaves the disk 
   await t.step(
     "a code that cannot be had: nothing fetched, nothing left",
     async () => {
-      await withHome(async (home) => {
+      await withTempDir("provider_", async (home) => {
         const w = world();
         const noCode = new AwsmfaError("No code.", ExitCode.Local);
         await assert.rejects(
@@ -543,7 +533,7 @@ Deno.test("provideSession: a cache directory that cannot be used is warned about
     await t.step(
       `${kind}: a file where a parent directory should be`,
       async () => {
-        await withHome(async (home) => {
+        await withTempDir("provider_", async (home) => {
           await Deno.writeTextFile(`${home}/.aws`, "not a directory\n");
           const dir = cacheDirectory(home);
           const w = world();
@@ -571,7 +561,7 @@ Deno.test("provideSession: a cache directory that cannot be used is warned about
     );
   }
   await t.step("a file where the cache directory should be", async () => {
-    await withHome(async (home) => {
+    await withTempDir("provider_", async (home) => {
       const dir = cacheDirectory(home);
       await Deno.mkdir(`${home}/.aws/awsmfa`, { recursive: true });
       await Deno.writeTextFile(dir, "");
@@ -648,7 +638,7 @@ Deno.test("cacheKeyOf: an MFA session's key names no role; role, session name an
 Deno.test("provideSession: two callers on a cold cache entry cause one code and one STS call", async (t) => {
   for (const subject of [MFA_SUBJECT, roleSubject()]) {
     await t.step(subject.role ? "role" : "MFA", async () => {
-      await withHome(async (home) => {
+      await withTempDir("provider_", async (home) => {
         const dir = cacheDirectory(home);
         const w = world(50);
         const [a, b] = await Promise.all([
@@ -671,7 +661,7 @@ Deno.test("provideSession: two callers on a cold cache entry cause one code and 
 });
 
 Deno.test("provideSession: an MFA cache entry that cannot be read is no session to chain from", async () => {
-  await withHome(async (home) => {
+  await withTempDir("provider_", async (home) => {
     const dir = cacheDirectory(home);
     await Deno.mkdir(dir, { recursive: true });
     // Not UTF-8: reading it is a StoreError, not a parse miss.
@@ -697,7 +687,7 @@ Deno.test("provideSession: the cache goes through the injected file system (io.s
   await t.step(
     "a role chained from a cached MFA session: both entries go through it",
     async () => {
-      await withHome(async (home) => {
+      await withTempDir("provider_", async (home) => {
         const dir = cacheDirectory(home);
         await writeCachedSession(
           dir,
@@ -748,7 +738,7 @@ Deno.test("provideSession: the cache goes through the injected file system (io.s
   await t.step(
     "a failing file system: warned about, the session still provided, nothing on disk",
     async () => {
-      await withHome(async (home) => {
+      await withTempDir("provider_", async (home) => {
         const dir = cacheDirectory(home);
         const fs: StoreFs = {
           ...denoStoreFs,
